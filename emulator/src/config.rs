@@ -1,0 +1,268 @@
+//! The emulator's world as configured: accounts, limits, products with their thing model, devices.
+//! Loaded from the built-in default fixture or from a `--config` file (JSON or TOML).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// The fixture the emulator starts with when no `--config` is given.
+pub const DEFAULT_FIXTURE: &str = include_str!("../fixtures/default.json");
+
+/// A whole emulator configuration.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Config {
+    /// Long-lived AccessKeys the emulator accepts.
+    pub accounts: Vec<Account>,
+    /// How long a synchronous service call waits for the device (RRPC), in ms.
+    #[serde(default = "default_rrpc_timeout")]
+    pub rrpc_timeout_ms: u64,
+    /// Requests per second per action; actions not named are unlimited.
+    #[serde(default)]
+    pub qps_limits: BTreeMap<String, u32>,
+    /// `Access-Control-Allow-Origin` of every API answer.
+    #[serde(default = "default_origin")]
+    pub allow_origin: String,
+    /// Products, each with its thing model and devices.
+    pub products: Vec<Product>,
+}
+
+fn default_rrpc_timeout() -> u64 {
+    8_000
+}
+
+fn default_origin() -> String {
+    "*".into()
+}
+
+/// A long-lived AccessKey.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Account {
+    /// `AccessKeyId`.
+    pub access_key_id: String,
+    /// `AccessKeySecret`.
+    pub access_key_secret: String,
+}
+
+/// A product: its thing model and its devices.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Product {
+    /// `ProductKey`.
+    pub product_key: String,
+    /// Display name.
+    pub product_name: String,
+    /// Thing model properties.
+    #[serde(default)]
+    pub properties: Vec<Property>,
+    /// Thing model services.
+    #[serde(default)]
+    pub services: Vec<Service>,
+    /// The product's devices.
+    #[serde(default)]
+    pub devices: Vec<DeviceConfig>,
+}
+
+/// A thing model property.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Property {
+    /// `Identifier`.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// `"rw"` or `"r"`.
+    #[serde(default = "default_access")]
+    pub access_mode: String,
+    /// Type and range.
+    pub data_type: DataType,
+    /// The value a new device starts with.
+    #[serde(default)]
+    pub initial: Option<serde_json::Value>,
+}
+
+fn default_access() -> String {
+    "rw".into()
+}
+
+/// A thing model service.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Service {
+    /// `Identifier`.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// `"sync"` (RRPC, answers with a Result) or `"async"` (answers with a MessageId only).
+    pub call_type: CallType,
+    /// What the simulated device does when called.
+    #[serde(default)]
+    pub behavior: Behavior,
+    /// How long the simulated device takes to answer, in ms.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Input parameters.
+    #[serde(default)]
+    pub input_data: Vec<Param>,
+}
+
+/// Synchronous or asynchronous service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallType {
+    /// RRPC: the device's answer comes back in `Data.Result`.
+    Sync,
+    /// Only a `MessageId` comes back.
+    Async,
+}
+
+/// What a simulated device does with a service call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Behavior {
+    /// Acknowledge with empty data.
+    #[default]
+    Ack,
+    /// Answer with the Args.
+    Echo,
+    /// Set the properties named in Args and answer with them.
+    SetProperties,
+}
+
+/// A service input parameter.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Param {
+    /// `Identifier`.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// Type and range.
+    pub data_type: DataType,
+}
+
+/// A thing model data type: `bool` (0/1), `int`, `float`, `double`, `text`, `enum`, `date`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DataType {
+    /// The type's name.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Smallest value (numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest value (numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Unit shown with values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Longest text, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<usize>,
+    /// Allowed enum values and their names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<BTreeMap<String, String>>,
+}
+
+/// A device of a product.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceConfig {
+    /// `DeviceName`.
+    pub device_name: String,
+    /// Whether the device is connected.
+    #[serde(default = "yes")]
+    pub online: bool,
+    /// `IotId`; derived from ProductKey and DeviceName when absent.
+    #[serde(default)]
+    pub iot_id: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Config {
+    /// The built-in default fixture.
+    pub fn default_fixture() -> Self {
+        serde_json::from_str(DEFAULT_FIXTURE).expect("the default fixture is valid")
+    }
+
+    /// Reads a configuration file: TOML when its name ends in `.toml`, JSON otherwise.
+    pub fn from_file(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let cfg: Config = if path.extension().is_some_and(|e| e == "toml") {
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        } else {
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks what serde cannot: known data types, unique names.
+    pub fn validate(&self) -> Result<(), String> {
+        const KINDS: [&str; 7] = ["bool", "int", "float", "double", "text", "enum", "date"];
+        if self.accounts.is_empty() {
+            return Err("config: at least one account is needed".into());
+        }
+        for p in &self.products {
+            let types = p
+                .properties
+                .iter()
+                .map(|x| (&x.identifier, &x.data_type))
+                .chain(p.services.iter().flat_map(|s| {
+                    s.input_data.iter().map(|x| (&x.identifier, &x.data_type))
+                }));
+            for (id, dt) in types {
+                if !KINDS.contains(&dt.kind.as_str()) {
+                    return Err(format!(
+                        "config: {}.{id}: unknown data type {:?} (one of {KINDS:?})",
+                        p.product_key, dt.kind
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_fixture_loads_and_validates() {
+        let c = Config::default_fixture();
+        c.validate().unwrap();
+        let p = &c.products[0];
+        assert_eq!(p.product_key, "a1LampDemo0");
+        assert_eq!(p.devices.len(), 21);
+        assert!(p.devices.iter().any(|d| d.device_name == "lamp-offline" && !d.online));
+    }
+
+    #[test]
+    fn toml_config_loads() {
+        let dir = std::env::temp_dir().join(format!("tc-emu-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.toml");
+        std::fs::write(
+            &path,
+            r#"
+accounts = [{ accessKeyId = "k", accessKeySecret = "s" }]
+[[products]]
+productKey = "pk"
+productName = "P"
+properties = [{ identifier = "On", name = "On", dataType = { type = "bool" } }]
+devices = [{ deviceName = "d1" }]
+"#,
+        )
+        .unwrap();
+        let c = Config::from_file(&path).unwrap();
+        assert_eq!(c.products[0].devices[0].device_name, "d1");
+        assert_eq!(c.rrpc_timeout_ms, 8000);
+    }
+}

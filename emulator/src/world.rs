@@ -1,0 +1,637 @@
+//! The device world: products, thing models, device state, and the IoT actions that act on them.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::auth::{param, Params};
+use crate::config::{Behavior, CallType, Config, DataType, Product, Service};
+use crate::error::ApiError;
+use crate::model::{check_object, check_value, data_type_name, parse_object};
+
+/// How many invocations the log keeps (oldest dropped first).
+pub const LOG_CAP: usize = 10_000;
+
+/// What reached a device, for `/_emulator/log`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntry {
+    /// `ProductKey/DeviceName`.
+    pub device: String,
+    /// Service identifier, or `"set"` for a property set.
+    pub identifier: String,
+    /// The Args (or Items) as the device got them.
+    pub args: Value,
+    /// The `MessageId` of the delivery.
+    pub message_id: String,
+    /// Unix ms.
+    pub at: i64,
+}
+
+#[derive(Debug)]
+struct Device {
+    product: usize,
+    device_name: String,
+    iot_id: String,
+    online: bool,
+    /// identifier → (value, unix ms)
+    props: HashMap<String, (Value, i64)>,
+}
+
+/// Fault injection settings (`/_emulator/faults`); rates are 0..1, `*Next` counters are
+/// deterministic: the next N requests get that fault.
+#[derive(Clone, Debug, Default, serde::Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Faults {
+    /// Delay before a request is handled, in ms.
+    pub latency_ms: u64,
+    /// 503 `ServiceUnavailable` before anything runs.
+    pub error_rate: f64,
+    /// `Throttling.User` before anything runs.
+    pub throttle_rate: f64,
+    /// Connection closed after the device was invoked.
+    pub drop_rate: f64,
+    /// A synchronous service gets no answer from the device (RRPC timeout).
+    pub device_timeout_rate: f64,
+    /// The next N requests get 503.
+    pub error_next: u32,
+    /// The next N requests get `Throttling.User`.
+    pub throttle_next: u32,
+    /// The next N device invocations drop the connection.
+    pub drop_next: u32,
+    /// The next N synchronous calls time out.
+    pub device_timeout_next: u32,
+    /// Overrides the RRPC timeout, in ms.
+    pub rrpc_timeout_ms: Option<u64>,
+    /// Overrides per-action QPS limits.
+    pub qps_limits: Option<HashMap<String, u32>>,
+}
+
+fn roll(rate: f64, next: &mut u32) -> bool {
+    if *next > 0 {
+        *next -= 1;
+        return true;
+    }
+    rate > 0.0 && fastrand::f64() < rate
+}
+
+/// The result of an action: a JSON body, or a dropped connection.
+pub enum Reply {
+    /// Answer with this `Data` (or, for AssumeRole, whole body members).
+    Ok(Map<String, Value>),
+    /// The device acted, then the connection is closed without an answer.
+    Drop,
+}
+
+/// The device world and its knobs.
+pub struct World {
+    config: Config,
+    devices: Mutex<Vec<Device>>,
+    by_name: HashMap<(String, String), usize>,
+    by_iot_id: HashMap<String, usize>,
+    log: Mutex<VecDeque<LogEntry>>,
+    faults: Mutex<Faults>,
+    qps: Mutex<HashMap<String, (i64, u32)>>,
+    seq: AtomicU64,
+}
+
+fn iot_id_for(pk: &str, dn: &str) -> String {
+    use sha1::{Digest, Sha1};
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let h = Sha1::digest(format!("{pk}/{dn}").as_bytes());
+    let mut s: String = h.iter().take(20).map(|b| A[*b as usize % A.len()] as char).collect();
+    s.push_str("000100");
+    s
+}
+
+fn initial(dt: &DataType) -> Value {
+    match dt.kind.as_str() {
+        "float" | "double" => json!(dt.min.unwrap_or(0.0).max(0.0)),
+        "text" | "date" => json!(""),
+        _ => json!(dt.min.unwrap_or(0.0).max(0.0) as i64),
+    }
+}
+
+impl World {
+    /// Builds the world from a configuration.
+    pub fn new(config: Config, now_ms: i64) -> Self {
+        let mut devices = Vec::new();
+        for (pi, p) in config.products.iter().enumerate() {
+            for d in &p.devices {
+                let props = p
+                    .properties
+                    .iter()
+                    .map(|x| {
+                        let v = x.initial.clone().unwrap_or_else(|| initial(&x.data_type));
+                        (x.identifier.clone(), (v, now_ms))
+                    })
+                    .collect();
+                devices.push(Device {
+                    product: pi,
+                    device_name: d.device_name.clone(),
+                    iot_id: d
+                        .iot_id
+                        .clone()
+                        .unwrap_or_else(|| iot_id_for(&p.product_key, &d.device_name)),
+                    online: d.online,
+                    props,
+                });
+            }
+        }
+        let by_name = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ((config.products[d.product].product_key.clone(), d.device_name.clone()), i))
+            .collect();
+        let by_iot_id = devices.iter().enumerate().map(|(i, d)| (d.iot_id.clone(), i)).collect();
+        Self {
+            config,
+            devices: Mutex::new(devices),
+            by_name,
+            by_iot_id,
+            log: Mutex::new(VecDeque::new()),
+            faults: Mutex::new(Faults::default()),
+            qps: Mutex::new(HashMap::new()),
+            seq: AtomicU64::new(1),
+        }
+    }
+
+    /// The configuration the world was built from.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Back to the configured state: device state, log, faults.
+    pub fn reset(&self, now_ms: i64) {
+        let fresh = World::new(self.config.clone(), now_ms);
+        *self.devices.lock().unwrap() = fresh.devices.into_inner().unwrap();
+        self.log.lock().unwrap().clear();
+        *self.faults.lock().unwrap() = Faults::default();
+        self.qps.lock().unwrap().clear();
+    }
+
+    /// Replaces the fault settings.
+    pub fn set_faults(&self, f: Faults) {
+        *self.faults.lock().unwrap() = f;
+    }
+
+    /// The current fault settings.
+    pub fn faults(&self) -> Faults {
+        self.faults.lock().unwrap().clone()
+    }
+
+    /// The invocation log, oldest first.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.log.lock().unwrap().iter().cloned().collect()
+    }
+
+    /// Gateway-level faults that refuse a request before anything runs.
+    pub fn gateway_fault(&self) -> (u64, Option<ApiError>) {
+        let mut f = self.faults.lock().unwrap();
+        let latency = f.latency_ms;
+        let (er, tr) = (f.error_rate, f.throttle_rate);
+        if roll(er, &mut f.error_next) {
+            return (latency, Some(ApiError::unavailable()));
+        }
+        if roll(tr, &mut f.throttle_next) {
+            return (latency, Some(ApiError::throttled()));
+        }
+        (latency, None)
+    }
+
+    /// Counts a request against its action's QPS limit (a one-second window).
+    pub fn admit(&self, action: &str, now_ms: i64) -> Result<(), ApiError> {
+        let limit = {
+            let f = self.faults.lock().unwrap();
+            f.qps_limits
+                .as_ref()
+                .and_then(|m| m.get(action).copied())
+                .or_else(|| self.config.qps_limits.get(action).copied())
+        };
+        let Some(limit) = limit else { return Ok(()) };
+        let sec = now_ms.div_euclid(1000);
+        let mut q = self.qps.lock().unwrap();
+        let e = q.entry(action.to_string()).or_insert((sec, 0));
+        if e.0 != sec {
+            *e = (sec, 0);
+        }
+        e.1 += 1;
+        if e.1 > limit {
+            Err(ApiError::throttled())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn message_id(&self) -> String {
+        let n = self.seq.fetch_add(1, Ordering::Relaxed);
+        format!("17{:011}{:06}", fastrand::u64(..100_000_000_000), n % 1_000_000)
+    }
+
+    fn record(&self, device: &Device, identifier: &str, args: Value, message_id: &str, now_ms: i64) {
+        let entry = LogEntry {
+            device: format!("{}/{}", self.config.products[device.product].product_key, device.device_name),
+            identifier: identifier.into(),
+            args,
+            message_id: message_id.into(),
+            at: now_ms,
+        };
+        let mut log = self.log.lock().unwrap();
+        if log.len() >= LOG_CAP {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+
+    fn product(&self, pk: &str) -> Result<(usize, &Product), ApiError> {
+        self.config
+            .products
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.product_key == pk)
+            .ok_or_else(|| ApiError::business("iot.prod.NotExistedProduct", format!("The product {pk} does not exist.")))
+    }
+
+    /// Finds the device a request addresses: `IotId` wins over `ProductKey` + `DeviceName`.
+    fn locate(&self, params: &Params) -> Result<usize, ApiError> {
+        if let Some(id) = param(params, "IotId").filter(|s| !s.is_empty()) {
+            return self
+                .by_iot_id
+                .get(id)
+                .copied()
+                .ok_or_else(|| ApiError::business("iot.device.InvalidIoTId", "The IotId is not valid."));
+        }
+        let pk = param(params, "ProductKey").filter(|s| !s.is_empty());
+        let dn = param(params, "DeviceName").filter(|s| !s.is_empty());
+        match (pk, dn) {
+            (Some(pk), Some(dn)) => {
+                self.product(pk)?;
+                self.by_name.get(&(pk.to_string(), dn.to_string())).copied().ok_or_else(|| {
+                    ApiError::business("iot.device.NotExistedDevice", format!("The device {dn} does not exist."))
+                })
+            }
+            _ => Err(ApiError::business(
+                "iot.common.InvalidFormattedParameter",
+                "Specify the device by IotId, or by ProductKey and DeviceName.",
+            )),
+        }
+    }
+
+    fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str, ApiError> {
+        param(params, name)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::missing(name))
+    }
+
+    fn check_instance(params: &Params) -> Result<(), ApiError> {
+        // The default fixture models a public instance: any IotInstanceId given must be well formed.
+        if let Some(id) = param(params, "IotInstanceId") {
+            if !id.is_empty() && !id.starts_with("iot-") {
+                return Err(ApiError::business(
+                    "iot.common.InvalidFormattedParameter",
+                    format!("IotInstanceId {id:?} is not an instance of this account."),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn service<'a>(&'a self, product: &'a Product, identifier: &str) -> Result<&'a Service, ApiError> {
+        product.services.iter().find(|s| s.identifier == identifier).ok_or_else(|| {
+            ApiError::business(
+                "iot.device.InvokeThingServiceFailed",
+                format!("The service {identifier} is not defined in the thing model."),
+            )
+        })
+    }
+
+    /// `InvokeThingService`.
+    pub async fn invoke_thing_service(&self, params: &Params, now: impl Fn() -> i64) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let identifier = Self::required(params, "Identifier")?;
+        let args_text = Self::required(params, "Args")?;
+        let idx = self.locate(params)?;
+        let (product_idx, online) = {
+            let d = self.devices.lock().unwrap();
+            (d[idx].product, d[idx].online)
+        };
+        let product = &self.config.products[product_idx];
+        let service = self.service(product, identifier.rsplit(':').next().unwrap_or(identifier))?;
+        let args = parse_object(args_text)
+            .ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
+        check_object(&args, |k| {
+            service.input_data.iter().find(|p| p.identifier == k).map(|p| &p.data_type)
+        })
+        .map_err(ApiError::invalid_format)?;
+        if !online {
+            return Err(ApiError::business("iot.messagebroker.OFFLINE", "The device is offline."));
+        }
+        let message_id = self.message_id();
+        let (drop, timeout, rrpc) = {
+            let mut f = self.faults.lock().unwrap();
+            let (dr, tr) = (f.drop_rate, f.device_timeout_rate);
+            let drop = roll(dr, &mut f.drop_next);
+            let timeout = service.call_type == CallType::Sync && roll(tr, &mut f.device_timeout_next);
+            (drop, timeout, f.rrpc_timeout_ms.unwrap_or(self.config.rrpc_timeout_ms))
+        };
+        let args_value = Value::Object(args.clone());
+        if service.call_type == CallType::Async {
+            self.apply(idx, service, &args, now());
+            self.record(&self.devices.lock().unwrap()[idx], identifier, args_value, &message_id, now());
+            if drop {
+                return Ok(Reply::Drop);
+            }
+            return Ok(Reply::Ok(obj(json!({ "MessageId": message_id }))));
+        }
+        // Synchronous: the device acts, then answers after its latency (or too late).
+        let data = self.apply(idx, service, &args, now());
+        self.record(&self.devices.lock().unwrap()[idx], identifier, args_value, &message_id, now());
+        if timeout || service.latency_ms > rrpc {
+            tokio::time::sleep(Duration::from_millis(rrpc)).await;
+            return Err(ApiError::business(
+                "iot.messagebroker.TIMEOUT",
+                "The device did not answer the RRPC call in time.",
+            ));
+        }
+        if service.latency_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(service.latency_ms)).await;
+        }
+        if drop {
+            return Ok(Reply::Drop);
+        }
+        let result = json!({
+            "code": 200,
+            "data": data,
+            "id": message_id,
+            "message": "success",
+            "version": "1.0",
+        });
+        Ok(Reply::Ok(obj(json!({ "MessageId": message_id, "Result": result.to_string() }))))
+    }
+
+    /// Runs a service's behaviour on the device; the data it answers with.
+    fn apply(&self, idx: usize, service: &Service, args: &Map<String, Value>, now_ms: i64) -> Value {
+        match service.behavior {
+            Behavior::Ack => json!({}),
+            Behavior::Echo => Value::Object(args.clone()),
+            Behavior::SetProperties => {
+                let mut d = self.devices.lock().unwrap();
+                for (k, v) in args {
+                    d[idx].props.insert(k.clone(), (v.clone(), now_ms));
+                }
+                Value::Object(args.clone())
+            }
+        }
+    }
+
+    /// `SetDeviceProperty`.
+    pub fn set_device_property(&self, params: &Params, now_ms: i64) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let items_text = Self::required(params, "Items")?;
+        let idx = self.locate(params)?;
+        let message_id = self.set_items(idx, items_text, now_ms)?;
+        let drop = {
+            let mut f = self.faults.lock().unwrap();
+            let rate = f.drop_rate;
+            roll(rate, &mut f.drop_next)
+        };
+        if drop {
+            return Ok(Reply::Drop);
+        }
+        Ok(Reply::Ok(obj(json!({ "MessageId": message_id }))))
+    }
+
+    fn set_items(&self, idx: usize, items_text: &str, now_ms: i64) -> Result<String, ApiError> {
+        let items = parse_object(items_text).ok_or_else(|| ApiError::invalid_format("Items must be a JSON object."))?;
+        let mut devices = self.devices.lock().unwrap();
+        let product = &self.config.products[devices[idx].product];
+        for (k, v) in &items {
+            let p = product
+                .properties
+                .iter()
+                .find(|p| &p.identifier == k)
+                .ok_or_else(|| ApiError::invalid_format(format!("{k}: no such property in the thing model")))?;
+            if p.access_mode != "rw" {
+                return Err(ApiError::invalid_format(format!("{k}: the property is read-only")));
+            }
+            check_value(k, &p.data_type, v).map_err(ApiError::invalid_format)?;
+        }
+        if !devices[idx].online {
+            return Err(ApiError::business("iot.messagebroker.OFFLINE", "The device is offline."));
+        }
+        for (k, v) in &items {
+            devices[idx].props.insert(k.clone(), (v.clone(), now_ms));
+        }
+        let message_id = self.message_id();
+        drop(devices);
+        self.record(&self.devices.lock().unwrap()[idx], "set", Value::Object(items), &message_id, now_ms);
+        Ok(message_id)
+    }
+
+    fn device_names(params: &Params) -> Result<Vec<&str>, ApiError> {
+        let mut names = Vec::new();
+        for i in 1..=101 {
+            match param(params, &format!("DeviceName.{i}")) {
+                Some(n) if !n.is_empty() => names.push(n),
+                _ => break,
+            }
+        }
+        if names.is_empty() {
+            return Err(ApiError::missing("DeviceName.1"));
+        }
+        if names.len() > 100 {
+            return Err(ApiError::invalid_format("At most 100 devices per batch call."));
+        }
+        Ok(names)
+    }
+
+    fn batch_devices(&self, params: &Params) -> Result<Vec<usize>, ApiError> {
+        let pk = Self::required(params, "ProductKey")?;
+        self.product(pk)?;
+        Self::device_names(params)?
+            .into_iter()
+            .map(|dn| {
+                self.by_name.get(&(pk.to_string(), dn.to_string())).copied().ok_or_else(|| {
+                    ApiError::business("iot.device.NotExistedDevice", format!("The device {dn} does not exist."))
+                })
+            })
+            .collect()
+    }
+
+    /// `InvokeThingsService` (batch, asynchronous).
+    pub fn invoke_things_service(&self, params: &Params, now_ms: i64) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let identifier = Self::required(params, "Identifier")?;
+        let args_text = Self::required(params, "Args")?;
+        let idxs = self.batch_devices(params)?;
+        let product = &self.config.products[self.devices.lock().unwrap()[idxs[0]].product];
+        let service = self.service(product, identifier)?;
+        let args = parse_object(args_text).ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
+        check_object(&args, |k| service.input_data.iter().find(|p| p.identifier == k).map(|p| &p.data_type))
+            .map_err(ApiError::invalid_format)?;
+        for idx in idxs {
+            if !self.devices.lock().unwrap()[idx].online {
+                continue; // offline devices of a batch simply do not get the message
+            }
+            self.apply(idx, service, &args, now_ms);
+            let mid = self.message_id();
+            self.record(&self.devices.lock().unwrap()[idx], identifier, Value::Object(args.clone()), &mid, now_ms);
+        }
+        Ok(Reply::Ok(Map::new()))
+    }
+
+    /// `SetDevicesProperty` (batch, asynchronous).
+    pub fn set_devices_property(&self, params: &Params, now_ms: i64) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let items_text = Self::required(params, "Items")?;
+        for idx in self.batch_devices(params)? {
+            match self.set_items(idx, items_text, now_ms) {
+                Err(e) if e.code == "iot.messagebroker.OFFLINE" => continue,
+                r => {
+                    r?;
+                }
+            }
+        }
+        Ok(Reply::Ok(Map::new()))
+    }
+
+    /// `QueryDevicePropertyStatus`.
+    pub fn query_device_property_status(&self, params: &Params) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let idx = self.locate(params)?;
+        let d = self.devices.lock().unwrap();
+        let product = &self.config.products[d[idx].product];
+        let list: Vec<Value> = product
+            .properties
+            .iter()
+            .map(|p| {
+                let (v, t) = d[idx].props.get(&p.identifier).cloned().unwrap_or((Value::Null, 0));
+                let value = match v {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                json!({
+                    "Identifier": p.identifier,
+                    "Value": value,
+                    "Time": t.to_string(),
+                    "DataType": data_type_name(&p.data_type),
+                    "Name": p.name,
+                    "Unit": p.data_type.unit.clone().unwrap_or_default(),
+                })
+            })
+            .collect();
+        Ok(Reply::Ok(obj(json!({ "List": { "PropertyStatusInfo": list } }))))
+    }
+
+    /// `QueryDeviceDetail`.
+    pub fn query_device_detail(&self, params: &Params) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let idx = self.locate(params)?;
+        let d = self.devices.lock().unwrap();
+        let p = &self.config.products[d[idx].product];
+        Ok(Reply::Ok(obj(json!({
+            "IotId": d[idx].iot_id,
+            "ProductKey": p.product_key,
+            "ProductName": p.product_name,
+            "DeviceName": d[idx].device_name,
+            "Nickname": "",
+            "Status": if d[idx].online { "ONLINE" } else { "OFFLINE" },
+            "NodeType": 0,
+            "Region": "local",
+            "FirmwareVersion": "1.0.0",
+        }))))
+    }
+
+    /// `QueryProductList`.
+    pub fn query_product_list(&self) -> Result<Reply, ApiError> {
+        let list: Vec<Value> = self
+            .config
+            .products
+            .iter()
+            .map(|p| json!({ "ProductKey": p.product_key, "ProductName": p.product_name, "DeviceCount": p.devices.len(), "NodeType": 0 }))
+            .collect();
+        Ok(Reply::Ok(obj(json!({
+            "CurrentPage": 1, "PageCount": 1, "PageSize": list.len().max(1), "Total": list.len(),
+            "List": { "ProductInfo": list }
+        }))))
+    }
+
+    /// `QueryDevice` (the devices of a product, paged).
+    pub fn query_device(&self, params: &Params) -> Result<Reply, ApiError> {
+        let pk = Self::required(params, "ProductKey")?;
+        let (pi, _) = self.product(pk)?;
+        let page = param(params, "CurrentPage").and_then(|s| s.parse::<usize>().ok()).unwrap_or(1).max(1);
+        let size = param(params, "PageSize").and_then(|s| s.parse::<usize>().ok()).unwrap_or(10).clamp(1, 100);
+        let d = self.devices.lock().unwrap();
+        let all: Vec<&Device> = d.iter().filter(|x| x.product == pi).collect();
+        let info: Vec<Value> = all
+            .iter()
+            .skip((page - 1) * size)
+            .take(size)
+            .map(|x| json!({
+                "DeviceName": x.device_name, "IotId": x.iot_id, "ProductKey": pk,
+                "DeviceStatus": if x.online { "ONLINE" } else { "OFFLINE" }, "Nickname": ""
+            }))
+            .collect();
+        Ok(Reply::Ok(obj(json!({
+            "Total": all.len(), "PageSize": size, "PageCount": all.len().div_ceil(size), "Page": page,
+            "DeviceInfo": info
+        }))))
+    }
+
+    /// `QueryThingModel`: the product's TSL as a JSON string.
+    pub fn query_thing_model(&self, params: &Params) -> Result<Reply, ApiError> {
+        let pk = Self::required(params, "ProductKey")?;
+        let (_, p) = self.product(pk)?;
+        let dt = |d: &DataType| {
+            let mut specs = Map::new();
+            if let Some(v) = d.min {
+                specs.insert("min".into(), json!(v.to_string()));
+            }
+            if let Some(v) = d.max {
+                specs.insert("max".into(), json!(v.to_string()));
+            }
+            if let Some(v) = &d.unit {
+                specs.insert("unit".into(), json!(v));
+            }
+            if let Some(v) = d.length {
+                specs.insert("length".into(), json!(v.to_string()));
+            }
+            if let Some(v) = &d.values {
+                specs = v.iter().map(|(k, n)| (k.clone(), json!(n))).collect();
+            }
+            json!({ "type": d.kind, "specs": specs })
+        };
+        let tsl = json!({
+            "schema": "https://iotx-tsl.oss-ap-southeast-1.aliyuncs.com/schema.json",
+            "profile": { "productKey": p.product_key, "version": "1.0" },
+            "properties": p.properties.iter().map(|x| json!({
+                "identifier": x.identifier, "name": x.name, "accessMode": x.access_mode,
+                "required": false, "dataType": dt(&x.data_type)
+            })).collect::<Vec<_>>(),
+            "services": p.services.iter().map(|s| json!({
+                "identifier": s.identifier, "name": s.name, "required": false,
+                "callType": match s.call_type { CallType::Sync => "sync", CallType::Async => "async" },
+                "method": format!("thing.service.{}", s.identifier),
+                "inputData": s.input_data.iter().map(|x| json!({
+                    "identifier": x.identifier, "name": x.name, "dataType": dt(&x.data_type)
+                })).collect::<Vec<_>>(),
+                "outputData": []
+            })).collect::<Vec<_>>(),
+            "events": []
+        });
+        Ok(Reply::Ok(obj(json!({ "ProductKey": p.product_key, "ThingModelJson": tsl.to_string() }))))
+    }
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}

@@ -1,0 +1,20 @@
+//! The signing core: pure Rust, no JavaScript types, tested natively.
+//!
+//! - [`encode`]: RFC 3986 percent-encoding.
+//! - [`signature`]: the three signing stages and the reusable [`signature::SigningKey`].
+//! - [`request`]: credentials, nonce and the common parameters of a request.
+//! - [`timestamp`]: the wire form of `Timestamp` and HTTP dates.
+//! - [`outcome`]: what a failure means (outcome, retry, advice).
+
+pub mod encode;
+pub mod outcome;
+pub mod request;
+pub mod signature;
+pub mod timestamp;
+
+pub use outcome::{Outcome, RetryPolicy, RetryReason};
+pub use request::{sign_request, CommonParams, Credentials, Nonce, API_VERSION};
+pub use signature::{
+    sign, CanonicalizedQueryString, HttpMethod, Signature, SignedStages, SigningKey, StringToSign,
+};
+pub use timestamp::Timestamp;

@@ -1,0 +1,286 @@
+//! What a failed call means for the caller: did anything run (`Outcome`), may it be sent again
+//! (`RetryPolicy`), and what to do about it (`advice`). Pure decisions, no I/O.
+
+/// What is known about a call that did not succeed. Ordered: a later, worse state wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// Refused before anything was sent.
+    NotSent,
+    /// The platform answered with an error: nothing ran.
+    Rejected,
+    /// Sent, but no definite answer: the device may have acted.
+    Unknown,
+}
+
+impl Outcome {
+    /// `"not_sent"`, `"rejected"` or `"unknown"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NotSent => "not_sent",
+            Outcome::Rejected => "rejected",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// Why a failed attempt may be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RetryReason {
+    /// `Throttling.*` or `iot.messagebroker.RateLimit`: nothing ran, wait and try again.
+    Throttled,
+    /// `ServiceUnavailable` with a platform body: nothing ran.
+    Unavailable,
+    /// `SignatureNonceUsed`: sign again with a fresh nonce.
+    NonceUsed,
+    /// `InvalidTimeStamp.Expired`: correct the clock offset and sign again (once).
+    ClockSkew,
+    /// No definite answer (network failure, server error mid-call): only for idempotent
+    /// actions or when the caller opts in.
+    OutcomeUnknown,
+}
+
+/// The client's own error codes (the platform's codes are passed through as they come).
+pub mod codes {
+    /// Bad input, refused before sending.
+    pub const INVALID_ARGUMENT: &str = "InvalidArgument";
+    /// The call's deadline passed.
+    pub const TIMEOUT: &str = "Timeout";
+    /// The caller's `AbortSignal` fired.
+    pub const ABORTED: &str = "Aborted";
+    /// `fetch` failed: no HTTP answer.
+    pub const NETWORK_ERROR: &str = "NetworkError";
+    /// An answer that is not the platform's JSON envelope.
+    pub const INVALID_RESPONSE: &str = "InvalidResponse";
+    /// The credentials provider failed or returned something unusable.
+    pub const CREDENTIALS_ERROR: &str = "CredentialsError";
+}
+
+fn eq(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+fn starts_with(a: &str, prefix: &str) -> bool {
+    a.len() >= prefix.len() && a.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Classifies an error answer from the platform (codes compared case-insensitively).
+pub fn classify_platform_error(code: &str, http_status: u16) -> (Outcome, Option<RetryReason>) {
+    if starts_with(code, "Throttling") || eq(code, "iot.messagebroker.RateLimit") {
+        (Outcome::Rejected, Some(RetryReason::Throttled))
+    } else if eq(code, "ServiceUnavailable") {
+        (Outcome::Rejected, Some(RetryReason::Unavailable))
+    } else if eq(code, "SignatureNonceUsed") {
+        (Outcome::Rejected, Some(RetryReason::NonceUsed))
+    } else if eq(code, "InvalidTimeStamp.Expired") {
+        (Outcome::Rejected, Some(RetryReason::ClockSkew))
+    } else if eq(code, "iot.messagebroker.TIMEOUT")
+        || eq(code, "InternalError")
+        || eq(code, "iot.system.SystemException")
+        || (http_status >= 500 && http_status != 503)
+    {
+        // The call reached the platform (and perhaps the device), but how it ended is not known.
+        (Outcome::Unknown, Some(RetryReason::OutcomeUnknown))
+    } else {
+        (Outcome::Rejected, None)
+    }
+}
+
+/// Read-only actions, safe to send twice (`Query*`, `Get*`, `List*`, `Describe*`).
+pub fn is_idempotent_action(action: &str) -> bool {
+    ["Query", "Get", "List", "Describe"]
+        .iter()
+        .any(|p| action.starts_with(p))
+}
+
+/// What the caller can do about an error code: the advice that ends a `ThingcallError` message.
+pub fn advice(code: &str) -> &'static str {
+    const TABLE: &[(&str, &str)] = &[
+        ("InvalidArgument", "Fix the argument named in the message; nothing was sent."),
+        ("Timeout", "The call's deadline passed. Raise timeoutMs, or check the device and network; if the call was sent, the device may have acted."),
+        ("Aborted", "The call was cancelled by its AbortSignal."),
+        ("NetworkError", "No HTTP answer: check the endpoint URL, the network, and that the endpoint allows this origin (CORS)."),
+        ("InvalidResponse", "The endpoint did not answer with the platform's JSON: check that the endpoint URL points at the IoT Platform API."),
+        ("CredentialsError", "The credentials provider failed or returned no accessKeyId/accessKeySecret."),
+        ("MissingParameter", "A required parameter is missing."),
+        ("InvalidParameter", "A parameter has a value the platform does not accept."),
+        ("InvalidAccessKeyId.NotFound", "The AccessKeyId is unknown to this endpoint: check accessKeyId and the endpoint."),
+        ("InvalidTimeStamp.Format", "The Timestamp is not YYYY-MM-DDThh:mm:ssZ."),
+        ("InvalidTimeStamp.Expired", "The request's time is more than 15 minutes off the server's: check this machine's clock (thingcall corrects once for the offset it learns)."),
+        ("SignatureNonceUsed", "The SignatureNonce was used before; every request needs a fresh one."),
+        ("SignatureDoesNotMatch", "The server computed another signature: check the AccessKeySecret, and that parameters are encoded and sent exactly as signed (compare the server's string-to-sign)."),
+        ("IncompleteSignature", "The signature parameters are incomplete."),
+        ("InvalidSecurityToken.Expired", "The STS SecurityToken has expired: get new temporary credentials."),
+        ("InvalidSecurityToken", "The STS SecurityToken is not valid for this AccessKeyId."),
+        ("Throttling.User", "Too many requests for this account: slow down (the platform allows 500/s for invoke and set, 10/s for batch actions)."),
+        ("Throttling.Api", "Too many requests for this API: slow down."),
+        ("Throttling", "Too many requests: slow down."),
+        ("InternalError", "The platform failed while handling the call; the device may have acted."),
+        ("ServiceUnavailable", "The platform is unavailable; nothing ran. Try again later."),
+        ("iot.system.SystemException", "The platform failed while handling the call; the device may have acted."),
+        ("iot.common.InvalidFormattedParameter", "Args or Items do not match the thing model: check identifiers, types and ranges."),
+        ("iot.prod.NotExistedProduct", "No such product: check productKey."),
+        ("iot.device.NotExistedDevice", "No such device: check productKey and deviceName."),
+        ("iot.device.InvalidIoTId", "No such device: check iotId."),
+        ("iot.device.InvokeThingServiceFailed", "The service call failed: check the identifier and the device."),
+        ("iot.device.SetDevicePropertyFailed", "Setting the property failed: check the items and the device."),
+        ("iot.messagebroker.OFFLINE", "The device is offline: nothing was delivered. Try again when it is online."),
+        ("iot.messagebroker.TIMEOUT", "The device did not answer within the RRPC window (8 s): it may have acted. Check its state before calling again."),
+        ("iot.messagebroker.RateLimit", "Too many messages to this device: slow down."),
+    ];
+    TABLE
+        .iter()
+        .find(|(c, _)| eq(c, code))
+        .map(|(_, a)| *a)
+        .unwrap_or("See the platform's error code reference.")
+}
+
+/// Retry settings (`retry` option): full-jitter exponential back-off.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// The back-off ceiling of the first retry, in ms.
+    pub base_delay_ms: f64,
+    /// The largest back-off, in ms.
+    pub max_delay_ms: f64,
+    /// Also retry calls whose outcome is unknown (may run them twice).
+    pub retry_unknown: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay_ms: 100.0,
+            max_delay_ms: 2_000.0,
+            retry_unknown: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// May attempt number `attempt` (1-based) that failed for `reason` be followed by another?
+    /// `clock_corrected` says whether a clock-skew retry was already spent.
+    pub fn allows(
+        &self,
+        reason: RetryReason,
+        attempt: u32,
+        idempotent: bool,
+        clock_corrected: bool,
+    ) -> bool {
+        if attempt >= self.max_attempts {
+            return false;
+        }
+        match reason {
+            RetryReason::Throttled | RetryReason::Unavailable | RetryReason::NonceUsed => true,
+            RetryReason::ClockSkew => !clock_corrected,
+            RetryReason::OutcomeUnknown => idempotent || self.retry_unknown,
+        }
+    }
+
+    /// The wait before retry number `retry` (1-based), given `unit` uniform in [0, 1):
+    /// full jitter over `min(max, base * 2^(retry-1))`. Fresh-nonce and clock retries do not wait.
+    pub fn backoff_ms(&self, reason: RetryReason, retry: u32, unit: f64) -> f64 {
+        if matches!(reason, RetryReason::NonceUsed | RetryReason::ClockSkew) {
+            return 0.0;
+        }
+        let exp = 2f64.powi(retry.saturating_sub(1).min(30) as i32);
+        let cap = (self.base_delay_ms * exp).min(self.max_delay_ms);
+        (cap * unit.clamp(0.0, 1.0)).floor()
+    }
+}
+
+/// Replaces every occurrence of each secret in `text` (as is, percent-encoded once and twice,
+/// as it would appear in a string-to-sign) with `** redacted **`.
+pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    use super::encode::percent_encode;
+    let mut out = text.to_string();
+    for s in secrets {
+        if s.is_empty() {
+            continue;
+        }
+        let once = percent_encode(s);
+        let twice = percent_encode(&once);
+        for form in [twice.as_str(), once.as_str(), s] {
+            if out.contains(form) {
+                out = out.replace(form, "** redacted **");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_codes_case_insensitively() {
+        assert_eq!(
+            classify_platform_error("throttling.user", 400),
+            (Outcome::Rejected, Some(RetryReason::Throttled))
+        );
+        assert_eq!(
+            classify_platform_error("ServiceUnavailable", 503),
+            (Outcome::Rejected, Some(RetryReason::Unavailable))
+        );
+        assert_eq!(
+            classify_platform_error("iot.messagebroker.timeout", 200),
+            (Outcome::Unknown, Some(RetryReason::OutcomeUnknown))
+        );
+        assert_eq!(
+            classify_platform_error("iot.messagebroker.OFFLINE", 200),
+            (Outcome::Rejected, None)
+        );
+        assert_eq!(
+            classify_platform_error("SignatureDoesNotMatch", 400),
+            (Outcome::Rejected, None)
+        );
+    }
+
+    #[test]
+    fn unknown_outcomes_retry_only_when_safe() {
+        let p = RetryPolicy::default();
+        assert!(!p.allows(RetryReason::OutcomeUnknown, 1, false, false));
+        assert!(p.allows(RetryReason::OutcomeUnknown, 1, true, false));
+        let opt_in = RetryPolicy {
+            retry_unknown: true,
+            ..p
+        };
+        assert!(opt_in.allows(RetryReason::OutcomeUnknown, 1, false, false));
+        assert!(!p.allows(RetryReason::Throttled, 3, false, false));
+        assert!(p.allows(RetryReason::ClockSkew, 1, false, false));
+        assert!(!p.allows(RetryReason::ClockSkew, 2, false, true));
+    }
+
+    #[test]
+    fn backoff_is_bounded_full_jitter() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff_ms(RetryReason::Throttled, 1, 0.999_999), 99.0);
+        assert_eq!(p.backoff_ms(RetryReason::Throttled, 3, 0.5), 200.0);
+        assert_eq!(p.backoff_ms(RetryReason::Throttled, 20, 0.999_999), 1999.0);
+        assert_eq!(p.backoff_ms(RetryReason::NonceUsed, 2, 0.9), 0.0);
+    }
+
+    #[test]
+    fn idempotent_actions() {
+        assert!(is_idempotent_action("QueryDeviceDetail"));
+        assert!(!is_idempotent_action("InvokeThingService"));
+        assert!(!is_idempotent_action("SetDeviceProperty"));
+    }
+
+    #[test]
+    fn redacts_every_form() {
+        let t = "a tok/en+x b tok%2Fen%2Bx c tok%252Fen%252Bx";
+        assert_eq!(
+            redact(t, ["tok/en+x"]),
+            "a ** redacted ** b ** redacted ** c ** redacted **"
+        );
+    }
+
+    #[test]
+    fn every_code_has_advice() {
+        assert!(advice("SIGNATUREDOESNOTMATCH").contains("secret") || advice("SignatureDoesNotMatch").contains("AccessKeySecret"));
+        assert!(advice("InvalidTimeStamp.Expired").contains("clock"));
+    }
+}

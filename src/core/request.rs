@@ -1,0 +1,302 @@
+//! The common parameters every RPC request carries, and the assembly of a signed request from
+//! them plus the action's own parameters. Time and nonce come from the caller.
+
+use core::fmt;
+
+use super::signature::{sign, HttpMethod, SignedStages, SigningKey};
+use super::timestamp::Timestamp;
+
+/// The IoT Platform API version thingcall speaks.
+pub const API_VERSION: &str = "2018-01-20";
+
+/// Parameter names the client sets itself; a caller's params may not use them.
+pub const RESERVED_PARAMS: [&str; 10] = [
+    "AccessKeyId",
+    "Action",
+    "Format",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+];
+
+/// An AccessKey (long-lived, or an STS temporary one with its `SecurityToken`).
+///
+/// `Debug` never prints the secret or the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: Option<String>,
+}
+
+/// Why credentials were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialsError {
+    /// `accessKeyId` is empty.
+    MissingAccessKeyId,
+    /// `accessKeySecret` is empty.
+    MissingAccessKeySecret,
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CredentialsError::MissingAccessKeyId => "accessKeyId is required",
+            CredentialsError::MissingAccessKeySecret => "accessKeySecret is required",
+        })
+    }
+}
+
+impl Credentials {
+    /// Checks and holds a key; an empty `security_token` counts as none.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        access_key_secret: impl Into<String>,
+        security_token: Option<String>,
+    ) -> Result<Self, CredentialsError> {
+        let access_key_id = access_key_id.into();
+        let access_key_secret = access_key_secret.into();
+        if access_key_id.is_empty() {
+            return Err(CredentialsError::MissingAccessKeyId);
+        }
+        if access_key_secret.is_empty() {
+            return Err(CredentialsError::MissingAccessKeySecret);
+        }
+        Ok(Self {
+            access_key_id,
+            access_key_secret,
+            security_token: security_token.filter(|t| !t.is_empty()),
+        })
+    }
+
+    /// The AccessKeyId (not secret).
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The STS token, when these are temporary credentials.
+    pub fn security_token(&self) -> Option<&str> {
+        self.security_token.as_deref()
+    }
+
+    /// The HMAC key for this secret.
+    pub fn signing_key(&self) -> SigningKey {
+        SigningKey::new(&self.access_key_secret)
+    }
+
+    /// The values that must never appear in an error, a log or a page.
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        core::iter::once(self.access_key_secret.as_str()).chain(self.security_token.as_deref())
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"** redacted **")
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "** redacted **"),
+            )
+            .finish()
+    }
+}
+
+/// A `SignatureNonce`: 128 random bits as 32 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nonce(String);
+
+impl Nonce {
+    /// From 16 random bytes supplied by the caller (`crypto.getRandomValues` in the browser).
+    pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(32);
+        for b in bytes {
+            s.push(HEX[(b >> 4) as usize] as char);
+            s.push(HEX[(b & 15) as usize] as char);
+        }
+        Self(s)
+    }
+
+    /// A caller-chosen nonce (for deterministic presigned URLs and tests).
+    pub fn from_string(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The nonce text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The common parameters of one request.
+#[derive(Clone, Copy, Debug)]
+pub struct CommonParams<'a> {
+    /// `Action`.
+    pub action: &'a str,
+    /// `AccessKeyId`, and `SecurityToken` when temporary.
+    pub credentials: &'a Credentials,
+    /// `RegionId`, when the endpoint wants it.
+    pub region_id: Option<&'a str>,
+    /// `SignatureNonce`.
+    pub nonce: &'a Nonce,
+    /// `Timestamp`.
+    pub timestamp: Timestamp,
+}
+
+/// A parameter of the caller's that cannot be sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamError {
+    /// The action name is empty.
+    MissingAction,
+    /// A parameter has an empty name.
+    EmptyName,
+    /// A parameter uses a name the client sets itself.
+    Reserved(String),
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamError::MissingAction => f.write_str("action is required"),
+            ParamError::EmptyName => f.write_str("params: a parameter name is empty"),
+            ParamError::Reserved(n) => write!(
+                f,
+                "params.{n}: this common parameter is set by thingcall and may not be given"
+            ),
+        }
+    }
+}
+
+/// Checks the caller's parameter names.
+pub fn check_params<S: AsRef<str>>(params: &[(S, S)]) -> Result<(), ParamError> {
+    for (k, _) in params {
+        let k = k.as_ref();
+        if k.is_empty() {
+            return Err(ParamError::EmptyName);
+        }
+        if RESERVED_PARAMS.contains(&k) {
+            return Err(ParamError::Reserved(k.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Adds the common parameters to `params` and signs the whole for `method`.
+///
+/// `RegionId` from `common` is added only when `params` has none of its own.
+pub fn sign_request<S: AsRef<str>>(
+    method: HttpMethod,
+    common: &CommonParams<'_>,
+    params: &[(S, S)],
+    key: &SigningKey,
+) -> Result<SignedStages, ParamError> {
+    if common.action.is_empty() {
+        return Err(ParamError::MissingAction);
+    }
+    check_params(params)?;
+    let timestamp = common.timestamp.to_string();
+    let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 10);
+    all.extend([
+        ("AccessKeyId", common.credentials.access_key_id()),
+        ("Action", common.action),
+        ("Format", "JSON"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureNonce", common.nonce.as_str()),
+        ("SignatureVersion", "1.0"),
+        ("Timestamp", timestamp.as_str()),
+        ("Version", API_VERSION),
+    ]);
+    if let Some(token) = common.credentials.security_token() {
+        all.push(("SecurityToken", token));
+    }
+    let has_region = params.iter().any(|(k, _)| k.as_ref() == "RegionId");
+    if let (Some(region), false) = (common.region_id, has_region) {
+        all.push(("RegionId", region));
+    }
+    all.extend(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+    Ok(sign(method, all, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(token: Option<&str>) -> Credentials {
+        Credentials::new("id", "s3cr3t-value", token.map(String::from)).unwrap()
+    }
+
+    #[test]
+    fn debug_redacts_secret_and_token() {
+        let d = format!("{:?}", creds(Some("tok-value")));
+        assert!(d.contains("id"));
+        assert!(!d.contains("s3cr3t-value"));
+        assert!(!d.contains("tok-value"));
+        assert!(!format!("{:?}", creds(None).signing_key()).contains("s3cr3t"));
+    }
+
+    #[test]
+    fn empty_credentials_are_refused() {
+        assert_eq!(
+            Credentials::new("", "x", None),
+            Err(CredentialsError::MissingAccessKeyId)
+        );
+        assert_eq!(
+            Credentials::new("x", "", None),
+            Err(CredentialsError::MissingAccessKeySecret)
+        );
+    }
+
+    #[test]
+    fn adds_common_params_and_token() {
+        let c = creds(Some("tok"));
+        let nonce = Nonce::from_random_bytes([0xab; 16]);
+        let common = CommonParams {
+            action: "QueryDeviceDetail",
+            credentials: &c,
+            region_id: Some("cn-shanghai"),
+            nonce: &nonce,
+            timestamp: Timestamp::from_unix_seconds(0),
+        };
+        let s = sign_request(HttpMethod::Get, &common, &[("IotId", "x y")], &c.signing_key()).unwrap();
+        assert_eq!(
+            s.canonical.as_str(),
+            "AccessKeyId=id&Action=QueryDeviceDetail&Format=JSON&IotId=x%20y&RegionId=cn-shanghai\
+             &SecurityToken=tok&SignatureMethod=HMAC-SHA1\
+             &SignatureNonce=abababababababababababababababab&SignatureVersion=1.0\
+             &Timestamp=1970-01-01T00%3A00%3A00Z&Version=2018-01-20"
+        );
+    }
+
+    #[test]
+    fn reserved_and_empty_names_are_refused() {
+        let c = creds(None);
+        let nonce = Nonce::from_string("n");
+        let common = CommonParams {
+            action: "X",
+            credentials: &c,
+            region_id: None,
+            nonce: &nonce,
+            timestamp: Timestamp::from_unix_seconds(0),
+        };
+        let key = c.signing_key();
+        assert_eq!(
+            sign_request(HttpMethod::Post, &common, &[("Timestamp", "1")], &key),
+            Err(ParamError::Reserved("Timestamp".into()))
+        );
+        assert_eq!(
+            sign_request(HttpMethod::Post, &common, &[("", "1")], &key),
+            Err(ParamError::EmptyName)
+        );
+        let no_action = CommonParams { action: "", ..common };
+        assert_eq!(
+            sign_request::<&str>(HttpMethod::Post, &no_action, &[], &key),
+            Err(ParamError::MissingAction)
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! Property tests of the RFC 3986 encoder.
+
+use proptest::prelude::*;
+use thingcall::core::encode::{is_unreserved, percent_encode};
+
+fn decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn tricky() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[ !'()*~+/%&=?#a-z😀灯\u{10FFFF}\u{0}]{0,24}",
+        proptest::collection::vec(any::<char>(), 0..16).prop_map(|v| v.into_iter().collect()),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn only_unreserved_bytes_stay(s in tricky()) {
+        let e = percent_encode(&s);
+        let b = e.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                prop_assert!(i + 2 < b.len());
+                let (h, l) = (b[i + 1], b[i + 2]);
+                prop_assert!(h.is_ascii_digit() || (b'A'..=b'F').contains(&h));
+                prop_assert!(l.is_ascii_digit() || (b'A'..=b'F').contains(&l));
+                let byte = u8::from_str_radix(&e[i + 1..i + 3], 16).unwrap();
+                prop_assert!(!is_unreserved(byte), "unreserved byte {byte:#x} was escaped");
+                i += 3;
+            } else {
+                prop_assert!(is_unreserved(b[i]), "reserved byte {:#x} kept", b[i]);
+                i += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn decoding_gives_back_the_input(s in tricky()) {
+        prop_assert_eq!(decode(&percent_encode(&s)), s.as_bytes());
+    }
+
+    #[test]
+    fn space_and_plus_never_stay(s in tricky()) {
+        let e = percent_encode(&s);
+        prop_assert!(!e.contains(' ') && !e.contains('+') && !e.contains('*'));
+    }
+}
