@@ -134,6 +134,9 @@ pub fn advice(code: &str) -> &'static str {
         .unwrap_or("See the platform's error code reference.")
 }
 
+/// The shortest value [`redact`] looks for.
+pub const MIN_REDACTED_LEN: usize = 4;
+
 /// Retry settings (`retry` option): full-jitter exponential back-off.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RetryPolicy {
@@ -191,12 +194,13 @@ impl RetryPolicy {
 }
 
 /// Replaces every occurrence of each secret in `text` (as is, percent-encoded once and twice,
-/// as it would appear in a string-to-sign) with `** redacted **`.
+/// as it would appear in a string-to-sign) with `** redacted **`. Values shorter than
+/// [`MIN_REDACTED_LEN`] are not searched for: they would match ordinary words.
 pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
     use super::encode::percent_encode;
     let mut out = text.to_string();
     for s in secrets {
-        if s.is_empty() {
+        if s.chars().count() < MIN_REDACTED_LEN {
             continue;
         }
         let once = percent_encode(s);
@@ -279,8 +283,13 @@ mod tests {
     }
 
     #[test]
-    fn every_code_has_advice() {
-        assert!(advice("SIGNATUREDOESNOTMATCH").contains("secret") || advice("SignatureDoesNotMatch").contains("AccessKeySecret"));
+    fn short_values_are_not_searched_for() {
+        assert_eq!(redact("must be a string", ["s"]), "must be a string");
+    }
+
+    #[test]
+    fn advice_is_found_case_insensitively() {
+        assert!(advice("SIGNATUREDOESNOTMATCH").contains("AccessKeySecret"));
         assert!(advice("InvalidTimeStamp.Expired").contains("clock"));
     }
 }

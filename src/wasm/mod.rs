@@ -1,1 +1,18 @@
+//! The thin wasm-bindgen layer over [`crate::core`]: `signRpc`, `IotClient`, `ThingcallError`.
+//!
+//! - `sign`: the `signRpc` export.
+//! - `client`: `IotClient` and the call loop (attempts, retries, results).
+//! - `credentials`: static keys or a provider, single-flight.
+//! - `transport`: `fetch` via gloo-net, the deadline and cancellation.
+//! - `error`: `Failure` → `ThingcallError`.
+//! - `js`: reading fields and params at the boundary.
+//! - `types`: the TypeScript declarations of option and result objects.
+
+mod client;
+mod credentials;
+mod error;
+mod js;
+mod sign;
+mod transport;
+mod types;
 

@@ -1,0 +1,57 @@
+// Shared helpers of the npm scripts: running commands, the PATH they need, the emulator process.
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The environment every step runs in: cargo's bin and node_modules/.bin first on PATH. */
+export const env = {
+  ...process.env,
+  PATH: [join(homedir(), '.cargo', 'bin'), join(root, 'node_modules', '.bin'), process.env.PATH].join(':'),
+};
+
+/** Runs a command in the repo, inheriting stdio; throws when it fails. */
+export function run(cmd, args, opts = {}) {
+  console.error(`\n$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...opts.env } });
+  if (r.status !== 0) {
+    const err = new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal})`);
+    err.exitCode = r.status ?? 1;
+    throw err;
+  }
+}
+
+/**
+ * Starts the emulator binary and resolves once it prints its `listening on` line.
+ * Returns { url, stop() }.
+ */
+export function startEmulator({ port = 0, args = [], quiet = true } = {}) {
+  const bin = join(root, 'target', 'debug', 'thingcall-emulator');
+  const child = spawn(bin, ['--port', String(port), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        child.stdout.off('data', onData);
+        if (!quiet) child.stdout.pipe(process.stdout);
+        else child.stdout.resume();
+        resolve({
+          url: m[1],
+          child,
+          stop: () => new Promise((res) => {
+            if (child.exitCode !== null) return res();
+            child.once('exit', res);
+            child.kill('SIGTERM');
+          }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`emulator exited (${code}) before listening: ${out}`)));
+  });
+}

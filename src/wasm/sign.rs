@@ -1,0 +1,70 @@
+//! `signRpc`: the pure, synchronous signing export.
+
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+use super::error::Failure;
+use super::js::{get, is_plain_object, params_from_object, required_str, set};
+use crate::core::{sign, HttpMethod, SigningKey};
+
+/// Parses `"GET"`/`"POST"` (any case) at `path`.
+pub fn parse_method(v: &JsValue, path: &str) -> Result<Option<HttpMethod>, Failure> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .and_then(|s| s.parse().ok())
+        .map(Some)
+        .ok_or_else(|| Failure::invalid(format!("{path}: must be \"GET\" or \"POST\"")))
+}
+
+fn sign_rpc_inner(input: &JsValue) -> Result<Object, Failure> {
+    if !is_plain_object(input) {
+        return Err(Failure::invalid("signRpc: expected { method, params, accessKeySecret }"));
+    }
+    let method = parse_method(&get(input, "method"), "method")?
+        .ok_or_else(|| Failure::invalid("method is required: \"GET\" or \"POST\""))?;
+    let secret = required_str(input, "accessKeySecret", "signRpc")
+        .map_err(|_| Failure::invalid("accessKeySecret is required (a non-empty string)"))?;
+    let params_js = get(input, "params");
+    if !is_plain_object(&params_js) {
+        return Err(Failure::invalid("params: must be a plain object of strings"));
+    }
+    let params = params_from_object(&params_js, "params")?;
+    let stages = sign(
+        method,
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &SigningKey::new(&secret),
+    );
+    let out = Object::new();
+    set(&out, "canonicalQuery", stages.canonical.as_str());
+    set(&out, "stringToSign", stages.string_to_sign.as_str());
+    set(&out, "signature", stages.signature.as_str());
+    Ok(out)
+}
+
+/// Signs an RPC request (signature v1): sorts and RFC 3986-encodes `params` into the canonical
+/// query, builds the string-to-sign for `method`, and signs it with HMAC-SHA1 under
+/// `accessKeySecret + "&"`.
+///
+/// Pure and synchronous: `params` must already hold every parameter to sign, common ones
+/// included (a `Signature` entry is ignored). Values may be strings, numbers or booleans
+/// (stringified as JavaScript does); `null`/`undefined` values are left out.
+///
+/// Throws a `ThingcallError` with code `InvalidArgument` naming the bad field.
+///
+/// @example
+/// const { signature } = signRpc({ method: "GET", accessKeySecret: "secret",
+///   params: { query: "test", body: "test" } });
+/// // signature === "XlUyV4sXjOuX5FnjUz9IF9tm5rU="
+#[wasm_bindgen(js_name = signRpc, unchecked_return_type = "SignRpcResult")]
+pub fn sign_rpc(
+    #[wasm_bindgen(unchecked_param_type = "SignRpcInput")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    sign_rpc_inner(&input)
+        .map(Into::into)
+        .map_err(|f| {
+            let secret = get(&input, "accessKeySecret").as_string().unwrap_or_default();
+            f.into_js([secret.as_str()])
+        })
+}

@@ -1,0 +1,193 @@
+//! Sending one attempt with `fetch` (through gloo-net), and the one deadline + `AbortSignal` that
+//! governs a whole call: credentials, every attempt and every back-off wait.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_net::http::{Method, RequestBuilder};
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal};
+
+use super::error::Failure;
+use super::js::{clear_timeout, set_timeout};
+use crate::core::outcome::codes;
+use crate::core::{HttpMethod, Outcome};
+
+/// Why a call was cut short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The deadline passed.
+    Timeout,
+    /// The caller's signal fired.
+    Aborted,
+}
+
+/// The result of waiting on a promise under a `Cancel`.
+pub enum Raced {
+    Resolved(JsValue),
+    Rejected(JsValue),
+    Cancelled(Failure),
+}
+
+/// One call's cancellation: an `AbortController` fired by the caller's `signal` or the deadline.
+/// Dropping it clears the timer and removes the listener.
+pub struct Cancel {
+    ctl: AbortController,
+    cause: Rc<Cell<Option<Cause>>>,
+    /// Resolves (with `undefined`) when the controller aborts.
+    aborted: Promise,
+    timer: JsValue,
+    _on_timeout: Closure<dyn FnMut()>,
+    user: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    timeout_ms: f64,
+}
+
+impl Cancel {
+    /// Starts the clock. Fails at once when `signal` has already fired.
+    pub fn new(signal: Option<AbortSignal>, timeout_ms: f64) -> Result<Self, Failure> {
+        if signal.as_ref().is_some_and(AbortSignal::aborted) {
+            return Err(Failure::new(codes::ABORTED, "the AbortSignal had fired before the call started.", Outcome::NotSent));
+        }
+        let ctl = AbortController::new().map_err(|_| Failure::invalid("AbortController is not available"))?;
+        let cause = Rc::new(Cell::new(None));
+        let fire = |why: Cause| {
+            let (ctl, cause) = (ctl.clone(), cause.clone());
+            move || {
+                if cause.get().is_none() {
+                    cause.set(Some(why));
+                }
+                ctl.abort();
+            }
+        };
+        let on_timeout = Closure::<dyn FnMut()>::new(fire(Cause::Timeout));
+        let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), timeout_ms);
+        let user = signal.map(|s| {
+            let cb = Closure::<dyn FnMut()>::new(fire(Cause::Aborted));
+            let _ = s.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+            (s, cb)
+        });
+        let sig = ctl.signal();
+        let aborted = Promise::new(&mut |resolve: Function, _reject: Function| {
+            let _ = sig.add_event_listener_with_callback("abort", &resolve);
+        });
+        Ok(Self {
+            ctl,
+            cause,
+            aborted,
+            timer,
+            _on_timeout: on_timeout,
+            user,
+            timeout_ms,
+        })
+    }
+
+    /// The signal that aborts this call's fetches.
+    pub fn signal(&self) -> AbortSignal {
+        self.ctl.signal()
+    }
+
+    /// Why the call was cut short, if it was.
+    pub fn cause(&self) -> Option<Cause> {
+        self.cause.get()
+    }
+
+    /// The failure for a cut-short call whose state so far is `outcome`.
+    pub fn failure(&self, outcome: Outcome) -> Failure {
+        match self.cause() {
+            Some(Cause::Aborted) => Failure::new(codes::ABORTED, "the call was aborted by its AbortSignal.", outcome),
+            _ => Failure::new(
+                codes::TIMEOUT,
+                format!("no answer within the call's deadline of {} ms.", self.timeout_ms),
+                outcome,
+            ),
+        }
+    }
+
+    /// Waits for `p`, unless the call is cut short first.
+    pub async fn race(&self, p: &Promise) -> Raced {
+        if self.cause().is_some() {
+            return Raced::Cancelled(self.failure(Outcome::NotSent));
+        }
+        let both = Array::of2(p, &self.aborted);
+        let r = JsFuture::from(Promise::race(&both)).await;
+        if self.cause().is_some() {
+            return Raced::Cancelled(self.failure(Outcome::NotSent));
+        }
+        match r {
+            Ok(v) => Raced::Resolved(v),
+            Err(e) => Raced::Rejected(e),
+        }
+    }
+
+    /// Waits `ms`, unless the call is cut short first (then `Err` with the cause).
+    pub async fn sleep(&self, ms: f64) -> Result<(), Cause> {
+        if ms > 0.0 {
+            let p = Promise::new(&mut |resolve: Function, _reject: Function| {
+                set_timeout(&resolve, ms);
+            });
+            let _ = self.race(&p).await;
+        }
+        match self.cause() {
+            Some(c) => Err(c),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let Some((s, cb)) = &self.user {
+            let _ = s.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// What came back for one attempt.
+pub struct HttpAnswer {
+    pub status: u16,
+    /// The `Date` header, where the response exposes it.
+    pub date: Option<String>,
+    pub body: String,
+}
+
+/// Why an attempt got no HTTP answer.
+pub enum SendError {
+    /// Cut short by the deadline or the signal.
+    Cancelled,
+    /// `fetch` or reading the body failed.
+    Network(String),
+    /// The request could not be built (a bad endpoint).
+    Build(String),
+}
+
+/// Sends `wire` (the signed parameters) to `endpoint`: as the query of a GET, or as the
+/// `application/x-www-form-urlencoded` body of a POST. No other header is set, so a browser
+/// sends no CORS preflight.
+pub async fn send(endpoint: &str, method: HttpMethod, wire: &str, cancel: &Cancel) -> Result<HttpAnswer, SendError> {
+    let signal = cancel.signal();
+    let built = match method {
+        HttpMethod::Get => RequestBuilder::new(&format!("{endpoint}?{wire}"))
+            .method(Method::GET)
+            .abort_signal(Some(&signal))
+            .build(),
+        HttpMethod::Post => RequestBuilder::new(endpoint)
+            .method(Method::POST)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .abort_signal(Some(&signal))
+            .body(wire),
+    };
+    let request = built.map_err(|e| SendError::Build(e.to_string()))?;
+    let cut = |e: gloo_net::Error| match cancel.cause() {
+        Some(_) => SendError::Cancelled,
+        None => SendError::Network(e.to_string()),
+    };
+    let response = request.send().await.map_err(cut)?;
+    let status = response.status();
+    let date = response.headers().get("date");
+    let body = response.text().await.map_err(cut)?;
+    Ok(HttpAnswer { status, date, body })
+}

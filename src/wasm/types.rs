@@ -1,0 +1,202 @@
+//! TypeScript declarations of the option and result objects, emitted into `thingcall.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** `"GET"` (parameters in the query) or `"POST"` (an `application/x-www-form-urlencoded` body). */
+export type HttpMethodName = "GET" | "POST";
+/** A parameter value: numbers and booleans are stringified as JavaScript does; `null`/`undefined` are left out. */
+export type ParamValue = string | number | boolean | null | undefined;
+/** RPC parameters by name. */
+export type Params = Record<string, ParamValue>;
+
+/** Input of `signRpc`. */
+export interface SignRpcInput {
+  method: HttpMethodName;
+  /** Every parameter to sign, common ones included. */
+  params: Params;
+  accessKeySecret: string;
+}
+
+/** The three stages of the signature. */
+export interface SignRpcResult {
+  /** Sorted, RFC 3986-encoded `k=v` pairs joined with `&`. */
+  canonicalQuery: string;
+  /** `METHOD&%2F&` + the encoded canonical query. */
+  stringToSign: string;
+  /** base64(HMAC-SHA1(secret + "&", stringToSign)), not URL-encoded. */
+  signature: string;
+}
+
+/** Temporary (STS) or long-lived credentials returned by a provider. */
+export interface ProvidedCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  /** When they expire: a Date, an ISO 8601 string or Unix ms. Refreshed up to 5 minutes before. */
+  expiration?: Date | string | number;
+}
+
+/** Retry settings: full-jitter exponential back-off. */
+export interface RetryOptions {
+  /** Attempts in all, the first included (1..10). Default 3. */
+  maxAttempts?: number;
+  /** Back-off ceiling of the first retry, ms. Default 100. */
+  baseDelayMs?: number;
+  /** Largest back-off, ms. Default 2000. */
+  maxDelayMs?: number;
+  /** Also retry invoke/set calls whose outcome is unknown (the device may act twice). Default false. */
+  retryUnknown?: boolean;
+}
+
+/** Options of `new IotClient(...)`. */
+export interface IotClientOptions {
+  /** The whole API URL, e.g. `https://iot.cn-shanghai.aliyuncs.com/`. */
+  endpoint: string;
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  securityToken?: string;
+  /** Called for credentials on first use and shortly before `expiration`; one call at a time. */
+  credentials?: () => ProvidedCredentials | Promise<ProvidedCredentials>;
+  regionId?: string;
+  /** Sent as `IotInstanceId` with every device call (a call's own wins). */
+  iotInstanceId?: string;
+  /** Default `"POST"`. */
+  method?: HttpMethodName;
+  /** Deadline of a whole call (credentials, attempts, back-off), ms. Default 10000. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+/** Options of `presign`, `toCurl` and `explain`. */
+export interface PresignOptions {
+  /** `SignatureNonce`; random when absent. */
+  nonce?: string;
+  /** `Timestamp`: a Date or `YYYY-MM-DDThh:mm:ssZ`; now when absent. */
+  timestamp?: Date | string;
+}
+
+/** A device: by `iotId`, or by `productKey` + `deviceName` (`iotId` wins when both are given). */
+export type DeviceRequest =
+  | { iotId: string; productKey?: string; deviceName?: string; iotInstanceId?: string }
+  | { iotId?: string; productKey: string; deviceName: string; iotInstanceId?: string };
+
+export type InvokeThingServiceRequest = DeviceRequest & {
+  /** The service's identifier (`module:service` for a non-default module). */
+  identifier: string;
+  /** An object (sent with JSON.stringify) or a JSON object string. Floats that must keep a decimal point (`10.0`) need the string form. */
+  args?: Record<string, unknown> | string;
+};
+
+export type SetDevicePropertyRequest = DeviceRequest & { items: Record<string, unknown> | string };
+
+export interface InvokeThingsServiceRequest {
+  productKey: string;
+  /** 1 to 100 device names. */
+  deviceNames: string[];
+  identifier: string;
+  args?: Record<string, unknown> | string;
+  iotInstanceId?: string;
+}
+
+export interface SetDevicesPropertyRequest {
+  productKey: string;
+  deviceNames: string[];
+  items: Record<string, unknown> | string;
+  iotInstanceId?: string;
+}
+
+/** Present on every result. */
+export interface CallMeta {
+  requestId: string;
+  /** Attempts made, the successful one included. */
+  attempts: number;
+  elapsedMs: number;
+}
+
+/** A synchronous service's answer, as the device sent it. */
+export interface DeviceResult<D = unknown> {
+  code: number;
+  data: D;
+  id: string;
+  message: string;
+  version: string;
+}
+
+export interface InvokeThingServiceResult<D = unknown> extends CallMeta {
+  messageId: string;
+  mode: "sync" | "async";
+  /** The parsed `Data.Result` (synchronous services only). */
+  result?: DeviceResult<D>;
+  /** `Data.Result` as the platform sent it. */
+  rawResult?: string;
+  /** The device's own code from the result. */
+  code?: number;
+}
+
+export interface SetDevicePropertyResult extends CallMeta {
+  messageId: string;
+  data: { MessageId: string };
+  body: Record<string, unknown>;
+}
+
+export interface PropertyStatus {
+  identifier: string;
+  /** A number for numeric types (int, bool, enum, float, double), else the string. */
+  value: number | string;
+  rawValue: string;
+  /** Unix ms of the last report. */
+  time: number;
+  dataType: string;
+  name: string;
+  unit: string;
+}
+
+export interface QueryDevicePropertyStatusResult extends CallMeta {
+  properties: PropertyStatus[];
+}
+
+/** The result of `call` and of the other actions: the platform's `Data` and whole body. */
+export interface CallResult extends CallMeta {
+  messageId?: string;
+  data: any;
+  body: Record<string, unknown>;
+}
+
+/** How a request is signed, with the SecurityToken redacted, for display. */
+export interface SigningExplanation {
+  method: HttpMethodName;
+  /** Sorted `[name, value]` pairs. */
+  params: [string, string][];
+  canonicalQuery: string;
+  stringToSign: string;
+  signature: string;
+  url: string;
+  /** The form body (POST only). */
+  body?: string;
+}
+
+/** `"not_sent"`: refused before sending; `"rejected"`: the platform refused (nothing ran); `"unknown"`: the device may have acted. */
+export type Outcome = "not_sent" | "rejected" | "unknown";
+
+/** The error every failure rejects (or throws) with. */
+export declare class ThingcallError extends Error {
+  readonly name: "ThingcallError";
+  /** The platform's `Code`, or `InvalidArgument`, `Timeout`, `Aborted`, `NetworkError`, `InvalidResponse`, `CredentialsError`. */
+  readonly code: string;
+  readonly requestId?: string;
+  readonly httpStatus?: number;
+  readonly outcome: Outcome;
+  /** Whether trying again later is safe and may succeed. */
+  readonly retryable: boolean;
+  readonly attempts: number;
+}
+"#;
