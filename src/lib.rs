@@ -6,5 +6,6 @@
 
 pub mod core;
 
+/// The JavaScript bindings (public so that in-browser tests can drive them from Rust).
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

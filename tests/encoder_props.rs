@@ -1,4 +1,5 @@
 //! Property tests of the RFC 3986 encoder.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use thingcall::core::encode::{is_unreserved, percent_encode};

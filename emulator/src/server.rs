@@ -216,6 +216,9 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
         _ => return Err(ApiError::missing("Action")),
     };
     let principal = emu.auth.lock().unwrap().authenticate(method, params, &emu.clock)?;
+    if emu.world.nonce_fault() {
+        return Err(ApiError::gateway(400, "SignatureNonceUsed", "Specified signature nonce was used already."));
+    }
     let now = emu.clock.now_ms();
     if action == "AssumeRole" {
         if principal.temporary {

@@ -65,6 +65,9 @@ pub struct Faults {
     pub drop_next: u32,
     /// The next N synchronous calls time out.
     pub device_timeout_next: u32,
+    /// The next N correctly signed requests are answered `SignatureNonceUsed`, as if their
+    /// nonce had been seen before (the client cannot be made to repeat one).
+    pub nonce_used_next: u32,
     /// Overrides the RRPC timeout, in ms.
     pub rrpc_timeout_ms: Option<u64>,
     /// Overrides per-action QPS limits.
@@ -201,6 +204,11 @@ impl World {
             return (latency, Some(ApiError::throttled()));
         }
         (latency, None)
+    }
+
+    /// Whether this authenticated request is answered `SignatureNonceUsed` by fault injection.
+    pub fn nonce_fault(&self) -> bool {
+        roll(0.0, &mut self.faults.lock().unwrap().nonce_used_next)
     }
 
     /// Counts a request against its action's QPS limit (a one-second window).

@@ -16,3 +16,6 @@ mod sign;
 mod transport;
 mod types;
 
+pub use client::IotClient;
+pub use sign::sign_rpc;
+
