@@ -14,11 +14,13 @@ const VECTOR_A: [(&str, &str); 8] = [
     ("Version", "2014-05-26"),
 ];
 
-const A_CANONICAL: &str = "AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1\
+const A_CANONICAL: &str =
+    "AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1\
 &SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0\
 &Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26";
 
-const A_STRING_TO_SIGN: &str = "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML\
+const A_STRING_TO_SIGN: &str =
+    "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML\
 %26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf\
 %26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26";
 
@@ -76,7 +78,10 @@ fn vector_b() {
          &SignatureMethod=HMAC-SHA1&SignatureNonce=edb2b34af0af9a6d14deaf7c1a5315eb\
          &SignatureVersion=1.0&Timestamp=2023-03-13T08%3A34%3A30Z&Version=2014-05-26"
     );
-    assert!(s.string_to_sign.as_str().starts_with("GET&%2F&AccessKeyId%3Dtestid%26"));
+    assert!(s
+        .string_to_sign
+        .as_str()
+        .starts_with("GET&%2F&AccessKeyId%3Dtestid%26"));
     assert_eq!(s.signature.as_str(), "9NaGiOspFP5UPcwX8Iwt2YJXXuk=");
 }
 
@@ -88,7 +93,10 @@ fn vector_c() {
         &SigningKey::new("secret"),
     );
     assert_eq!(s.canonical.as_str(), "body=test&query=test");
-    assert_eq!(s.string_to_sign.as_str(), "GET&%2F&body%3Dtest%26query%3Dtest");
+    assert_eq!(
+        s.string_to_sign.as_str(),
+        "GET&%2F&body%3Dtest%26query%3Dtest"
+    );
     assert_eq!(s.signature.as_str(), "XlUyV4sXjOuX5FnjUz9IF9tm5rU=");
 }
 

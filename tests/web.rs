@@ -31,11 +31,18 @@ fn vector_a_get_and_post() {
     let params = r#"{"AccessKeyId":"testid","Action":"DescribeRegions","Format":"XML","SignatureMethod":"HMAC-SHA1",
         "SignatureNonce":"3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf","SignatureVersion":"1.0",
         "Timestamp":"2016-02-23T12:46:24Z","Version":"2014-05-26"}"#;
-    let get_ = sign_rpc(js(&format!(r#"{{"method":"GET","accessKeySecret":"testsecret","params":{params}}}"#))).unwrap();
+    let get_ = sign_rpc(js(&format!(
+        r#"{{"method":"GET","accessKeySecret":"testsecret","params":{params}}}"#
+    )))
+    .unwrap();
     assert_eq!(s(&get_, "signature"), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
-    assert!(s(&get_, "stringToSign").ends_with("%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26"));
+    assert!(s(&get_, "stringToSign")
+        .ends_with("%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26"));
     assert!(s(&get_, "canonicalQuery").starts_with("AccessKeyId=testid&Action=DescribeRegions&"));
-    let post = sign_rpc(js(&format!(r#"{{"method":"POST","accessKeySecret":"testsecret","params":{params}}}"#))).unwrap();
+    let post = sign_rpc(js(&format!(
+        r#"{{"method":"POST","accessKeySecret":"testsecret","params":{params}}}"#
+    )))
+    .unwrap();
     assert_eq!(s(&post, "signature"), "MxbnVAM4w6sft9xjVpe/GCKueuk=");
 }
 
@@ -47,7 +54,10 @@ fn vectors_b_and_c() {
         "Timestamp":"2023-03-13T08:34:30Z","Version":"2014-05-26"}}"#))
     .unwrap();
     assert_eq!(s(&b, "signature"), "9NaGiOspFP5UPcwX8Iwt2YJXXuk=");
-    let c = sign_rpc(js(r#"{"method":"GET","accessKeySecret":"secret","params":{"query":"test","body":"test"}}"#)).unwrap();
+    let c = sign_rpc(js(
+        r#"{"method":"GET","accessKeySecret":"secret","params":{"query":"test","body":"test"}}"#,
+    ))
+    .unwrap();
     assert_eq!(s(&c, "canonicalQuery"), "body=test&query=test");
     assert_eq!(s(&c, "stringToSign"), "GET&%2F&body%3Dtest%26query%3Dtest");
     assert_eq!(s(&c, "signature"), "XlUyV4sXjOuX5FnjUz9IF9tm5rU=");
@@ -55,12 +65,18 @@ fn vectors_b_and_c() {
 
 #[wasm_bindgen_test]
 fn bad_input_throws_a_thingcall_error_naming_the_field() {
-    let e = sign_rpc(js(r#"{"method":"PUT","accessKeySecret":"testsecret","params":{}}"#)).unwrap_err();
+    let e = sign_rpc(js(
+        r#"{"method":"PUT","accessKeySecret":"testsecret","params":{}}"#,
+    ))
+    .unwrap_err();
     assert!(e.is_instance_of::<js_sys::Error>());
     assert_eq!(s(&e, "name"), "ThingcallError");
     assert_eq!(s(&e, "code"), "InvalidArgument");
     assert!(s(&e, "message").contains("method"));
-    let e = sign_rpc(js(r#"{"method":"GET","accessKeySecret":"testsecret","params":{"Args":[1]}}"#)).unwrap_err();
+    let e = sign_rpc(js(
+        r#"{"method":"GET","accessKeySecret":"testsecret","params":{"Args":[1]}}"#,
+    ))
+    .unwrap_err();
     assert!(s(&e, "message").contains("params.Args"));
     let e = sign_rpc(js(r#"{"method":"GET","params":{}}"#)).unwrap_err();
     assert!(s(&e, "message").contains("accessKeySecret"));
@@ -71,7 +87,8 @@ async fn emulator(path: &str, body: &str) {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&body.into());
-    let req = web_sys::Request::new_with_str_and_init(&format!("{base}/_emulator/{path}"), &init).unwrap();
+    let req = web_sys::Request::new_with_str_and_init(&format!("{base}/_emulator/{path}"), &init)
+        .unwrap();
     let p: Promise = js_sys::Reflect::get(&js_sys::global(), &"fetch".into())
         .unwrap()
         .unchecked_into::<js_sys::Function>()
@@ -83,9 +100,19 @@ async fn emulator(path: &str, body: &str) {
 
 fn client(method: &str) -> IotClient {
     let o = Object::new();
-    Reflect::set(&o, &"endpoint".into(), &EMULATOR.expect("THINGCALL_EMULATOR_URL").into()).unwrap();
+    Reflect::set(
+        &o,
+        &"endpoint".into(),
+        &EMULATOR.expect("THINGCALL_EMULATOR_URL").into(),
+    )
+    .unwrap();
     Reflect::set(&o, &"accessKeyId".into(), &"thingcall-demo".into()).unwrap();
-    Reflect::set(&o, &"accessKeySecret".into(), &"thingcall-demo-secret".into()).unwrap();
+    Reflect::set(
+        &o,
+        &"accessKeySecret".into(),
+        &"thingcall-demo-secret".into(),
+    )
+    .unwrap();
     Reflect::set(&o, &"method".into(), &method.into()).unwrap();
     IotClient::new(o.into()).unwrap()
 }
@@ -95,9 +122,13 @@ async fn sync_echo_round_trips_unicode_by_post_and_get() {
     emulator("reset", "").await;
     for method in ["POST", "GET"] {
         let c = client(method);
-        let req = js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-01","identifier":"Echo",
-            "args":{"text":"灯 😀 !'()*~+ &=%","n":-7,"x":1.25}}"#);
-        let r = JsFuture::from(c.invoke_thing_service(req, None)).await.unwrap();
+        let req = js(
+            r#"{"productKey":"a1LampDemo0","deviceName":"lamp-01","identifier":"Echo",
+            "args":{"text":"灯 😀 !'()*~+ &=%","n":-7,"x":1.25}}"#,
+        );
+        let r = JsFuture::from(c.invoke_thing_service(req, None))
+            .await
+            .unwrap();
         assert_eq!(s(&r, "mode"), "sync");
         let data = get(&get(&r, "result"), "data");
         assert_eq!(s(&data, "text"), "灯 😀 !'()*~+ &=%");
@@ -126,11 +157,17 @@ async fn async_blink_and_set_then_query() {
     ))
     .await
     .unwrap();
-    let q = JsFuture::from(c.query_device_property_status(js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-02"}"#), None))
-        .await
-        .unwrap();
+    let q = JsFuture::from(c.query_device_property_status(
+        js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-02"}"#),
+        None,
+    ))
+    .await
+    .unwrap();
     let props: js_sys::Array = get(&q, "properties").unchecked_into();
-    let b = props.iter().find(|p| s(p, "identifier") == "Brightness").unwrap();
+    let b = props
+        .iter()
+        .find(|p| s(p, "identifier") == "Brightness")
+        .unwrap();
     assert_eq!(get(&b, "value").as_f64(), Some(77.0));
 }
 
@@ -153,9 +190,12 @@ async fn throttling_is_retried_and_abort_cancels() {
     emulator("reset", "").await;
     emulator("faults", r#"{"throttleNext":2}"#).await;
     let c = client("POST");
-    let r = JsFuture::from(c.query_device_detail(js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-03"}"#), None))
-        .await
-        .unwrap();
+    let r = JsFuture::from(c.query_device_detail(
+        js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-03"}"#),
+        None,
+    ))
+    .await
+    .unwrap();
     assert_eq!(get(&r, "attempts").as_f64(), Some(3.0));
     assert_eq!(s(&get(&r, "data"), "Status"), "ONLINE");
 

@@ -42,15 +42,13 @@ fn unescape(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                match (hexval(b[i + 1]), hexval(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h << 4 | l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match (hexval(b[i + 1]), hexval(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             c => out.push(c),
         }
         i += 1;
@@ -154,7 +152,12 @@ impl Auth {
     }
 
     /// Authenticates a request, in the platform's order of checks.
-    pub fn authenticate(&mut self, method: &str, params: &Params, clock: &Clock) -> Result<Principal, ApiError> {
+    pub fn authenticate(
+        &mut self,
+        method: &str,
+        params: &Params,
+        clock: &Clock,
+    ) -> Result<Principal, ApiError> {
         for name in [
             "AccessKeyId",
             "SignatureMethod",
@@ -187,7 +190,11 @@ impl Auth {
         }
         if let Some(f) = param(params, "Format") {
             if !f.eq_ignore_ascii_case("JSON") && !f.eq_ignore_ascii_case("XML") {
-                return Err(ApiError::gateway(400, "InvalidParameter", "The specified Format is not valid."));
+                return Err(ApiError::gateway(
+                    400,
+                    "InvalidParameter",
+                    "The specified Format is not valid.",
+                ));
             }
         }
         let ts = param(params, "Timestamp").unwrap_or_default();
@@ -254,9 +261,15 @@ impl Auth {
             ));
         }
         self.sweep(now);
-        let nonce = param(params, "SignatureNonce").unwrap_or_default().to_string();
+        let nonce = param(params, "SignatureNonce")
+            .unwrap_or_default()
+            .to_string();
         let expiry = now + 2 * TIMESTAMP_WINDOW.as_millis() as i64;
-        if self.nonces.insert((key_id.clone(), nonce), expiry).is_some() {
+        if self
+            .nonces
+            .insert((key_id.clone(), nonce), expiry)
+            .is_some()
+        {
             return Err(ApiError::gateway(
                 400,
                 "SignatureNonceUsed",

@@ -54,13 +54,30 @@ fn civil(days: i64) -> (i64, i64, i64) {
 /// Parses `YYYY-MM-DDThh:mm:ssZ` strictly; Unix ms.
 pub fn parse_iso(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() != 20 || &s[4..5] != "-" || &s[7..8] != "-" || &s[10..11] != "T" || &s[13..14] != ":" || &s[16..17] != ":" || &s[19..] != "Z" {
+    if b.len() != 20
+        || &s[4..5] != "-"
+        || &s[7..8] != "-"
+        || &s[10..11] != "T"
+        || &s[13..14] != ":"
+        || &s[16..17] != ":"
+        || &s[19..] != "Z"
+    {
         return None;
     }
     let n = |a: usize, z: usize| -> Option<i64> {
-        s.get(a..z).filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?.parse().ok()
+        s.get(a..z)
+            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?
+            .parse()
+            .ok()
     };
-    let (y, mo, d, h, mi, se) = (n(0, 4)?, n(5, 7)?, n(8, 10)?, n(11, 13)?, n(14, 16)?, n(17, 19)?);
+    let (y, mo, d, h, mi, se) = (
+        n(0, 4)?,
+        n(5, 7)?,
+        n(8, 10)?,
+        n(11, 13)?,
+        n(14, 16)?,
+        n(17, 19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
         return None;
     }
@@ -75,13 +92,20 @@ pub fn format_iso(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (y, m, d) = civil(secs.div_euclid(86_400));
     let t = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
 }
 
 /// Formats Unix ms as an HTTP `Date` (IMF-fixdate).
 pub fn format_http(ms: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let (y, m, d) = civil(days);
@@ -106,6 +130,9 @@ mod tests {
         assert_eq!(format_iso(1_456_231_584_999), "2016-02-23T12:46:24Z");
         assert_eq!(parse_iso("2016-02-30T12:46:24Z"), None);
         assert_eq!(parse_iso("2016-02-23T12:46:24.000Z"), None);
-        assert_eq!(format_http(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            format_http(784_111_777_000),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
     }
 }

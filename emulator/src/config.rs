@@ -214,9 +214,11 @@ impl Config {
                 .properties
                 .iter()
                 .map(|x| (&x.identifier, &x.data_type))
-                .chain(p.services.iter().flat_map(|s| {
-                    s.input_data.iter().map(|x| (&x.identifier, &x.data_type))
-                }));
+                .chain(
+                    p.services
+                        .iter()
+                        .flat_map(|s| s.input_data.iter().map(|x| (&x.identifier, &x.data_type))),
+                );
             for (id, dt) in types {
                 if !KINDS.contains(&dt.kind.as_str()) {
                     return Err(format!(
@@ -241,7 +243,10 @@ mod tests {
         let p = &c.products[0];
         assert_eq!(p.product_key, "a1LampDemo0");
         assert_eq!(p.devices.len(), 21);
-        assert!(p.devices.iter().any(|d| d.device_name == "lamp-offline" && !d.online));
+        assert!(p
+            .devices
+            .iter()
+            .any(|d| d.device_name == "lamp-offline" && !d.online));
     }
 
     #[test]

@@ -60,7 +60,11 @@ impl ApiError {
 
     /// `Throttling.User`.
     pub fn throttled() -> Self {
-        Self::gateway(400, "Throttling.User", "Request was denied due to user flow control.")
+        Self::gateway(
+            400,
+            "Throttling.User",
+            "Request was denied due to user flow control.",
+        )
     }
 
     /// `ServiceUnavailable`.

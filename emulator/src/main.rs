@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use thingcall_emulator::{Config, Emulator, StaticDirs};
 
-const USAGE: &str = "usage: thingcall-emulator [--host 127.0.0.1] [--port 8686] [--config FILE.json|FILE.toml] \
+const USAGE: &str =
+    "usage: thingcall-emulator [--host 127.0.0.1] [--port 8686] [--config FILE.json|FILE.toml] \
 [--www DIR] [--pkg DIR] [--allow-origin ORIGIN] [--rrpc-timeout-ms N]";
 
 #[tokio::main]
@@ -21,13 +22,19 @@ async fn main() -> ExitCode {
         let r: Result<(), String> = (|| {
             match a.as_str() {
                 "--host" => host = value()?,
-                "--port" => port = value()?.parse().map_err(|_| "--port takes a number".to_string())?,
+                "--port" => {
+                    port = value()?
+                        .parse()
+                        .map_err(|_| "--port takes a number".to_string())?
+                }
                 "--config" => config = Config::from_file(&PathBuf::from(value()?))?,
                 "--www" => dirs.www = value()?.into(),
                 "--pkg" => dirs.pkg = value()?.into(),
                 "--allow-origin" => config.allow_origin = value()?,
                 "--rrpc-timeout-ms" => {
-                    config.rrpc_timeout_ms = value()?.parse().map_err(|_| "--rrpc-timeout-ms takes a number".to_string())?
+                    config.rrpc_timeout_ms = value()?
+                        .parse()
+                        .map_err(|_| "--rrpc-timeout-ms takes a number".to_string())?
                 }
                 "-h" | "--help" => {
                     println!("{USAGE}");
@@ -55,7 +62,9 @@ async fn main() -> ExitCode {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal");
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("signal");
             tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
         }
         #[cfg(not(unix))]

@@ -39,9 +39,9 @@ pub fn check_value(identifier: &str, dt: &DataType, v: &Value) -> Result<(), Str
         ("enum", Value::Number(n)) if n.is_i64() || n.is_u64() => {
             let key = n.to_string();
             match &dt.values {
-                Some(vals) if !vals.contains_key(&key) => {
-                    Err(format!("{identifier}: {key} is not one of the enum's values"))
-                }
+                Some(vals) if !vals.contains_key(&key) => Err(format!(
+                    "{identifier}: {key} is not one of the enum's values"
+                )),
                 _ => Ok(()),
             }
         }
@@ -49,7 +49,9 @@ pub fn check_value(identifier: &str, dt: &DataType, v: &Value) -> Result<(), Str
         ("date", Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
             Ok(())
         }
-        ("date", _) => Err(format!("{identifier}: expected a UTC time in ms, as a string")),
+        ("date", _) => Err(format!(
+            "{identifier}: expected a UTC time in ms, as a string"
+        )),
         (kind, _) => Err(format!("{identifier}: unsupported data type {kind}")),
     }
 }
@@ -99,12 +101,16 @@ mod tests {
     fn checks_types_and_ranges() {
         let int = dt("int", Some(0.0), Some(100.0));
         assert!(check_value("b", &int, &json!(50)).is_ok());
-        assert!(check_value("b", &int, &json!(101)).unwrap_err().contains("out of range"));
+        assert!(check_value("b", &int, &json!(101))
+            .unwrap_err()
+            .contains("out of range"));
         assert!(check_value("b", &int, &json!("5")).is_err());
         let float = dt("float", None, None);
         assert!(check_value("t", &float, &json!(10.0)).is_ok());
         let v: Value = serde_json::from_str("10").unwrap();
-        assert!(check_value("t", &float, &v).unwrap_err().contains("decimal point"));
+        assert!(check_value("t", &float, &v)
+            .unwrap_err()
+            .contains("decimal point"));
         assert!(check_value("s", &dt("bool", None, None), &json!(2)).is_err());
         assert!(check_value("s", &dt("text", None, None), &json!("abcd")).is_err());
         assert!(check_value("s", &dt("text", None, None), &json!("灯灯灯")).is_ok());

@@ -79,7 +79,10 @@ fn json_response(status: u16, body: &Value, emu: &Emulator) -> Response {
     let mut r = Response::new(Body::from(body.to_string()));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=utf-8"),
+    );
     cors(h, emu);
     if let Ok(v) = HeaderValue::from_str(&format_http(emu.clock.now_ms())) {
         h.insert(header::DATE, v);
@@ -91,7 +94,10 @@ fn cors(h: &mut HeaderMap, emu: &Emulator) {
     if let Ok(v) = HeaderValue::from_str(&emu.world.config().allow_origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
     }
-    h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Date"));
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Date"),
+    );
 }
 
 fn request_id() -> String {
@@ -119,18 +125,30 @@ async fn handle(
     }
     if let Some(rest) = path.strip_prefix("/_emulator/") {
         if !peer.ip().is_loopback() {
-            return json_response(403, &json!({ "error": "test control is loopback-only" }), &emu);
+            return json_response(
+                403,
+                &json!({ "error": "test control is loopback-only" }),
+                &emu,
+            );
         }
         let rest = rest.to_string();
-        let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
+        let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
         return control(&emu, &method, &rest, &body);
     }
     let query = req.uri().query().unwrap_or("").to_string();
-    let is_api = path == "/" && (method == Method::POST || query.split('&').any(|p| p.starts_with("Action=")));
+    let is_api = path == "/"
+        && (method == Method::POST || query.split('&').any(|p| p.starts_with("Action=")));
     if is_api {
         let body = match axum::body::to_bytes(req.into_body(), 4 << 20).await {
             Ok(b) => b,
-            Err(_) => return error_response(&ApiError::gateway(400, "InvalidParameter", "The request body is too large."), &emu),
+            Err(_) => {
+                return error_response(
+                    &ApiError::gateway(400, "InvalidParameter", "The request body is too large."),
+                    &emu,
+                )
+            }
         };
         return api(&emu, method.as_str(), &query, &body).await;
     }
@@ -140,7 +158,14 @@ async fn handle(
     let (dir, req) = match path.strip_prefix("/pkg") {
         Some(rest) if rest.is_empty() || rest.starts_with('/') => {
             let mut req = req;
-            let uri = format!("{}{}", if rest.is_empty() { "/" } else { rest }, req.uri().query().map(|q| format!("?{q}")).unwrap_or_default());
+            let uri = format!(
+                "{}{}",
+                if rest.is_empty() { "/" } else { rest },
+                req.uri()
+                    .query()
+                    .map(|q| format!("?{q}"))
+                    .unwrap_or_default()
+            );
             *req.uri_mut() = uri.parse().unwrap_or_default();
             (&emu.dirs.pkg, req)
         }
@@ -149,7 +174,8 @@ async fn handle(
     match ServeDir::new(dir).oneshot(req).await {
         Ok(r) => {
             let mut r = r.map(Body::new);
-            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             r
         }
         Err(_) => json_response(500, &json!({ "error": "static file error" }), &emu),
@@ -161,11 +187,17 @@ fn preflight(emu: &Emulator, headers: &HeaderMap) -> Response {
     *r.status_mut() = StatusCode::NO_CONTENT;
     let h = r.headers_mut();
     cors(h, emu);
-    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
     if let Some(v) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
         h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
     }
-    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
     r
 }
 
@@ -193,7 +225,10 @@ async fn api(emu: &Emulator, method: &str, query: &str, body: &Bytes) -> Respons
         Ok(Reply::Drop) => {
             // Headers go out, then the connection breaks before a body: the client gets no answer.
             let stream = futures_util::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "dropped"))
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "dropped",
+                ))
             });
             let mut r = Response::new(Body::from_stream(stream));
             cors(r.headers_mut(), emu);
@@ -215,14 +250,26 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
         Some(a) if !a.is_empty() => a.to_string(),
         _ => return Err(ApiError::missing("Action")),
     };
-    let principal = emu.auth.lock().unwrap().authenticate(method, params, &emu.clock)?;
+    let principal = emu
+        .auth
+        .lock()
+        .unwrap()
+        .authenticate(method, params, &emu.clock)?;
     if emu.world.nonce_fault() {
-        return Err(ApiError::gateway(400, "SignatureNonceUsed", "Specified signature nonce was used already."));
+        return Err(ApiError::gateway(
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        ));
     }
     let now = emu.clock.now_ms();
     if action == "AssumeRole" {
         if principal.temporary {
-            return Err(ApiError::gateway(403, "NoPermission", "Temporary credentials cannot assume a role here."));
+            return Err(ApiError::gateway(
+                403,
+                "NoPermission",
+                "Temporary credentials cannot assume a role here.",
+            ));
         }
         let duration = match param(params, "DurationSeconds") {
             None | Some("") => 3600,
@@ -241,14 +288,21 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
         let session = param(params, "RoleSessionName").unwrap_or("thingcall");
         let mut m = Map::new();
         m.insert("AssumedRoleUser".into(), json!({ "Arn": format!("acs:ram::local:role/thingcall-demo/{session}"), "AssumedRoleId": format!("local:{session}") }));
-        m.insert("Credentials".into(), json!({
-            "AccessKeyId": id, "AccessKeySecret": c.secret, "SecurityToken": c.token,
-            "Expiration": format_iso(c.expires_at_ms),
-        }));
+        m.insert(
+            "Credentials".into(),
+            json!({
+                "AccessKeyId": id, "AccessKeySecret": c.secret, "SecurityToken": c.token,
+                "Expiration": format_iso(c.expires_at_ms),
+            }),
+        );
         return Ok(Reply::Ok(m));
     }
     if param(params, "Version") != Some(IOT_VERSION) {
-        return Err(ApiError::gateway(400, "InvalidVersion", &format!("Specified parameter Version is not valid: use {IOT_VERSION}.")));
+        return Err(ApiError::gateway(
+            400,
+            "InvalidVersion",
+            &format!("Specified parameter Version is not valid: use {IOT_VERSION}."),
+        ));
     }
     emu.world.admit(&action, now)?;
     let w = &emu.world;
@@ -262,7 +316,11 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
         "QueryThingModel" => w.query_thing_model(params),
         "QueryProductList" => w.query_product_list(),
         "QueryDevice" => w.query_device(params),
-        other => Err(ApiError::gateway(404, "InvalidAction.NotFound", &format!("Specified api {other} is not found, please check your url and method."))),
+        other => Err(ApiError::gateway(
+            404,
+            "InvalidAction.NotFound",
+            &format!("Specified api {other} is not found, please check your url and method."),
+        )),
     }
 }
 
@@ -270,13 +328,15 @@ fn control(emu: &Emulator, method: &Method, what: &str, body: &[u8]) -> Response
     let bad = |m: String| json_response(400, &json!({ "error": m }), emu);
     match (method.as_str(), what) {
         ("GET", "faults") => json_response(200, &json!(emu.world.faults()), emu),
-        ("POST", "faults") => match serde_json::from_slice::<Faults>(if body.is_empty() { b"{}" } else { body }) {
-            Ok(f) => {
-                emu.world.set_faults(f);
-                json_response(200, &json!(emu.world.faults()), emu)
+        ("POST", "faults") => {
+            match serde_json::from_slice::<Faults>(if body.is_empty() { b"{}" } else { body }) {
+                Ok(f) => {
+                    emu.world.set_faults(f);
+                    json_response(200, &json!(emu.world.faults()), emu)
+                }
+                Err(e) => bad(format!("faults: {e}")),
             }
-            Err(e) => bad(format!("faults: {e}")),
-        },
+        }
         ("GET", "log") => json_response(200, &json!(emu.world.log()), emu),
         ("POST", "reset") => {
             emu.clock.set_offset_ms(0);
@@ -284,18 +344,37 @@ fn control(emu: &Emulator, method: &Method, what: &str, body: &[u8]) -> Response
             emu.world.reset(emu.clock.now_ms());
             json_response(200, &json!({ "reset": true }), emu)
         }
-        ("GET", "clock") => json_response(200, &json!({ "offsetMs": emu.clock.offset_ms(), "now": format_iso(emu.clock.now_ms()) }), emu),
-        ("POST", "clock") => match serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("offsetMs").and_then(Value::as_i64)) {
+        ("GET", "clock") => json_response(
+            200,
+            &json!({ "offsetMs": emu.clock.offset_ms(), "now": format_iso(emu.clock.now_ms()) }),
+            emu,
+        ),
+        ("POST", "clock") => match serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|v| v.get("offsetMs").and_then(Value::as_i64))
+        {
             Some(ms) => {
                 emu.clock.set_offset_ms(ms);
-                json_response(200, &json!({ "offsetMs": ms, "now": format_iso(emu.clock.now_ms()) }), emu)
+                json_response(
+                    200,
+                    &json!({ "offsetMs": ms, "now": format_iso(emu.clock.now_ms()) }),
+                    emu,
+                )
             }
             None => bad("clock: expected {\"offsetMs\": <integer>}".into()),
         },
-        ("GET", "stats") => json_response(200, &json!({
-            "nonces": emu.auth.lock().unwrap().nonce_count(),
-            "log": emu.world.log().len(),
-        }), emu),
-        _ => json_response(404, &json!({ "error": format!("no control endpoint {method} /_emulator/{what}") }), emu),
+        ("GET", "stats") => json_response(
+            200,
+            &json!({
+                "nonces": emu.auth.lock().unwrap().nonce_count(),
+                "log": emu.world.log().len(),
+            }),
+            emu,
+        ),
+        _ => json_response(
+            404,
+            &json!({ "error": format!("no control endpoint {method} /_emulator/{what}") }),
+            emu,
+        ),
     }
 }

@@ -106,7 +106,11 @@ fn iot_id_for(pk: &str, dn: &str) -> String {
     use sha1::{Digest, Sha1};
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let h = Sha1::digest(format!("{pk}/{dn}").as_bytes());
-    let mut s: String = h.iter().take(20).map(|b| A[*b as usize % A.len()] as char).collect();
+    let mut s: String = h
+        .iter()
+        .take(20)
+        .map(|b| A[*b as usize % A.len()] as char)
+        .collect();
     s.push_str("000100");
     s
 }
@@ -148,9 +152,21 @@ impl World {
         let by_name = devices
             .iter()
             .enumerate()
-            .map(|(i, d)| ((config.products[d.product].product_key.clone(), d.device_name.clone()), i))
+            .map(|(i, d)| {
+                (
+                    (
+                        config.products[d.product].product_key.clone(),
+                        d.device_name.clone(),
+                    ),
+                    i,
+                )
+            })
             .collect();
-        let by_iot_id = devices.iter().enumerate().map(|(i, d)| (d.iot_id.clone(), i)).collect();
+        let by_iot_id = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.iot_id.clone(), i))
+            .collect();
         Self {
             config,
             devices: Mutex::new(devices),
@@ -237,12 +253,26 @@ impl World {
 
     fn message_id(&self) -> String {
         let n = self.seq.fetch_add(1, Ordering::Relaxed);
-        format!("17{:011}{:06}", fastrand::u64(..100_000_000_000), n % 1_000_000)
+        format!(
+            "17{:011}{:06}",
+            fastrand::u64(..100_000_000_000),
+            n % 1_000_000
+        )
     }
 
-    fn record(&self, device: &Device, identifier: &str, args: Value, message_id: &str, now_ms: i64) {
+    fn record(
+        &self,
+        device: &Device,
+        identifier: &str,
+        args: Value,
+        message_id: &str,
+        now_ms: i64,
+    ) {
         let entry = LogEntry {
-            device: format!("{}/{}", self.config.products[device.product].product_key, device.device_name),
+            device: format!(
+                "{}/{}",
+                self.config.products[device.product].product_key, device.device_name
+            ),
             identifier: identifier.into(),
             args,
             message_id: message_id.into(),
@@ -261,26 +291,35 @@ impl World {
             .iter()
             .enumerate()
             .find(|(_, p)| p.product_key == pk)
-            .ok_or_else(|| ApiError::business("iot.prod.NotExistedProduct", format!("The product {pk} does not exist.")))
+            .ok_or_else(|| {
+                ApiError::business(
+                    "iot.prod.NotExistedProduct",
+                    format!("The product {pk} does not exist."),
+                )
+            })
     }
 
     /// Finds the device a request addresses: `IotId` wins over `ProductKey` + `DeviceName`.
     fn locate(&self, params: &Params) -> Result<usize, ApiError> {
         if let Some(id) = param(params, "IotId").filter(|s| !s.is_empty()) {
-            return self
-                .by_iot_id
-                .get(id)
-                .copied()
-                .ok_or_else(|| ApiError::business("iot.device.InvalidIoTId", "The IotId is not valid."));
+            return self.by_iot_id.get(id).copied().ok_or_else(|| {
+                ApiError::business("iot.device.InvalidIoTId", "The IotId is not valid.")
+            });
         }
         let pk = param(params, "ProductKey").filter(|s| !s.is_empty());
         let dn = param(params, "DeviceName").filter(|s| !s.is_empty());
         match (pk, dn) {
             (Some(pk), Some(dn)) => {
                 self.product(pk)?;
-                self.by_name.get(&(pk.to_string(), dn.to_string())).copied().ok_or_else(|| {
-                    ApiError::business("iot.device.NotExistedDevice", format!("The device {dn} does not exist."))
-                })
+                self.by_name
+                    .get(&(pk.to_string(), dn.to_string()))
+                    .copied()
+                    .ok_or_else(|| {
+                        ApiError::business(
+                            "iot.device.NotExistedDevice",
+                            format!("The device {dn} does not exist."),
+                        )
+                    })
             }
             _ => Err(ApiError::business(
                 "iot.common.InvalidFormattedParameter",
@@ -308,17 +347,29 @@ impl World {
         Ok(())
     }
 
-    fn service<'a>(&'a self, product: &'a Product, identifier: &str) -> Result<&'a Service, ApiError> {
-        product.services.iter().find(|s| s.identifier == identifier).ok_or_else(|| {
-            ApiError::business(
-                "iot.device.InvokeThingServiceFailed",
-                format!("The service {identifier} is not defined in the thing model."),
-            )
-        })
+    fn service<'a>(
+        &'a self,
+        product: &'a Product,
+        identifier: &str,
+    ) -> Result<&'a Service, ApiError> {
+        product
+            .services
+            .iter()
+            .find(|s| s.identifier == identifier)
+            .ok_or_else(|| {
+                ApiError::business(
+                    "iot.device.InvokeThingServiceFailed",
+                    format!("The service {identifier} is not defined in the thing model."),
+                )
+            })
     }
 
     /// `InvokeThingService`.
-    pub async fn invoke_thing_service(&self, params: &Params, now: impl Fn() -> i64) -> Result<Reply, ApiError> {
+    pub async fn invoke_thing_service(
+        &self,
+        params: &Params,
+        now: impl Fn() -> i64,
+    ) -> Result<Reply, ApiError> {
         Self::check_instance(params)?;
         let identifier = Self::required(params, "Identifier")?;
         let args_text = Self::required(params, "Args")?;
@@ -332,24 +383,42 @@ impl World {
         let args = parse_object(args_text)
             .ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
         check_object(&args, |k| {
-            service.input_data.iter().find(|p| p.identifier == k).map(|p| &p.data_type)
+            service
+                .input_data
+                .iter()
+                .find(|p| p.identifier == k)
+                .map(|p| &p.data_type)
         })
         .map_err(ApiError::invalid_format)?;
         if !online {
-            return Err(ApiError::business("iot.messagebroker.OFFLINE", "The device is offline."));
+            return Err(ApiError::business(
+                "iot.messagebroker.OFFLINE",
+                "The device is offline.",
+            ));
         }
         let message_id = self.message_id();
         let (drop, timeout, rrpc) = {
             let mut f = self.faults.lock().unwrap();
             let (dr, tr) = (f.drop_rate, f.device_timeout_rate);
             let drop = roll(dr, &mut f.drop_next);
-            let timeout = service.call_type == CallType::Sync && roll(tr, &mut f.device_timeout_next);
-            (drop, timeout, f.rrpc_timeout_ms.unwrap_or(self.config.rrpc_timeout_ms))
+            let timeout =
+                service.call_type == CallType::Sync && roll(tr, &mut f.device_timeout_next);
+            (
+                drop,
+                timeout,
+                f.rrpc_timeout_ms.unwrap_or(self.config.rrpc_timeout_ms),
+            )
         };
         let args_value = Value::Object(args.clone());
         if service.call_type == CallType::Async {
             self.apply(idx, service, &args, now());
-            self.record(&self.devices.lock().unwrap()[idx], identifier, args_value, &message_id, now());
+            self.record(
+                &self.devices.lock().unwrap()[idx],
+                identifier,
+                args_value,
+                &message_id,
+                now(),
+            );
             if drop {
                 return Ok(Reply::Drop);
             }
@@ -357,7 +426,13 @@ impl World {
         }
         // Synchronous: the device acts, then answers after its latency (or too late).
         let data = self.apply(idx, service, &args, now());
-        self.record(&self.devices.lock().unwrap()[idx], identifier, args_value, &message_id, now());
+        self.record(
+            &self.devices.lock().unwrap()[idx],
+            identifier,
+            args_value,
+            &message_id,
+            now(),
+        );
         if timeout || service.latency_ms > rrpc {
             tokio::time::sleep(Duration::from_millis(rrpc)).await;
             return Err(ApiError::business(
@@ -378,11 +453,19 @@ impl World {
             "message": "success",
             "version": "1.0",
         });
-        Ok(Reply::Ok(obj(json!({ "MessageId": message_id, "Result": result.to_string() }))))
+        Ok(Reply::Ok(obj(
+            json!({ "MessageId": message_id, "Result": result.to_string() }),
+        )))
     }
 
     /// Runs a service's behaviour on the device; the data it answers with.
-    fn apply(&self, idx: usize, service: &Service, args: &Map<String, Value>, now_ms: i64) -> Value {
+    fn apply(
+        &self,
+        idx: usize,
+        service: &Service,
+        args: &Map<String, Value>,
+        now_ms: i64,
+    ) -> Value {
         match service.behavior {
             Behavior::Ack => json!({}),
             Behavior::Echo => Value::Object(args.clone()),
@@ -414,7 +497,8 @@ impl World {
     }
 
     fn set_items(&self, idx: usize, items_text: &str, now_ms: i64) -> Result<String, ApiError> {
-        let items = parse_object(items_text).ok_or_else(|| ApiError::invalid_format("Items must be a JSON object."))?;
+        let items = parse_object(items_text)
+            .ok_or_else(|| ApiError::invalid_format("Items must be a JSON object."))?;
         let mut devices = self.devices.lock().unwrap();
         let product = &self.config.products[devices[idx].product];
         for (k, v) in &items {
@@ -422,21 +506,34 @@ impl World {
                 .properties
                 .iter()
                 .find(|p| &p.identifier == k)
-                .ok_or_else(|| ApiError::invalid_format(format!("{k}: no such property in the thing model")))?;
+                .ok_or_else(|| {
+                    ApiError::invalid_format(format!("{k}: no such property in the thing model"))
+                })?;
             if p.access_mode != "rw" {
-                return Err(ApiError::invalid_format(format!("{k}: the property is read-only")));
+                return Err(ApiError::invalid_format(format!(
+                    "{k}: the property is read-only"
+                )));
             }
             check_value(k, &p.data_type, v).map_err(ApiError::invalid_format)?;
         }
         if !devices[idx].online {
-            return Err(ApiError::business("iot.messagebroker.OFFLINE", "The device is offline."));
+            return Err(ApiError::business(
+                "iot.messagebroker.OFFLINE",
+                "The device is offline.",
+            ));
         }
         for (k, v) in &items {
             devices[idx].props.insert(k.clone(), (v.clone(), now_ms));
         }
         let message_id = self.message_id();
         drop(devices);
-        self.record(&self.devices.lock().unwrap()[idx], "set", Value::Object(items), &message_id, now_ms);
+        self.record(
+            &self.devices.lock().unwrap()[idx],
+            "set",
+            Value::Object(items),
+            &message_id,
+            now_ms,
+        );
         Ok(message_id)
     }
 
@@ -452,7 +549,9 @@ impl World {
             return Err(ApiError::missing("DeviceName.1"));
         }
         if names.len() > 100 {
-            return Err(ApiError::invalid_format("At most 100 devices per batch call."));
+            return Err(ApiError::invalid_format(
+                "At most 100 devices per batch call.",
+            ));
         }
         Ok(names)
     }
@@ -463,9 +562,15 @@ impl World {
         Self::device_names(params)?
             .into_iter()
             .map(|dn| {
-                self.by_name.get(&(pk.to_string(), dn.to_string())).copied().ok_or_else(|| {
-                    ApiError::business("iot.device.NotExistedDevice", format!("The device {dn} does not exist."))
-                })
+                self.by_name
+                    .get(&(pk.to_string(), dn.to_string()))
+                    .copied()
+                    .ok_or_else(|| {
+                        ApiError::business(
+                            "iot.device.NotExistedDevice",
+                            format!("The device {dn} does not exist."),
+                        )
+                    })
             })
             .collect()
     }
@@ -478,16 +583,29 @@ impl World {
         let idxs = self.batch_devices(params)?;
         let product = &self.config.products[self.devices.lock().unwrap()[idxs[0]].product];
         let service = self.service(product, identifier)?;
-        let args = parse_object(args_text).ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
-        check_object(&args, |k| service.input_data.iter().find(|p| p.identifier == k).map(|p| &p.data_type))
-            .map_err(ApiError::invalid_format)?;
+        let args = parse_object(args_text)
+            .ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
+        check_object(&args, |k| {
+            service
+                .input_data
+                .iter()
+                .find(|p| p.identifier == k)
+                .map(|p| &p.data_type)
+        })
+        .map_err(ApiError::invalid_format)?;
         for idx in idxs {
             if !self.devices.lock().unwrap()[idx].online {
                 continue; // offline devices of a batch simply do not get the message
             }
             self.apply(idx, service, &args, now_ms);
             let mid = self.message_id();
-            self.record(&self.devices.lock().unwrap()[idx], identifier, Value::Object(args.clone()), &mid, now_ms);
+            self.record(
+                &self.devices.lock().unwrap()[idx],
+                identifier,
+                Value::Object(args.clone()),
+                &mid,
+                now_ms,
+            );
         }
         Ok(Reply::Ok(Map::new()))
     }
@@ -517,7 +635,11 @@ impl World {
             .properties
             .iter()
             .map(|p| {
-                let (v, t) = d[idx].props.get(&p.identifier).cloned().unwrap_or((Value::Null, 0));
+                let (v, t) = d[idx]
+                    .props
+                    .get(&p.identifier)
+                    .cloned()
+                    .unwrap_or((Value::Null, 0));
                 let value = match v {
                     Value::String(s) => s,
                     Value::Null => String::new(),
@@ -533,7 +655,9 @@ impl World {
                 })
             })
             .collect();
-        Ok(Reply::Ok(obj(json!({ "List": { "PropertyStatusInfo": list } }))))
+        Ok(Reply::Ok(obj(
+            json!({ "List": { "PropertyStatusInfo": list } }),
+        )))
     }
 
     /// `QueryDeviceDetail`.
@@ -573,18 +697,26 @@ impl World {
     pub fn query_device(&self, params: &Params) -> Result<Reply, ApiError> {
         let pk = Self::required(params, "ProductKey")?;
         let (pi, _) = self.product(pk)?;
-        let page = param(params, "CurrentPage").and_then(|s| s.parse::<usize>().ok()).unwrap_or(1).max(1);
-        let size = param(params, "PageSize").and_then(|s| s.parse::<usize>().ok()).unwrap_or(10).clamp(1, 100);
+        let page = param(params, "CurrentPage")
+            .and_then(|s| s.parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1);
+        let size = param(params, "PageSize")
+            .and_then(|s| s.parse::<usize>().ok())
+            .unwrap_or(10)
+            .clamp(1, 100);
         let d = self.devices.lock().unwrap();
         let all: Vec<&Device> = d.iter().filter(|x| x.product == pi).collect();
         let info: Vec<Value> = all
             .iter()
             .skip((page - 1) * size)
             .take(size)
-            .map(|x| json!({
-                "DeviceName": x.device_name, "IotId": x.iot_id, "ProductKey": pk,
-                "DeviceStatus": if x.online { "ONLINE" } else { "OFFLINE" }, "Nickname": ""
-            }))
+            .map(|x| {
+                json!({
+                    "DeviceName": x.device_name, "IotId": x.iot_id, "ProductKey": pk,
+                    "DeviceStatus": if x.online { "ONLINE" } else { "OFFLINE" }, "Nickname": ""
+                })
+            })
             .collect();
         Ok(Reply::Ok(obj(json!({
             "Total": all.len(), "PageSize": size, "PageCount": all.len().div_ceil(size), "Page": page,
@@ -633,7 +765,9 @@ impl World {
             })).collect::<Vec<_>>(),
             "events": []
         });
-        Ok(Reply::Ok(obj(json!({ "ProductKey": p.product_key, "ThingModelJson": tsl.to_string() }))))
+        Ok(Reply::Ok(obj(
+            json!({ "ProductKey": p.product_key, "ThingModelJson": tsl.to_string() }),
+        )))
     }
 }
 

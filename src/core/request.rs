@@ -263,7 +263,13 @@ mod tests {
             nonce: &nonce,
             timestamp: Timestamp::from_unix_seconds(0),
         };
-        let s = sign_request(HttpMethod::Get, &common, &[("IotId", "x y")], &c.signing_key()).unwrap();
+        let s = sign_request(
+            HttpMethod::Get,
+            &common,
+            &[("IotId", "x y")],
+            &c.signing_key(),
+        )
+        .unwrap();
         assert_eq!(
             s.canonical.as_str(),
             "AccessKeyId=id&Action=QueryDeviceDetail&Format=JSON&IotId=x%20y&RegionId=cn-shanghai\
@@ -293,7 +299,10 @@ mod tests {
             sign_request(HttpMethod::Post, &common, &[("", "1")], &key),
             Err(ParamError::EmptyName)
         );
-        let no_action = CommonParams { action: "", ..common };
+        let no_action = CommonParams {
+            action: "",
+            ..common
+        };
         assert_eq!(
             sign_request::<&str>(HttpMethod::Post, &no_action, &[], &key),
             Err(ParamError::MissingAction)

@@ -97,7 +97,13 @@ impl Timestamp {
         let num = |r: core::ops::Range<usize>| digits(&b[r]).ok_or(TimestampFormatError);
         let (y, mo, d) = (num(0..4)? as i64, num(5..7)?, num(8..10)?);
         let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 59 {
+        if !(1..=12).contains(&mo)
+            || d == 0
+            || d > days_in_month(y, mo)
+            || h > 23
+            || mi > 59
+            || se > 59
+        {
             return Err(TimestampFormatError);
         }
         Ok(Self::from_civil(y, mo, d, h, mi, se))
@@ -174,9 +180,14 @@ mod tests {
         let t = Timestamp::from_unix_seconds(1_456_231_584);
         assert_eq!(t.to_string(), "2016-02-23T12:46:24Z");
         assert_eq!(Timestamp::parse("2016-02-23T12:46:24Z"), Ok(t));
-        assert_eq!(Timestamp::from_unix_seconds(0).to_string(), "1970-01-01T00:00:00Z");
         assert_eq!(
-            Timestamp::parse("2024-02-29T23:59:59Z").unwrap().to_string(),
+            Timestamp::from_unix_seconds(0).to_string(),
+            "1970-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            Timestamp::parse("2024-02-29T23:59:59Z")
+                .unwrap()
+                .to_string(),
             "2024-02-29T23:59:59Z"
         );
     }
@@ -208,7 +219,10 @@ mod tests {
     fn http_date_round_trip() {
         let t = Timestamp::from_unix_seconds(784_111_777);
         assert_eq!(t.to_http_date(), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(Timestamp::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(t));
+        assert_eq!(
+            Timestamp::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(t)
+        );
         assert_eq!(Timestamp::parse_http_date("garbage"), None);
     }
 }

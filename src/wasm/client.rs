@@ -12,10 +12,14 @@ use web_sys::AbortSignal;
 
 use super::credentials::{Signer, Source};
 use super::error::Failure;
-use super::js::{field, get, json_object_param, optional_str, params_from_object, required_str, set};
+use super::js::{
+    field, get, json_object_param, optional_str, params_from_object, required_str, set,
+};
 use super::sign::parse_method;
 use super::transport::{send, Cancel, Cause, HttpAnswer, SendError};
-use crate::core::outcome::{classify_platform_error, codes, is_idempotent_action, redact, RetryReason};
+use crate::core::outcome::{
+    classify_platform_error, codes, is_idempotent_action, redact, RetryReason,
+};
 use crate::core::request::{check_params, sign_request, CommonParams, Nonce};
 use crate::core::signature::SignedStages;
 use crate::core::{HttpMethod, Outcome, RetryPolicy, Timestamp};
@@ -59,17 +63,26 @@ struct Answer {
 
 fn positive(v: Option<f64>, path: &str) -> Result<Option<f64>, Failure> {
     match v {
-        Some(x) if !(x.is_finite() && x > 0.0) => Err(Failure::invalid(format!("{path}: must be a positive number of ms"))),
+        Some(x) if !(x.is_finite() && x > 0.0) => Err(Failure::invalid(format!(
+            "{path}: must be a positive number of ms"
+        ))),
         other => Ok(other),
     }
 }
 
 /// Checks and normalizes the endpoint: an absolute http(s) URL with no query or fragment.
 fn parse_endpoint(s: &str) -> Result<String, Failure> {
-    let bad = || Failure::invalid(format!("options.endpoint: {s:?} is not an absolute http(s) URL without a query"));
+    let bad = || {
+        Failure::invalid(format!(
+            "options.endpoint: {s:?} is not an absolute http(s) URL without a query"
+        ))
+    };
     let url = web_sys::Url::new(s).map_err(|_| bad())?;
     let scheme = url.protocol();
-    if (scheme != "https:" && scheme != "http:") || !url.search().is_empty() || !url.hash().is_empty() {
+    if (scheme != "https:" && scheme != "http:")
+        || !url.search().is_empty()
+        || !url.hash().is_empty()
+    {
         return Err(bad());
     }
     Ok(url.href())
@@ -81,7 +94,8 @@ fn now_ms() -> f64 {
 
 fn random_nonce() -> Result<Nonce, Failure> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|_| Failure::invalid("crypto.getRandomValues is not available for the nonce"))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|_| Failure::invalid("crypto.getRandomValues is not available for the nonce"))?;
     Ok(Nonce::from_random_bytes(bytes))
 }
 
@@ -93,11 +107,17 @@ fn str_of(v: &JsValue, key: &str) -> Option<String> {
 impl Inner {
     fn from_options(options: &JsValue) -> Result<Self, Failure> {
         if !options.is_object() {
-            return Err(Failure::invalid("new IotClient(options): options must be an object with an endpoint"));
+            return Err(Failure::invalid(
+                "new IotClient(options): options must be an object with an endpoint",
+            ));
         }
         let endpoint = parse_endpoint(&required_str(options, "endpoint", "options")?)?;
         let method = parse_method(&get(options, "method"), "options.method")?.unwrap_or_default();
-        let timeout_ms = positive(field::<f64>(options, "timeoutMs", "options")?, "options.timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let timeout_ms = positive(
+            field::<f64>(options, "timeoutMs", "options")?,
+            "options.timeoutMs",
+        )?
+        .unwrap_or(DEFAULT_TIMEOUT_MS);
         let mut retry = RetryPolicy::default();
         if let Some(r) = field::<RetryOptions>(options, "retry", "options")? {
             if let Some(n) = r.max_attempts {
@@ -112,7 +132,9 @@ impl Inner {
             ] {
                 if let Some(x) = v {
                     if !(x.is_finite() && x >= 0.0) {
-                        return Err(Failure::invalid(format!("options.retry.{name}: must be >= 0")));
+                        return Err(Failure::invalid(format!(
+                            "options.retry.{name}: must be >= 0"
+                        )));
                     }
                     *slot = x;
                 }
@@ -143,7 +165,14 @@ impl Inner {
         f.into_js(secrets.iter().map(String::as_str))
     }
 
-    fn sign(&self, signer: &Signer, call: &Call, method: HttpMethod, nonce: &Nonce, ts: Timestamp) -> Result<SignedStages, Failure> {
+    fn sign(
+        &self,
+        signer: &Signer,
+        call: &Call,
+        method: HttpMethod,
+        nonce: &Nonce,
+        ts: Timestamp,
+    ) -> Result<SignedStages, Failure> {
         let common = CommonParams {
             action: &call.action,
             credentials: &signer.creds,
@@ -151,11 +180,17 @@ impl Inner {
             nonce,
             timestamp: ts,
         };
-        sign_request(method, &common, &call.params, &signer.key).map_err(|e| Failure::invalid(e.to_string()))
+        sign_request(method, &common, &call.params, &signer.key)
+            .map_err(|e| Failure::invalid(e.to_string()))
     }
 
     /// Runs a call to completion: attempts, retries, deadline.
-    async fn execute(&self, call: Call, signal: Option<AbortSignal>, timeout_ms: f64) -> Result<Answer, Failure> {
+    async fn execute(
+        &self,
+        call: Call,
+        signal: Option<AbortSignal>,
+        timeout_ms: f64,
+    ) -> Result<Answer, Failure> {
         let started = now_ms();
         let cancel = Cancel::new(signal, timeout_ms)?;
         let idempotent = is_idempotent_action(&call.action);
@@ -165,25 +200,35 @@ impl Inner {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let signer = self.source.get(now_ms() + self.clock_offset_ms.get(), &cancel).await.map_err(|mut f| {
-                f.outcome = f.outcome.max(outcome);
-                f.attempts = attempt - 1;
-                f
-            })?;
+            let signer = self
+                .source
+                .get(now_ms() + self.clock_offset_ms.get(), &cancel)
+                .await
+                .map_err(|mut f| {
+                    f.outcome = f.outcome.max(outcome);
+                    f.attempts = attempt - 1;
+                    f
+                })?;
             let ts = Timestamp::from_unix_millis(now_ms() + self.clock_offset_ms.get());
             let stages = self.sign(&signer, &call, self.method, &random_nonce()?, ts)?;
             let wire = stages.canonical.with_signature(&stages.signature);
             drop(stages);
             let sent = send(&self.endpoint, self.method, &wire, &cancel).await;
             let (mut failure, reason) = match sent {
-                Err(SendError::Build(m)) => return Err(Failure::invalid(format!("options.endpoint: {m}"))),
+                Err(SendError::Build(m)) => {
+                    return Err(Failure::invalid(format!("options.endpoint: {m}")))
+                }
                 Err(SendError::Cancelled) => {
                     let mut f = cancel.failure(Outcome::Unknown);
                     f.attempts = attempt;
                     return Err(f);
                 }
                 Err(SendError::Network(m)) => (
-                    Failure::new(codes::NETWORK_ERROR, format!("fetch failed: {m}."), Outcome::Unknown),
+                    Failure::new(
+                        codes::NETWORK_ERROR,
+                        format!("fetch failed: {m}."),
+                        Outcome::Unknown,
+                    ),
                     Some(RetryReason::OutcomeUnknown),
                 ),
                 Ok(answer) => match self.interpret(answer) {
@@ -202,7 +247,12 @@ impl Inner {
             failure.outcome = outcome;
             failure.attempts = attempt;
             let mut reason = reason;
-            if failure.code.eq_ignore_ascii_case("InvalidSecurityToken.Expired") && self.source.refreshable() && !creds_refreshed {
+            if failure
+                .code
+                .eq_ignore_ascii_case("InvalidSecurityToken.Expired")
+                && self.source.refreshable()
+                && !creds_refreshed
+            {
                 // Provided credentials ran out early: fetch new ones and sign again (nothing ran).
                 self.source.invalidate();
                 creds_refreshed = true;
@@ -219,7 +269,9 @@ impl Inner {
                 Some(_) => true,
                 None => false,
             };
-            let Some(r) = reason.filter(|r| self.retry.allows(*r, attempt, idempotent, clock_corrected)) else {
+            let Some(r) =
+                reason.filter(|r| self.retry.allows(*r, attempt, idempotent, clock_corrected))
+            else {
                 return Err(failure);
             };
             if r == RetryReason::ClockSkew {
@@ -229,7 +281,10 @@ impl Inner {
             if let Err(cause) = cancel.sleep(wait).await {
                 let mut f = cancel.failure(outcome);
                 if cause == Cause::Timeout {
-                    f.message = format!("{} The last attempt failed with {}.", f.message, failure.code);
+                    f.message = format!(
+                        "{} The last attempt failed with {}.",
+                        f.message, failure.code
+                    );
                 }
                 f.attempts = attempt;
                 return Err(f);
@@ -271,7 +326,11 @@ impl Inner {
         }
         let request_id = str_of(&body, "RequestId");
         let Some(code) = code else {
-            let mut f = Failure::new(codes::INVALID_RESPONSE, format!("HTTP {status} without an error Code."), Outcome::Unknown);
+            let mut f = Failure::new(
+                codes::INVALID_RESPONSE,
+                format!("HTTP {status} without an error Code."),
+                Outcome::Unknown,
+            );
             f.http_status = Some(status);
             f.request_id = request_id;
             return Err((f, Some(RetryReason::OutcomeUnknown)));
@@ -306,17 +365,28 @@ impl Inner {
                     .map_err(|_| Failure::invalid("options.signal: must be an AbortSignal"))?,
             )
         };
-        let timeout = positive(field::<f64>(options, "timeoutMs", "options")?, "options.timeoutMs")?.unwrap_or(self.timeout_ms);
+        let timeout = positive(
+            field::<f64>(options, "timeoutMs", "options")?,
+            "options.timeoutMs",
+        )?
+        .unwrap_or(self.timeout_ms);
         Ok((signal, timeout))
     }
 
     /// Device addressing and instance: `IotId`, or `ProductKey` + `DeviceName`.
-    fn device_params(&self, req: &JsValue, ctx: &str, out: &mut Vec<(String, String)>) -> Result<(), Failure> {
+    fn device_params(
+        &self,
+        req: &JsValue,
+        ctx: &str,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), Failure> {
         let iot_id = optional_str(req, "iotId", ctx)?;
         let pk = optional_str(req, "productKey", ctx)?;
         let dn = optional_str(req, "deviceName", ctx)?;
         if iot_id.is_none() && (pk.is_none() || dn.is_none()) {
-            return Err(Failure::invalid(format!("{ctx}: give the device as iotId, or as productKey and deviceName")));
+            return Err(Failure::invalid(format!(
+                "{ctx}: give the device as iotId, or as productKey and deviceName"
+            )));
         }
         if let Some(v) = iot_id {
             out.push(("IotId".into(), v));
@@ -328,14 +398,26 @@ impl Inner {
         self.instance_param(req, ctx, out)
     }
 
-    fn instance_param(&self, req: &JsValue, ctx: &str, out: &mut Vec<(String, String)>) -> Result<(), Failure> {
-        if let Some(v) = optional_str(req, "iotInstanceId", ctx)?.or_else(|| self.iot_instance_id.clone()) {
+    fn instance_param(
+        &self,
+        req: &JsValue,
+        ctx: &str,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), Failure> {
+        if let Some(v) =
+            optional_str(req, "iotInstanceId", ctx)?.or_else(|| self.iot_instance_id.clone())
+        {
             out.push(("IotInstanceId".into(), v));
         }
         Ok(())
     }
 
-    fn batch_params(&self, req: &JsValue, ctx: &str, out: &mut Vec<(String, String)>) -> Result<(), Failure> {
+    fn batch_params(
+        &self,
+        req: &JsValue,
+        ctx: &str,
+        out: &mut Vec<(String, String)>,
+    ) -> Result<(), Failure> {
         out.push(("ProductKey".into(), required_str(req, "productKey", ctx)?));
         let names = field::<Vec<String>>(req, "deviceNames", ctx)?.unwrap_or_default();
         if names.is_empty() || names.len() > MAX_BATCH {
@@ -358,7 +440,9 @@ fn require_object(req: &JsValue, ctx: &str) -> Result<(), Failure> {
     if req.is_object() && !Array::is_array(req) {
         Ok(())
     } else {
-        Err(Failure::invalid(format!("{ctx}: expected a request object")))
+        Err(Failure::invalid(format!(
+            "{ctx}: expected a request object"
+        )))
     }
 }
 
@@ -419,10 +503,20 @@ fn property_status_result(a: &Answer) -> JsValue {
             let p = Object::new();
             let raw = str_of(&item, "Value").unwrap_or_default();
             let dt = str_of(&item, "DataType").unwrap_or_default();
-            set(&p, "identifier", str_of(&item, "Identifier").unwrap_or_default());
+            set(
+                &p,
+                "identifier",
+                str_of(&item, "Identifier").unwrap_or_default(),
+            );
             set(&p, "value", typed_value(&raw, &dt));
             set(&p, "rawValue", raw);
-            set(&p, "time", str_of(&item, "Time").and_then(|t| t.parse::<f64>().ok()).unwrap_or(f64::NAN));
+            set(
+                &p,
+                "time",
+                str_of(&item, "Time")
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN),
+            );
             set(&p, "dataType", dt);
             set(&p, "name", str_of(&item, "Name").unwrap_or_default());
             set(&p, "unit", str_of(&item, "Unit").unwrap_or_default());
@@ -460,11 +554,19 @@ type Parse = fn(&Inner, &JsValue) -> Result<Call, Failure>;
 
 impl IotClient {
     /// Parses the request, runs it and shapes the result; everything rejects, nothing throws.
-    fn run(&self, request: JsValue, options: Option<JsValue>, parse: Parse, shape: fn(&Answer) -> JsValue) -> Promise {
+    fn run(
+        &self,
+        request: JsValue,
+        options: Option<JsValue>,
+        parse: Parse,
+        shape: fn(&Answer) -> JsValue,
+    ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let opts = options.unwrap_or(JsValue::UNDEFINED);
-            let prepared = inner.call_options(&opts).and_then(|o| Ok((parse(&inner, &request)?, o)));
+            let prepared = inner
+                .call_options(&opts)
+                .and_then(|o| Ok((parse(&inner, &request)?, o)));
             let (call, (signal, timeout)) = prepared.map_err(|f| inner.fail(f))?;
             match inner.execute(call, signal, timeout).await {
                 Ok(answer) => Ok(shape(&answer)),
@@ -473,14 +575,24 @@ impl IotClient {
         })
     }
 
-    fn presigned(&self, action: &str, params: &JsValue, options: &JsValue, method: HttpMethod) -> Result<(SignedStages, Rc<Signer>), Failure> {
+    fn presigned(
+        &self,
+        action: &str,
+        params: &JsValue,
+        options: &JsValue,
+        method: HttpMethod,
+    ) -> Result<(SignedStages, Rc<Signer>), Failure> {
         let call = Call {
             action: action.to_string(),
             params: params_from_object(params, "params")?,
         };
         check_params(&call.params).map_err(|e| Failure::invalid(e.to_string()))?;
         let signer = self.inner.source.current().ok_or_else(|| {
-            Failure::new(codes::CREDENTIALS_ERROR, "no credentials yet: make a call (or await refreshCredentials()) first.", Outcome::NotSent)
+            Failure::new(
+                codes::CREDENTIALS_ERROR,
+                "no credentials yet: make a call (or await refreshCredentials()) first.",
+                Outcome::NotSent,
+            )
         })?;
         let nonce = match optional_str(options, "nonce", "options")? {
             Some(n) => Nonce::from_string(n),
@@ -498,7 +610,9 @@ impl IotClient {
         } else if let Some(s) = ts.as_string() {
             Timestamp::parse(&s).map_err(|e| Failure::invalid(format!("options.timestamp: {e}")))?
         } else {
-            return Err(Failure::invalid("options.timestamp: a Date or a YYYY-MM-DDThh:mm:ssZ string"));
+            return Err(Failure::invalid(
+                "options.timestamp: a Date or a YYYY-MM-DDThh:mm:ssZ string",
+            ));
         };
         let stages = self.inner.sign(&signer, &call, method, &nonce, ts)?;
         Ok((stages, signer))
@@ -517,12 +631,20 @@ impl IotClient {
     /// called on first use and again shortly before `expiration` (one call at a time).
     /// Throws a `ThingcallError` (`InvalidArgument`) for bad options.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "IotClientOptions")] options: JsValue) -> Result<IotClient, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "IotClientOptions")] options: JsValue,
+    ) -> Result<IotClient, JsValue> {
         Inner::from_options(&options)
-            .map(|inner| IotClient { inner: Rc::new(inner) })
+            .map(|inner| IotClient {
+                inner: Rc::new(inner),
+            })
             .map_err(|f| {
-                let secret = get(&options, "accessKeySecret").as_string().unwrap_or_default();
-                let token = get(&options, "securityToken").as_string().unwrap_or_default();
+                let secret = get(&options, "accessKeySecret")
+                    .as_string()
+                    .unwrap_or_default();
+                let token = get(&options, "securityToken")
+                    .as_string()
+                    .unwrap_or_default();
                 f.into_js([secret.as_str(), token.as_str()])
             })
     }
@@ -537,15 +659,26 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(request, options, |inner, req| {
-            let ctx = "invokeThingService";
-            require_object(req, ctx)?;
-            let mut params = Vec::with_capacity(6);
-            inner.device_params(req, ctx, &mut params)?;
-            params.push(("Identifier".into(), required_str(req, "identifier", ctx)?));
-            params.push(("Args".into(), json_object_param(&get(req, "args"), &format!("{ctx}.args"))?));
-            Ok(Call { action: "InvokeThingService".into(), params })
-        }, invoke_result)
+        self.run(
+            request,
+            options,
+            |inner, req| {
+                let ctx = "invokeThingService";
+                require_object(req, ctx)?;
+                let mut params = Vec::with_capacity(6);
+                inner.device_params(req, ctx, &mut params)?;
+                params.push(("Identifier".into(), required_str(req, "identifier", ctx)?));
+                params.push((
+                    "Args".into(),
+                    json_object_param(&get(req, "args"), &format!("{ctx}.args"))?,
+                ));
+                Ok(Call {
+                    action: "InvokeThingService".into(),
+                    params,
+                })
+            },
+            invoke_result,
+        )
     }
 
     /// Sets properties of a device (`SetDeviceProperty`, asynchronous): `items` is an object or a
@@ -556,18 +689,29 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicePropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(request, options, |inner, req| {
-            let ctx = "setDeviceProperty";
-            require_object(req, ctx)?;
-            let mut params = Vec::with_capacity(5);
-            inner.device_params(req, ctx, &mut params)?;
-            let items = get(req, "items");
-            if items.is_undefined() || items.is_null() {
-                return Err(Failure::invalid(format!("{ctx}.items is required")));
-            }
-            params.push(("Items".into(), json_object_param(&items, &format!("{ctx}.items"))?));
-            Ok(Call { action: "SetDeviceProperty".into(), params })
-        }, generic_result)
+        self.run(
+            request,
+            options,
+            |inner, req| {
+                let ctx = "setDeviceProperty";
+                require_object(req, ctx)?;
+                let mut params = Vec::with_capacity(5);
+                inner.device_params(req, ctx, &mut params)?;
+                let items = get(req, "items");
+                if items.is_undefined() || items.is_null() {
+                    return Err(Failure::invalid(format!("{ctx}.items is required")));
+                }
+                params.push((
+                    "Items".into(),
+                    json_object_param(&items, &format!("{ctx}.items"))?,
+                ));
+                Ok(Call {
+                    action: "SetDeviceProperty".into(),
+                    params,
+                })
+            },
+            generic_result,
+        )
     }
 
     /// Reads a device's properties (`QueryDevicePropertyStatus`), as a flat list of
@@ -578,12 +722,20 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(request, options, |inner, req| {
-            require_object(req, "queryDevicePropertyStatus")?;
-            let mut params = Vec::with_capacity(4);
-            inner.device_params(req, "queryDevicePropertyStatus", &mut params)?;
-            Ok(Call { action: "QueryDevicePropertyStatus".into(), params })
-        }, property_status_result)
+        self.run(
+            request,
+            options,
+            |inner, req| {
+                require_object(req, "queryDevicePropertyStatus")?;
+                let mut params = Vec::with_capacity(4);
+                inner.device_params(req, "queryDevicePropertyStatus", &mut params)?;
+                Ok(Call {
+                    action: "QueryDevicePropertyStatus".into(),
+                    params,
+                })
+            },
+            property_status_result,
+        )
     }
 
     /// Reads a device's details (`QueryDeviceDetail`): `data` is the platform's `Data`
@@ -594,12 +746,20 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(request, options, |inner, req| {
-            require_object(req, "queryDeviceDetail")?;
-            let mut params = Vec::with_capacity(4);
-            inner.device_params(req, "queryDeviceDetail", &mut params)?;
-            Ok(Call { action: "QueryDeviceDetail".into(), params })
-        }, generic_result)
+        self.run(
+            request,
+            options,
+            |inner, req| {
+                require_object(req, "queryDeviceDetail")?;
+                let mut params = Vec::with_capacity(4);
+                inner.device_params(req, "queryDeviceDetail", &mut params)?;
+                Ok(Call {
+                    action: "QueryDeviceDetail".into(),
+                    params,
+                })
+            },
+            generic_result,
+        )
     }
 
     /// Calls a service on up to 100 devices of one product (`InvokeThingsService`, asynchronous).
@@ -609,15 +769,26 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingsServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(request, options, |inner, req| {
-            let ctx = "invokeThingsService";
-            require_object(req, ctx)?;
-            let mut params = Vec::new();
-            inner.batch_params(req, ctx, &mut params)?;
-            params.push(("Identifier".into(), required_str(req, "identifier", ctx)?));
-            params.push(("Args".into(), json_object_param(&get(req, "args"), &format!("{ctx}.args"))?));
-            Ok(Call { action: "InvokeThingsService".into(), params })
-        }, generic_result)
+        self.run(
+            request,
+            options,
+            |inner, req| {
+                let ctx = "invokeThingsService";
+                require_object(req, ctx)?;
+                let mut params = Vec::new();
+                inner.batch_params(req, ctx, &mut params)?;
+                params.push(("Identifier".into(), required_str(req, "identifier", ctx)?));
+                params.push((
+                    "Args".into(),
+                    json_object_param(&get(req, "args"), &format!("{ctx}.args"))?,
+                ));
+                Ok(Call {
+                    action: "InvokeThingsService".into(),
+                    params,
+                })
+            },
+            generic_result,
+        )
     }
 
     /// Sets properties on up to 100 devices of one product (`SetDevicesProperty`, asynchronous).
@@ -627,18 +798,29 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicesPropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(request, options, |inner, req| {
-            let ctx = "setDevicesProperty";
-            require_object(req, ctx)?;
-            let mut params = Vec::new();
-            inner.batch_params(req, ctx, &mut params)?;
-            let items = get(req, "items");
-            if items.is_undefined() || items.is_null() {
-                return Err(Failure::invalid(format!("{ctx}.items is required")));
-            }
-            params.push(("Items".into(), json_object_param(&items, &format!("{ctx}.items"))?));
-            Ok(Call { action: "SetDevicesProperty".into(), params })
-        }, generic_result)
+        self.run(
+            request,
+            options,
+            |inner, req| {
+                let ctx = "setDevicesProperty";
+                require_object(req, ctx)?;
+                let mut params = Vec::new();
+                inner.batch_params(req, ctx, &mut params)?;
+                let items = get(req, "items");
+                if items.is_undefined() || items.is_null() {
+                    return Err(Failure::invalid(format!("{ctx}.items is required")));
+                }
+                params.push((
+                    "Items".into(),
+                    json_object_param(&items, &format!("{ctx}.items"))?,
+                ));
+                Ok(Call {
+                    action: "SetDevicesProperty".into(),
+                    params,
+                })
+            },
+            generic_result,
+        )
     }
 
     /// Calls any RPC action with its own parameters (strings, numbers or booleans); the common
@@ -684,8 +866,14 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
-        let (stages, _) = self.presigned(action, &params, &opts, HttpMethod::Get).map_err(|f| self.inner.fail(f))?;
-        Ok(format!("{}?{}", self.inner.endpoint, stages.canonical.with_signature(&stages.signature)))
+        let (stages, _) = self
+            .presigned(action, &params, &opts, HttpMethod::Get)
+            .map_err(|f| self.inner.fail(f))?;
+        Ok(format!(
+            "{}?{}",
+            self.inner.endpoint,
+            stages.canonical.with_signature(&stages.signature)
+        ))
     }
 
     /// Returns a ready `curl` command line for `action` with `params`, with the client's method
@@ -699,10 +887,15 @@ impl IotClient {
     ) -> Result<String, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let method = self.inner.method;
-        let (stages, _) = self.presigned(action, &params, &opts, method).map_err(|f| self.inner.fail(f))?;
+        let (stages, _) = self
+            .presigned(action, &params, &opts, method)
+            .map_err(|f| self.inner.fail(f))?;
         let wire = stages.canonical.with_signature(&stages.signature);
         Ok(match method {
-            HttpMethod::Get => format!("curl {}", shell_quote(&format!("{}?{wire}", self.inner.endpoint))),
+            HttpMethod::Get => format!(
+                "curl {}",
+                shell_quote(&format!("{}?{wire}", self.inner.endpoint))
+            ),
             HttpMethod::Post => format!(
                 "curl -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data {} {}",
                 shell_quote(&wire),
@@ -723,7 +916,9 @@ impl IotClient {
     ) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let method = self.inner.method;
-        let (stages, signer) = self.presigned(action, &params, &opts, method).map_err(|f| self.inner.fail(f))?;
+        let (stages, signer) = self
+            .presigned(action, &params, &opts, method)
+            .map_err(|f| self.inner.fail(f))?;
         let secrets: Vec<&str> = signer.creds.secrets().collect();
         let r = |s: &str| redact(s, secrets.iter().copied());
         let out = Object::new();
@@ -731,9 +926,17 @@ impl IotClient {
         let sorted = Array::new();
         for pair in stages.canonical.as_str().split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let k = js_sys::decode_uri_component(k).map(String::from).unwrap_or_else(|_| k.into());
-            let v = js_sys::decode_uri_component(v).map(String::from).unwrap_or_else(|_| v.into());
-            let v = if k == "SecurityToken" { "** redacted **".to_string() } else { v };
+            let k = js_sys::decode_uri_component(k)
+                .map(String::from)
+                .unwrap_or_else(|_| k.into());
+            let v = js_sys::decode_uri_component(v)
+                .map(String::from)
+                .unwrap_or_else(|_| v.into());
+            let v = if k == "SecurityToken" {
+                "** redacted **".to_string()
+            } else {
+                v
+            };
             sorted.push(&Array::of2(&k.into(), &v.into()));
         }
         set(&out, "params", sorted);
@@ -742,7 +945,15 @@ impl IotClient {
         set(&out, "signature", stages.signature.as_str());
         let wire = stages.canonical.with_signature(&stages.signature);
         set(&out, "url", r(&format!("{}?{wire}", self.inner.endpoint)));
-        set(&out, "body", if method == HttpMethod::Post { JsValue::from_str(&r(&wire)) } else { JsValue::UNDEFINED });
+        set(
+            &out,
+            "body",
+            if method == HttpMethod::Post {
+                JsValue::from_str(&r(&wire))
+            } else {
+                JsValue::UNDEFINED
+            },
+        );
         Ok(out.into())
     }
 

@@ -63,7 +63,9 @@ fn expiration_ms(v: &JsValue) -> Result<Option<f64>, Failure> {
     if ms.is_finite() {
         Ok(Some(ms))
     } else {
-        Err(cred_error("credentials.expiration: expected a Date, an ISO 8601 string or Unix ms"))
+        Err(cred_error(
+            "credentials.expiration: expected a Date, an ISO 8601 string or Unix ms",
+        ))
     }
 }
 
@@ -86,20 +88,24 @@ impl Source {
     pub fn from_options(options: &JsValue) -> Result<Self, Failure> {
         let provider = get(options, "credentials");
         if !provider.is_undefined() && !provider.is_null() {
-            let func = provider
-                .dyn_into::<Function>()
-                .map_err(|_| Failure::invalid("options.credentials: must be a function returning credentials"))?;
+            let func = provider.dyn_into::<Function>().map_err(|_| {
+                Failure::invalid("options.credentials: must be a function returning credentials")
+            })?;
             return Ok(Source::Provider(Provider {
                 func,
                 current: RefCell::new(None),
                 inflight: RefCell::new(None),
             }));
         }
-        let id = required_str(options, "accessKeyId", "options")
-            .map_err(|_| Failure::invalid("options: give accessKeyId and accessKeySecret, or a credentials provider"))?;
+        let id = required_str(options, "accessKeyId", "options").map_err(|_| {
+            Failure::invalid(
+                "options: give accessKeyId and accessKeySecret, or a credentials provider",
+            )
+        })?;
         let secret = required_str(options, "accessKeySecret", "options")?;
         let token = optional_str(options, "securityToken", "options")?;
-        let creds = Credentials::new(id, secret, token).map_err(|e| Failure::invalid(e.to_string()))?;
+        let creds =
+            Credentials::new(id, secret, token).map_err(|e| Failure::invalid(e.to_string()))?;
         Ok(Source::Static(Signer::new(creds, f64::INFINITY)))
     }
 
@@ -129,17 +135,21 @@ impl Source {
             Source::Static(s) => return Ok(s.clone()),
             Source::Provider(p) => p,
         };
-        if let Some(s) = p.current.borrow().as_ref().filter(|s| now_ms < s.refresh_at_ms) {
+        if let Some(s) = p
+            .current
+            .borrow()
+            .as_ref()
+            .filter(|s| now_ms < s.refresh_at_ms)
+        {
             return Ok(s.clone());
         }
         let existing = p.inflight.borrow().clone();
         let promise = match existing {
             Some(promise) => promise,
             None => {
-                let v = p
-                    .func
-                    .call0(&JsValue::UNDEFINED)
-                    .map_err(|e| cred_error(format!("the credentials provider threw: {}", describe(&e))))?;
+                let v = p.func.call0(&JsValue::UNDEFINED).map_err(|e| {
+                    cred_error(format!("the credentials provider threw: {}", describe(&e)))
+                })?;
                 let promise = Promise::resolve(&v);
                 *p.inflight.borrow_mut() = Some(promise.clone());
                 promise
@@ -157,7 +167,10 @@ impl Source {
                 if mine {
                     p.inflight.borrow_mut().take();
                 }
-                Err(cred_error(format!("the credentials provider failed: {}", describe(&e))))
+                Err(cred_error(format!(
+                    "the credentials provider failed: {}",
+                    describe(&e)
+                )))
             }
             Raced::Resolved(v) => {
                 if mine {

@@ -56,7 +56,12 @@ impl Failure {
     /// The `ThingcallError`, its message ending with the advice for its code and scrubbed of
     /// every value in `secrets`.
     pub fn into_js<'a>(self, secrets: impl IntoIterator<Item = &'a str>) -> JsValue {
-        let text = format!("{}: {} {}", self.code, self.message.trim_end(), advice(&self.code));
+        let text = format!(
+            "{}: {} {}",
+            self.code,
+            self.message.trim_end(),
+            advice(&self.code)
+        );
         let text = redact(&text, secrets);
         JsThingcallError::new(
             &self.code,

@@ -31,7 +31,11 @@ pub fn is_plain_object(v: &JsValue) -> bool {
 }
 
 /// Reads an optional field with serde-wasm-bindgen; `null` and `undefined` are absent.
-pub fn field<T: DeserializeOwned>(obj: &JsValue, key: &str, ctx: &str) -> Result<Option<T>, Failure> {
+pub fn field<T: DeserializeOwned>(
+    obj: &JsValue,
+    key: &str,
+    ctx: &str,
+) -> Result<Option<T>, Failure> {
     let v = get(obj, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -45,7 +49,9 @@ pub fn field<T: DeserializeOwned>(obj: &JsValue, key: &str, ctx: &str) -> Result
 pub fn required_str(obj: &JsValue, key: &str, ctx: &str) -> Result<String, Failure> {
     match field::<String>(obj, key, ctx)? {
         Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(Failure::invalid(format!("{ctx}.{key} is required (a non-empty string)"))),
+        _ => Err(Failure::invalid(format!(
+            "{ctx}.{key} is required (a non-empty string)"
+        ))),
     }
 }
 
@@ -64,7 +70,10 @@ pub fn param_value(v: &JsValue, path: &str) -> Result<Option<String>, Failure> {
     } else if let Some(b) = v.as_bool() {
         Ok(Some(if b { "true" } else { "false" }.into()))
     } else if v.as_f64().is_some() {
-        Ok(v.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).ok().map(String::from))
+        Ok(v.unchecked_ref::<js_sys::Number>()
+            .to_string_with_radix(10)
+            .ok()
+            .map(String::from))
     } else {
         Err(Failure::invalid(format!(
             "{path}: must be a string, number or boolean (got {}); serialize objects with JSON.stringify",
@@ -95,7 +104,9 @@ pub fn params_from_object(obj: &JsValue, ctx: &str) -> Result<Vec<(String, Strin
         return Ok(Vec::new());
     }
     if !is_plain_object(obj) {
-        return Err(Failure::invalid(format!("{ctx}: must be a plain object of strings")));
+        return Err(Failure::invalid(format!(
+            "{ctx}: must be a plain object of strings"
+        )));
     }
     let entries = Object::entries(obj.unchecked_ref());
     let mut out = Vec::with_capacity(entries.length() as usize);
@@ -118,16 +129,24 @@ pub fn json_object_param(v: &JsValue, path: &str) -> Result<String, Failure> {
     if let Some(s) = v.as_string() {
         return match JSON::parse(&s) {
             Ok(p) if is_plain_object(&p) => Ok(s),
-            _ => Err(Failure::invalid(format!("{path}: the string is not a JSON object"))),
+            _ => Err(Failure::invalid(format!(
+                "{path}: the string is not a JSON object"
+            ))),
         };
     }
     if !is_plain_object(v) {
-        return Err(Failure::invalid(format!("{path}: must be an object or a JSON object string")));
+        return Err(Failure::invalid(format!(
+            "{path}: must be an object or a JSON object string"
+        )));
     }
     JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| Failure::invalid(format!("{path}: JSON.stringify failed (a cycle or a BigInt?)")))
+        .ok_or_else(|| {
+            Failure::invalid(format!(
+                "{path}: JSON.stringify failed (a cycle or a BigInt?)"
+            ))
+        })
 }
 
 /// Sets `obj[key] = value`.

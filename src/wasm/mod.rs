@@ -18,4 +18,3 @@ mod types;
 
 pub use client::IotClient;
 pub use sign::sign_rpc;
-

@@ -20,7 +20,9 @@ pub fn parse_method(v: &JsValue, path: &str) -> Result<Option<HttpMethod>, Failu
 
 fn sign_rpc_inner(input: &JsValue) -> Result<Object, Failure> {
     if !is_plain_object(input) {
-        return Err(Failure::invalid("signRpc: expected { method, params, accessKeySecret }"));
+        return Err(Failure::invalid(
+            "signRpc: expected { method, params, accessKeySecret }",
+        ));
     }
     let method = parse_method(&get(input, "method"), "method")?
         .ok_or_else(|| Failure::invalid("method is required: \"GET\" or \"POST\""))?;
@@ -28,7 +30,9 @@ fn sign_rpc_inner(input: &JsValue) -> Result<Object, Failure> {
         .map_err(|_| Failure::invalid("accessKeySecret is required (a non-empty string)"))?;
     let params_js = get(input, "params");
     if !is_plain_object(&params_js) {
-        return Err(Failure::invalid("params: must be a plain object of strings"));
+        return Err(Failure::invalid(
+            "params: must be a plain object of strings",
+        ));
     }
     let params = params_from_object(&params_js, "params")?;
     let stages = sign(
@@ -61,10 +65,10 @@ fn sign_rpc_inner(input: &JsValue) -> Result<Object, Failure> {
 pub fn sign_rpc(
     #[wasm_bindgen(unchecked_param_type = "SignRpcInput")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    sign_rpc_inner(&input)
-        .map(Into::into)
-        .map_err(|f| {
-            let secret = get(&input, "accessKeySecret").as_string().unwrap_or_default();
-            f.into_js([secret.as_str()])
-        })
+    sign_rpc_inner(&input).map(Into::into).map_err(|f| {
+        let secret = get(&input, "accessKeySecret")
+            .as_string()
+            .unwrap_or_default();
+        f.into_js([secret.as_str()])
+    })
 }

@@ -49,9 +49,14 @@ impl Cancel {
     /// Starts the clock. Fails at once when `signal` has already fired.
     pub fn new(signal: Option<AbortSignal>, timeout_ms: f64) -> Result<Self, Failure> {
         if signal.as_ref().is_some_and(AbortSignal::aborted) {
-            return Err(Failure::new(codes::ABORTED, "the AbortSignal had fired before the call started.", Outcome::NotSent));
+            return Err(Failure::new(
+                codes::ABORTED,
+                "the AbortSignal had fired before the call started.",
+                Outcome::NotSent,
+            ));
         }
-        let ctl = AbortController::new().map_err(|_| Failure::invalid("AbortController is not available"))?;
+        let ctl = AbortController::new()
+            .map_err(|_| Failure::invalid("AbortController is not available"))?;
         let cause = Rc::new(Cell::new(None));
         let fire = |why: Cause| {
             let (ctl, cause) = (ctl.clone(), cause.clone());
@@ -97,10 +102,17 @@ impl Cancel {
     /// The failure for a cut-short call whose state so far is `outcome`.
     pub fn failure(&self, outcome: Outcome) -> Failure {
         match self.cause() {
-            Some(Cause::Aborted) => Failure::new(codes::ABORTED, "the call was aborted by its AbortSignal.", outcome),
+            Some(Cause::Aborted) => Failure::new(
+                codes::ABORTED,
+                "the call was aborted by its AbortSignal.",
+                outcome,
+            ),
             _ => Failure::new(
                 codes::TIMEOUT,
-                format!("no answer within the call's deadline of {} ms.", self.timeout_ms),
+                format!(
+                    "no answer within the call's deadline of {} ms.",
+                    self.timeout_ms
+                ),
                 outcome,
             ),
         }
@@ -167,7 +179,12 @@ pub enum SendError {
 /// Sends `wire` (the signed parameters) to `endpoint`: as the query of a GET, or as the
 /// `application/x-www-form-urlencoded` body of a POST. No other header is set, so a browser
 /// sends no CORS preflight.
-pub async fn send(endpoint: &str, method: HttpMethod, wire: &str, cancel: &Cancel) -> Result<HttpAnswer, SendError> {
+pub async fn send(
+    endpoint: &str,
+    method: HttpMethod,
+    wire: &str,
+    cancel: &Cancel,
+) -> Result<HttpAnswer, SendError> {
     let signal = cancel.signal();
     let built = match method {
         HttpMethod::Get => RequestBuilder::new(&format!("{endpoint}?{wire}"))

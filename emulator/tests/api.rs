@@ -1,0 +1,690 @@
+//! The emulator over real HTTP: every error code, GET/POST/mixed signing, STS, the device world,
+//! fault injection, the log, CORS, static files and behaviour under load. Requests are signed
+//! with thingcall's core; the emulator verifies them with its own code.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+use thingcall::core::{sign_request, CommonParams, Credentials, HttpMethod, Nonce, Timestamp};
+use thingcall_emulator::{Config, Emulator, StaticDirs};
+
+const ID: &str = "thingcall-demo";
+const SECRET: &str = "thingcall-demo-secret";
+const PK: &str = "a1LampDemo0";
+
+struct Emu {
+    base: String,
+    http: reqwest::Client,
+}
+
+async fn start() -> Emu {
+    start_with(Config::default_fixture()).await
+}
+
+async fn start_with(config: Config) -> Emu {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let emu = Emulator::new(config, StaticDirs::default());
+    tokio::spawn(thingcall_emulator::serve(
+        listener,
+        emu,
+        std::future::pending(),
+    ));
+    Emu {
+        base,
+        http: reqwest::Client::new(),
+    }
+}
+
+fn now_s() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn nonce() -> Nonce {
+    Nonce::from_random_bytes(std::array::from_fn(|_| fastrand::u8(..)))
+}
+
+/// The wire form of a signed request: usable as a query or a form body.
+fn sign(
+    method: HttpMethod,
+    creds: &Credentials,
+    action: &str,
+    params: &[(&str, &str)],
+    ts: i64,
+    nonce: &Nonce,
+) -> String {
+    let common = CommonParams {
+        action,
+        credentials: creds,
+        region_id: None,
+        nonce,
+        timestamp: Timestamp::from_unix_seconds(ts),
+    };
+    let s = sign_request(method, &common, params, &creds.signing_key()).unwrap();
+    s.canonical.with_signature(&s.signature)
+}
+
+fn demo() -> Credentials {
+    Credentials::new(ID, SECRET, None).unwrap()
+}
+
+impl Emu {
+    async fn send_raw(&self, method: HttpMethod, wire: &str) -> (u16, Value) {
+        let r = match method {
+            HttpMethod::Get => self
+                .http
+                .get(format!("{}/?{wire}", self.base))
+                .send()
+                .await
+                .unwrap(),
+            HttpMethod::Post => self
+                .http
+                .post(format!("{}/", self.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(wire.to_string())
+                .send()
+                .await
+                .unwrap(),
+        };
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap())
+    }
+
+    async fn call_as(
+        &self,
+        method: HttpMethod,
+        creds: &Credentials,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let wire = sign(method, creds, action, params, now_s(), &nonce());
+        self.send_raw(method, &wire).await
+    }
+
+    async fn call(&self, action: &str, params: &[(&str, &str)]) -> (u16, Value) {
+        self.call_as(HttpMethod::Post, &demo(), action, params)
+            .await
+    }
+
+    async fn control(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}/_emulator/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap()
+    }
+
+    async fn log(&self) -> Vec<Value> {
+        let v: Value = self
+            .http
+            .get(format!("{}/_emulator/log", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.as_array().unwrap().clone()
+    }
+}
+
+fn code(v: &Value) -> &str {
+    v["Code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn get_post_and_mixed_signing_are_accepted() {
+    let e = start().await;
+    let p = [("ProductKey", PK), ("DeviceName", "lamp-01")];
+    for m in [HttpMethod::Get, HttpMethod::Post] {
+        let (status, body) = e.call_as(m, &demo(), "QueryDeviceDetail", &p).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["Success"], true);
+        assert_eq!(body["Data"]["DeviceName"], "lamp-01");
+        let rid = body["RequestId"].as_str().unwrap();
+        assert_eq!(rid, rid.to_uppercase());
+        assert_eq!(rid.len(), 36);
+    }
+    // Mixed: signed as POST over all params, half of them in the query, half in the body.
+    let wire = sign(
+        HttpMethod::Post,
+        &demo(),
+        "QueryDeviceDetail",
+        &p,
+        now_s(),
+        &nonce(),
+    );
+    let parts: Vec<&str> = wire.split('&').collect();
+    let (q, b) = parts.split_at(parts.len() / 2);
+    let r = e
+        .http
+        .post(format!("{}/?{}", e.base, q.join("&")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(b.join("&"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn gateway_error_codes() {
+    let e = start().await;
+    let (st, b) = e
+        .send_raw(HttpMethod::Get, "Action=QueryDeviceDetail")
+        .await;
+    assert_eq!((st, code(&b)), (400, "MissingParameter"));
+    assert!(b["Message"].as_str().unwrap().contains("AccessKeyId"));
+
+    let other = Credentials::new("nobody", "x", None).unwrap();
+    let (st, b) = e
+        .call_as(HttpMethod::Post, &other, "QueryProductList", &[])
+        .await;
+    assert_eq!((st, code(&b)), (404, "InvalidAccessKeyId.NotFound"));
+
+    let wrong = Credentials::new(ID, "wrong-secret", None).unwrap();
+    let (st, b) = e
+        .call_as(HttpMethod::Get, &wrong, "QueryProductList", &[])
+        .await;
+    assert_eq!((st, code(&b)), (400, "SignatureDoesNotMatch"));
+    assert!(b["Message"]
+        .as_str()
+        .unwrap()
+        .contains("server string to sign is:GET&%2F&AccessKeyId%3Dthingcall-demo"));
+
+    let wire = sign(
+        HttpMethod::Post,
+        &demo(),
+        "QueryProductList",
+        &[],
+        now_s() - 16 * 60,
+        &nonce(),
+    );
+    let (st, b) = e.send_raw(HttpMethod::Post, &wire).await;
+    assert_eq!((st, code(&b)), (400, "InvalidTimeStamp.Expired"));
+    assert!(b["Message"].as_str().unwrap().contains("Server time is "));
+    let wire = sign(
+        HttpMethod::Post,
+        &demo(),
+        "QueryProductList",
+        &[],
+        now_s() + 14 * 60,
+        &nonce(),
+    );
+    assert_eq!(e.send_raw(HttpMethod::Post, &wire).await.0, 200);
+
+    let n = nonce();
+    let first = sign(
+        HttpMethod::Post,
+        &demo(),
+        "QueryProductList",
+        &[],
+        now_s(),
+        &n,
+    );
+    assert_eq!(e.send_raw(HttpMethod::Post, &first).await.0, 200);
+    let again = sign(
+        HttpMethod::Post,
+        &demo(),
+        "QueryProductList",
+        &[],
+        now_s(),
+        &n,
+    );
+    let (st, b) = e.send_raw(HttpMethod::Post, &again).await;
+    assert_eq!((st, code(&b)), (400, "SignatureNonceUsed"));
+
+    let wire = sign(
+        HttpMethod::Post,
+        &demo(),
+        "QueryProductList",
+        &[],
+        now_s(),
+        &nonce(),
+    );
+    let unsigned = wire.split("&Signature=").next().unwrap();
+    let (st, b) = e.send_raw(HttpMethod::Post, unsigned).await;
+    assert_eq!((st, code(&b)), (400, "IncompleteSignature"));
+
+    for (from, to, want) in [
+        ("Timestamp=20", "Timestamp=x20", "InvalidTimeStamp.Format"),
+        (
+            "SignatureMethod=HMAC-SHA1",
+            "SignatureMethod=HMAC-SHA256",
+            "InvalidParameter",
+        ),
+        (
+            "SignatureVersion=1.0",
+            "SignatureVersion=2.0",
+            "InvalidParameter",
+        ),
+    ] {
+        let wire = sign(
+            HttpMethod::Post,
+            &demo(),
+            "QueryProductList",
+            &[],
+            now_s(),
+            &nonce(),
+        );
+        let (st, b) = e
+            .send_raw(HttpMethod::Post, &wire.replacen(from, to, 1))
+            .await;
+        assert_eq!((st, code(&b)), (400, want), "{b}");
+    }
+
+    let (st, b) = e.call("NoSuchAction", &[]).await;
+    assert_eq!((st, code(&b)), (404, "InvalidAction.NotFound"));
+}
+
+#[tokio::test]
+async fn sts_assume_role_and_expiry() {
+    let e = start().await;
+    let (st, b) = e
+        .call(
+            "AssumeRole",
+            &[
+                ("RoleArn", "acs:ram::1:role/demo"),
+                ("RoleSessionName", "t"),
+                ("DurationSeconds", "900"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let c = &b["Credentials"];
+    let id = c["AccessKeyId"].as_str().unwrap();
+    let secret = c["AccessKeySecret"].as_str().unwrap();
+    assert!(id.starts_with("STS."));
+    assert!(c["Expiration"].as_str().unwrap().ends_with('Z'));
+    let sts = Credentials::new(
+        id,
+        secret,
+        Some(c["SecurityToken"].as_str().unwrap().into()),
+    )
+    .unwrap();
+    let (st, b) = e
+        .call_as(
+            HttpMethod::Get,
+            &sts,
+            "QueryDeviceDetail",
+            &[("ProductKey", PK), ("DeviceName", "lamp-05")],
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+
+    let bare = Credentials::new(id, secret, None).unwrap();
+    let (_, b) = e
+        .call_as(HttpMethod::Get, &bare, "QueryProductList", &[])
+        .await;
+    assert_eq!(code(&b), "InvalidSecurityToken.MismatchWithAccessKey");
+
+    let (st, b) = e.call("AssumeRole", &[("DurationSeconds", "60")]).await;
+    assert_eq!((st, code(&b)), (400, "InvalidParameter.DurationSeconds"));
+
+    // Expired: move the emulator's clock past the expiry and sign with its time.
+    e.control("clock", json!({ "offsetMs": 901_000 })).await;
+    let wire = sign(
+        HttpMethod::Post,
+        &sts,
+        "QueryProductList",
+        &[],
+        now_s() + 901,
+        &nonce(),
+    );
+    let (st, b) = e.send_raw(HttpMethod::Post, &wire).await;
+    assert_eq!((st, code(&b)), (400, "InvalidSecurityToken.Expired"));
+}
+
+#[tokio::test]
+async fn sync_async_offline_and_thing_model_checks() {
+    let e = start().await;
+    let invoke = |dn: &'static str, id: &'static str, args: &'static str| {
+        let e = &e;
+        async move {
+            e.call(
+                "InvokeThingService",
+                &[
+                    ("ProductKey", PK),
+                    ("DeviceName", dn),
+                    ("Identifier", id),
+                    ("Args", args),
+                ],
+            )
+            .await
+        }
+    };
+    let (st, b) = invoke("lamp-01", "Echo", r#"{"text":"灯😀","x":1.5}"#).await;
+    assert_eq!(st, 200);
+    let result: Value = serde_json::from_str(b["Data"]["Result"].as_str().unwrap()).unwrap();
+    assert_eq!(result["code"], 200);
+    assert_eq!(result["message"], "success");
+    assert_eq!(result["data"]["text"], "灯😀");
+    let (_, b) = invoke("lamp-01", "Blink", r#"{"times":2}"#).await;
+    assert!(b["Data"]["MessageId"].is_string());
+    assert!(b["Data"].get("Result").is_none());
+    let (_, b) = invoke("lamp-01", "Set", r#"{"Brightness":33,"LightSwitch":1}"#).await;
+    assert!(b["Data"]["Result"].as_str().unwrap().contains("33"));
+    let (_, b) = e
+        .call(
+            "QueryDevicePropertyStatus",
+            &[("ProductKey", PK), ("DeviceName", "lamp-01")],
+        )
+        .await;
+    let list = b["Data"]["List"]["PropertyStatusInfo"].as_array().unwrap();
+    let br = list
+        .iter()
+        .find(|p| p["Identifier"] == "Brightness")
+        .unwrap();
+    assert_eq!(br["Value"], "33");
+    assert_eq!(br["DataType"], "int");
+
+    for (dn, id, args, want) in [
+        ("lamp-offline", "Echo", "{}", "iot.messagebroker.OFFLINE"),
+        ("lamp-99", "Echo", "{}", "iot.device.NotExistedDevice"),
+        (
+            "lamp-01",
+            "Nope",
+            "{}",
+            "iot.device.InvokeThingServiceFailed",
+        ),
+        (
+            "lamp-01",
+            "Echo",
+            r#"{"bogus":1}"#,
+            "iot.common.InvalidFormattedParameter",
+        ),
+        (
+            "lamp-01",
+            "Echo",
+            r#"{"n":"1"}"#,
+            "iot.common.InvalidFormattedParameter",
+        ),
+        (
+            "lamp-01",
+            "Echo",
+            r#"{"x":10}"#,
+            "iot.common.InvalidFormattedParameter",
+        ),
+        (
+            "lamp-01",
+            "Set",
+            r#"{"Brightness":101}"#,
+            "iot.common.InvalidFormattedParameter",
+        ),
+        (
+            "lamp-01",
+            "Echo",
+            "[1]",
+            "iot.common.InvalidFormattedParameter",
+        ),
+    ] {
+        let (st, b) = invoke(dn, id, args).await;
+        assert_eq!(
+            (st, code(&b), b["Success"].as_bool()),
+            (200, want, Some(false)),
+            "{dn} {id} {args}: {b}"
+        );
+        assert!(b["ErrorMessage"].is_string());
+    }
+    let (_, b) = e
+        .call(
+            "InvokeThingService",
+            &[("IotId", "nope"), ("Identifier", "Echo"), ("Args", "{}")],
+        )
+        .await;
+    assert_eq!(code(&b), "iot.device.InvalidIoTId");
+    let (_, b) = e
+        .call(
+            "InvokeThingService",
+            &[
+                ("ProductKey", "nope"),
+                ("DeviceName", "x"),
+                ("Identifier", "Echo"),
+                ("Args", "{}"),
+            ],
+        )
+        .await;
+    assert_eq!(code(&b), "iot.prod.NotExistedProduct");
+    let (st, b) = e
+        .call(
+            "InvokeThingService",
+            &[
+                ("ProductKey", PK),
+                ("DeviceName", "lamp-01"),
+                ("Identifier", "Echo"),
+            ],
+        )
+        .await;
+    assert_eq!((st, code(&b)), (400, "MissingParameter"));
+    let (_, b) = e
+        .call(
+            "SetDeviceProperty",
+            &[
+                ("ProductKey", PK),
+                ("DeviceName", "lamp-01"),
+                ("Items", r#"{"Temperature":20.5}"#),
+            ],
+        )
+        .await;
+    assert_eq!(code(&b), "iot.common.InvalidFormattedParameter");
+    let (_, d) = e
+        .call(
+            "QueryDeviceDetail",
+            &[("ProductKey", PK), ("DeviceName", "lamp-07")],
+        )
+        .await;
+    let iot_id = d["Data"]["IotId"].as_str().unwrap().to_string();
+    let (_, b) = e
+        .call(
+            "SetDeviceProperty",
+            &[("IotId", &iot_id), ("Items", r#"{"LightSwitch":1}"#)],
+        )
+        .await;
+    assert_eq!(b["Success"], true, "{b}");
+}
+
+#[tokio::test]
+async fn batch_actions_model_and_lists() {
+    let e = start().await;
+    let (_, b) = e
+        .call(
+            "InvokeThingsService",
+            &[
+                ("ProductKey", PK),
+                ("DeviceName.1", "lamp-01"),
+                ("DeviceName.2", "lamp-02"),
+                ("Identifier", "Blink"),
+                ("Args", r#"{"times":1}"#),
+            ],
+        )
+        .await;
+    assert_eq!(b["Success"], true, "{b}");
+    let (_, b) = e
+        .call(
+            "SetDevicesProperty",
+            &[
+                ("ProductKey", PK),
+                ("DeviceName.1", "lamp-03"),
+                ("DeviceName.2", "lamp-offline"),
+                ("Items", r#"{"Brightness":5}"#),
+            ],
+        )
+        .await;
+    assert_eq!(b["Success"], true, "{b}");
+    assert_eq!(e.log().await.len(), 3);
+    let (_, b) = e.call("QueryThingModel", &[("ProductKey", PK)]).await;
+    let tsl: Value = serde_json::from_str(b["Data"]["ThingModelJson"].as_str().unwrap()).unwrap();
+    assert_eq!(tsl["services"].as_array().unwrap().len(), 3);
+    assert_eq!(tsl["services"][0]["callType"], "sync");
+    let (_, b) = e.call("QueryProductList", &[]).await;
+    assert_eq!(b["Data"]["List"]["ProductInfo"][0]["ProductKey"], PK);
+    let (_, b) = e
+        .call("QueryDevice", &[("ProductKey", PK), ("PageSize", "50")])
+        .await;
+    assert_eq!(b["Data"]["DeviceInfo"].as_array().unwrap().len(), 21);
+    assert_eq!(b["Data"]["Total"], 21);
+}
+
+#[tokio::test]
+async fn faults_log_and_reset() {
+    let e = start().await;
+    let invoke = [
+        ("ProductKey", PK),
+        ("DeviceName", "lamp-04"),
+        ("Identifier", "Echo"),
+        ("Args", "{}"),
+    ];
+    e.control("faults", json!({ "errorNext": 1, "throttleNext": 1 }))
+        .await;
+    let (st, b) = e.call("InvokeThingService", &invoke).await;
+    assert_eq!((st, code(&b)), (503, "ServiceUnavailable"));
+    let (st, b) = e.call("InvokeThingService", &invoke).await;
+    assert_eq!((st, code(&b)), (400, "Throttling.User"));
+    assert!(e.log().await.is_empty(), "nothing reached the device");
+
+    // A sync service timing out after the (shortened) RRPC window: the device did get it.
+    e.control(
+        "faults",
+        json!({ "deviceTimeoutNext": 1, "rrpcTimeoutMs": 200 }),
+    )
+    .await;
+    let t = std::time::Instant::now();
+    let (st, b) = e.call("InvokeThingService", &invoke).await;
+    assert_eq!((st, code(&b)), (200, "iot.messagebroker.TIMEOUT"));
+    assert!(t.elapsed().as_millis() >= 200);
+    assert_eq!(e.log().await.len(), 1);
+
+    // A dropped connection after the device acted.
+    e.control("faults", json!({ "dropNext": 1 })).await;
+    let wire = sign(
+        HttpMethod::Post,
+        &demo(),
+        "InvokeThingService",
+        &invoke,
+        now_s(),
+        &nonce(),
+    );
+    let r = e
+        .http
+        .post(format!("{}/", e.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(wire)
+        .send()
+        .await;
+    let failed = match r {
+        Err(_) => true,
+        Ok(resp) => resp.bytes().await.is_err(),
+    };
+    assert!(failed, "the answer must not arrive");
+    let log = e.log().await;
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1]["device"], format!("{PK}/lamp-04"));
+    assert_eq!(log[1]["identifier"], "Echo");
+    assert!(log[1]["messageId"].is_string() && log[1]["at"].is_i64());
+
+    e.control("faults", json!({ "latencyMs": 150 })).await;
+    let t = std::time::Instant::now();
+    e.call("QueryProductList", &[]).await;
+    assert!(t.elapsed().as_millis() >= 150);
+
+    e.control("reset", json!({})).await;
+    assert!(e.log().await.is_empty());
+    let f: Value = e
+        .http
+        .get(format!("{}/_emulator/faults", e.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(f["latencyMs"], 0);
+}
+
+#[tokio::test]
+async fn qps_limit_throttles() {
+    let mut cfg = Config::default_fixture();
+    cfg.qps_limits.insert("QueryProductList".into(), 5);
+    let e = start_with(cfg).await;
+    let mut throttled = 0;
+    for _ in 0..12 {
+        let (_, b) = e.call("QueryProductList", &[]).await;
+        if code(&b) == "Throttling.User" {
+            throttled += 1;
+        }
+    }
+    assert!(
+        throttled >= 1,
+        "12 calls in about a second against a limit of 5"
+    );
+}
+
+#[tokio::test]
+async fn cors_preflight_static_files_and_date() {
+    let e = start().await;
+    let r = e
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/", e.base))
+        .header("Origin", "http://example.test")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert!(r.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    let r = e
+        .http
+        .get(format!("{}/?Action=QueryProductList", e.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-expose-headers"], "Date");
+    assert!(r.headers().contains_key("date"));
+    let r = e.http.get(format!("{}/", e.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("<html"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_concurrent_requests_without_errors() {
+    let e = Arc::new(start().await);
+    let mut tasks = Vec::new();
+    for i in 0..2000 {
+        let e = e.clone();
+        tasks.push(tokio::spawn(async move {
+            let dn = format!("lamp-{:02}", i % 20 + 1);
+            let (st, b) = e
+                .call(
+                    "QueryDeviceDetail",
+                    &[("ProductKey", PK), ("DeviceName", &dn)],
+                )
+                .await;
+            assert_eq!(st, 200, "{b}");
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let stats: Value = e
+        .http
+        .get(format!("{}/_emulator/stats", e.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["nonces"], 2000);
+}
