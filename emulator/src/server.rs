@@ -208,6 +208,18 @@ async fn api(emu: &Emulator, method: &str, query: &str, body: &Bytes) -> Respons
         decode_form(&String::from_utf8_lossy(body), &mut params);
     }
     match run(emu, method, &params).await {
+        Ok(_) if emu.world.drop_fault() => {
+            // The action ran; then the connection breaks before the answer's body.
+            let stream = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "dropped",
+                ))
+            });
+            let mut r = Response::new(Body::from_stream(stream));
+            cors(r.headers_mut(), emu);
+            r
+        }
         Ok(Reply::Ok(members)) => {
             let action = param(&params, "Action").unwrap_or_default();
             let mut body = Map::new();
@@ -221,18 +233,6 @@ async fn api(emu: &Emulator, method: &str, query: &str, body: &Bytes) -> Respons
                 }
             }
             json_response(200, &Value::Object(body), emu)
-        }
-        Ok(Reply::Drop) => {
-            // Headers go out, then the connection breaks before a body: the client gets no answer.
-            let stream = futures_util::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "dropped",
-                ))
-            });
-            let mut r = Response::new(Body::from_stream(stream));
-            cors(r.headers_mut(), emu);
-            r
         }
         Err(e) => error_response(&e, emu),
     }

@@ -53,7 +53,7 @@ pub struct Faults {
     pub error_rate: f64,
     /// `Throttling.User` before anything runs.
     pub throttle_rate: f64,
-    /// Connection closed after the device was invoked.
+    /// Connection closed after the action ran (the device was invoked).
     pub drop_rate: f64,
     /// A synchronous service gets no answer from the device (RRPC timeout).
     pub device_timeout_rate: f64,
@@ -61,7 +61,7 @@ pub struct Faults {
     pub error_next: u32,
     /// The next N requests get `Throttling.User`.
     pub throttle_next: u32,
-    /// The next N device invocations drop the connection.
+    /// The next N requests that ran lose their answer (the connection closes).
     pub drop_next: u32,
     /// The next N synchronous calls time out.
     pub device_timeout_next: u32,
@@ -82,12 +82,10 @@ fn roll(rate: f64, next: &mut u32) -> bool {
     rate > 0.0 && fastrand::f64() < rate
 }
 
-/// The result of an action: a JSON body, or a dropped connection.
+/// The result of an action: `Data` (or, for AssumeRole, the body's members).
 pub enum Reply {
-    /// Answer with this `Data` (or, for AssumeRole, whole body members).
+    /// Answer with this.
     Ok(Map<String, Value>),
-    /// The device acted, then the connection is closed without an answer.
-    Drop,
 }
 
 /// The device world and its knobs.
@@ -220,6 +218,13 @@ impl World {
             return (latency, Some(ApiError::throttled()));
         }
         (latency, None)
+    }
+
+    /// Whether the answer to a request that ran is lost (the connection closes).
+    pub fn drop_fault(&self) -> bool {
+        let mut f = self.faults.lock().unwrap();
+        let rate = f.drop_rate;
+        roll(rate, &mut f.drop_next)
     }
 
     /// Whether this authenticated request is answered `SignatureNonceUsed` by fault injection.
@@ -397,14 +402,12 @@ impl World {
             ));
         }
         let message_id = self.message_id();
-        let (drop, timeout, rrpc) = {
+        let (timeout, rrpc) = {
             let mut f = self.faults.lock().unwrap();
-            let (dr, tr) = (f.drop_rate, f.device_timeout_rate);
-            let drop = roll(dr, &mut f.drop_next);
+            let tr = f.device_timeout_rate;
             let timeout =
                 service.call_type == CallType::Sync && roll(tr, &mut f.device_timeout_next);
             (
-                drop,
                 timeout,
                 f.rrpc_timeout_ms.unwrap_or(self.config.rrpc_timeout_ms),
             )
@@ -419,9 +422,6 @@ impl World {
                 &message_id,
                 now(),
             );
-            if drop {
-                return Ok(Reply::Drop);
-            }
             return Ok(Reply::Ok(obj(json!({ "MessageId": message_id }))));
         }
         // Synchronous: the device acts, then answers after its latency (or too late).
@@ -442,9 +442,6 @@ impl World {
         }
         if service.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(service.latency_ms)).await;
-        }
-        if drop {
-            return Ok(Reply::Drop);
         }
         let result = json!({
             "code": 200,
@@ -485,14 +482,6 @@ impl World {
         let items_text = Self::required(params, "Items")?;
         let idx = self.locate(params)?;
         let message_id = self.set_items(idx, items_text, now_ms)?;
-        let drop = {
-            let mut f = self.faults.lock().unwrap();
-            let rate = f.drop_rate;
-            roll(rate, &mut f.drop_next)
-        };
-        if drop {
-            return Ok(Reply::Drop);
-        }
         Ok(Reply::Ok(obj(json!({ "MessageId": message_id }))))
     }
 

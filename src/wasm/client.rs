@@ -12,6 +12,7 @@ use web_sys::AbortSignal;
 
 use super::credentials::{Signer, Source};
 use super::error::Failure;
+use super::js::check_keys;
 use super::js::{
     field, get, json_object_param, optional_str, params_from_object, required_str, set,
 };
@@ -28,7 +29,7 @@ const DEFAULT_TIMEOUT_MS: f64 = 10_000.0;
 const MAX_BATCH: usize = 100;
 
 #[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct RetryOptions {
     max_attempts: Option<u32>,
     base_delay_ms: Option<f64>,
@@ -111,6 +112,27 @@ impl Inner {
                 "new IotClient(options): options must be an object with an endpoint",
             ));
         }
+        check_keys(
+            options,
+            &[
+                "endpoint",
+                "accessKeyId",
+                "accessKeySecret",
+                "securityToken",
+                "credentials",
+                "regionId",
+                "iotInstanceId",
+                "method",
+                "timeoutMs",
+                "retry",
+            ],
+            "options",
+        )?;
+        check_keys(
+            &get(options, "retry"),
+            &["maxAttempts", "baseDelayMs", "maxDelayMs", "retryUnknown"],
+            "options.retry",
+        )?;
         let endpoint = parse_endpoint(&required_str(options, "endpoint", "options")?)?;
         let method = parse_method(&get(options, "method"), "options.method")?.unwrap_or_default();
         let timeout_ms = positive(
@@ -355,6 +377,7 @@ impl Inner {
     }
 
     fn call_options(&self, options: &JsValue) -> Result<(Option<AbortSignal>, f64), Failure> {
+        check_keys(options, &["signal", "timeoutMs"], "options")?;
         let signal = get(options, "signal");
         let signal = if signal.is_undefined() || signal.is_null() {
             None
@@ -594,6 +617,7 @@ impl IotClient {
                 Outcome::NotSent,
             )
         })?;
+        check_keys(options, &["nonce", "timestamp"], "options")?;
         let nonce = match optional_str(options, "nonce", "options")? {
             Some(n) => Nonce::from_string(n),
             None => random_nonce()?,

@@ -45,6 +45,23 @@ pub fn field<T: DeserializeOwned>(
         .map_err(|e| Failure::invalid(format!("{ctx}.{key}: {e}")))
 }
 
+/// Refuses keys of `obj` other than `allowed` (catches typos such as `timeoutMS`).
+pub fn check_keys(obj: &JsValue, allowed: &[&str], ctx: &str) -> Result<(), Failure> {
+    if !is_plain_object(obj) {
+        return Ok(());
+    }
+    for k in Object::keys(obj.unchecked_ref::<Object>()).iter() {
+        let k = k.as_string().unwrap_or_default();
+        if !allowed.contains(&k.as_str()) {
+            return Err(Failure::invalid(format!(
+                "{ctx}.{k}: unknown option (known: {})",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A required, non-empty string field.
 pub fn required_str(obj: &JsValue, key: &str, ctx: &str) -> Result<String, Failure> {
     match field::<String>(obj, key, ctx)? {

@@ -1,0 +1,75 @@
+// Shared by the Node tests: the built package (loaded with initSync), the emulator (the one
+// `npm test` started, from THINGCALL_EMULATOR_URL, or one of our own), and its test control.
+import { readFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { root, startEmulator } from '../../scripts/lib.mjs';
+
+const pkgDir = join(root, 'pkg');
+if (!existsSync(join(pkgDir, 'thingcall_bg.wasm'))) {
+  throw new Error('pkg/ is not built: run `npm run build` (npm test does it first)');
+}
+export const thingcall = await import(join(pkgDir, 'thingcall.js'));
+thingcall.initSync({ module: readFileSync(join(pkgDir, 'thingcall_bg.wasm')) });
+
+export const DEMO = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' };
+export const PK = 'a1LampDemo0';
+
+let emulator = null;
+/** The emulator's base URL, starting one for this file when none is given. */
+export async function emulatorUrl() {
+  if (process.env.THINGCALL_EMULATOR_URL) return process.env.THINGCALL_EMULATOR_URL;
+  if (!emulator) {
+    const bin = join(root, 'target', 'debug', 'thingcall-emulator');
+    if (!existsSync(bin)) spawnSync('cargo', ['build', '-q', '-p', 'thingcall-emulator'], { cwd: root, stdio: 'inherit' });
+    emulator = await startEmulator();
+    after(() => emulator.stop());
+  }
+  return emulator.url;
+}
+
+/** POSTs to the emulator's test control. */
+export async function control(path, body = {}) {
+  const r = await fetch(`${await emulatorUrl()}/_emulator/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(r.status, 200, `control ${path}`);
+  return r.json();
+}
+
+/** What reached the devices. */
+export async function deviceLog() {
+  return (await fetch(`${await emulatorUrl()}/_emulator/log`)).json();
+}
+
+/** A client with the demo key (or other options). */
+export async function client(options = {}) {
+  return new thingcall.IotClient({ endpoint: await emulatorUrl(), ...DEMO, ...options });
+}
+
+/** Awaits a rejection and returns the error after checking it is a ThingcallError free of secrets. */
+export async function rejection(promise, secrets = []) {
+  try {
+    await promise;
+  } catch (e) {
+    assertThingcallError(e, secrets);
+    return e;
+  }
+  assert.fail('expected a rejection');
+}
+
+export function assertThingcallError(e, secrets = []) {
+  assert.ok(e instanceof Error, 'an Error');
+  assert.ok(e instanceof thingcall.ThingcallError, 'a ThingcallError');
+  assert.equal(e.name, 'ThingcallError');
+  assert.equal(typeof e.code, 'string');
+  assert.ok(['not_sent', 'rejected', 'unknown'].includes(e.outcome), `outcome ${e.outcome}`);
+  assert.equal(typeof e.retryable, 'boolean');
+  assert.equal(typeof e.attempts, 'number');
+  for (const s of [DEMO.accessKeySecret, ...secrets]) {
+    for (const form of [s, encodeURIComponent(s), encodeURIComponent(encodeURIComponent(s))]) {
+      assert.ok(!e.message.includes(form), `the message must not contain a secret: ${e.message}`);
+      assert.ok(!String(e.stack).includes(form), 'nor the stack');
+    }
+  }
+}
