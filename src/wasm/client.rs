@@ -681,7 +681,7 @@ impl IotClient {
     pub fn invoke_thing_service(
         &self,
         #[wasm_bindgen(unchecked_param_type = "InvokeThingServiceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.run(
             request,
@@ -711,7 +711,7 @@ impl IotClient {
     pub fn set_device_property(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SetDevicePropertyRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.run(
             request,
@@ -744,7 +744,7 @@ impl IotClient {
     pub fn query_device_property_status(
         &self,
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.run(
             request,
@@ -768,7 +768,7 @@ impl IotClient {
     pub fn query_device_detail(
         &self,
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.run(
             request,
@@ -791,7 +791,7 @@ impl IotClient {
     pub fn invoke_things_service(
         &self,
         #[wasm_bindgen(unchecked_param_type = "InvokeThingsServiceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.run(
             request,
@@ -820,7 +820,7 @@ impl IotClient {
     pub fn set_devices_property(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SetDevicesPropertyRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.run(
             request,
@@ -856,7 +856,7 @@ impl IotClient {
         &self,
         action: &str,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         let action = action.to_string();
         let inner = self.inner.clone();
@@ -887,7 +887,7 @@ impl IotClient {
         &self,
         action: &str,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PresignOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let (stages, _) = self
@@ -907,7 +907,7 @@ impl IotClient {
         &self,
         action: &str,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PresignOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let method = self.inner.method;
@@ -936,7 +936,7 @@ impl IotClient {
         &self,
         action: &str,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PresignOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let opts = options.unwrap_or(JsValue::UNDEFINED);
         let method = self.inner.method;

@@ -1,0 +1,30 @@
+// `npm test`: set-up, native tests (core, emulator), the package build, then against one running
+// emulator: in-browser tests (headless Chrome and Firefox), Node tests of the built package, and
+// the end-to-end test of the demo page in headless Chromium. The emulator is stopped at the end,
+// whatever happened.
+import { run, startEmulator } from './lib.mjs';
+import { build } from './build.mjs';
+
+async function main() {
+  run('bash', ['scripts/setup.sh']);
+  run('cargo', ['test', '--workspace']);
+  build({ setup: false });
+  run('cargo', ['build', '-p', 'thingcall-emulator']);
+  const emulator = await startEmulator();
+  const stop = () => emulator.stop();
+  process.once('SIGINT', () => stop().then(() => process.exit(130)));
+  process.once('SIGTERM', () => stop().then(() => process.exit(143)));
+  console.error(`\nemulator at ${emulator.url}`);
+  const env = { THINGCALL_EMULATOR_URL: emulator.url };
+  try {
+    run('wasm-pack', ['test', '--headless', '--chrome', '--firefox'], { env });
+    run('node', ['--test', '--test-concurrency=1', 'tests/node/', 'tests/e2e/'], { env });
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(`\nnpm test failed: ${e.message}`);
+  process.exit(e.exitCode ?? 1);
+});
