@@ -643,6 +643,21 @@ impl IotClient {
     }
 }
 
+impl IotClient {
+    /// A `curl` command line sending `wire` with `method`.
+    fn curl(&self, method: HttpMethod, wire: &str) -> String {
+        let endpoint = &self.inner.endpoint;
+        match method {
+            HttpMethod::Get => format!("curl {}", shell_quote(&format!("{endpoint}?{wire}"))),
+            HttpMethod::Post => format!(
+                "curl -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data {} {}",
+                shell_quote(wire),
+                shell_quote(endpoint)
+            ),
+        }
+    }
+}
+
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
@@ -914,18 +929,7 @@ impl IotClient {
         let (stages, _) = self
             .presigned(action, &params, &opts, method)
             .map_err(|f| self.inner.fail(f))?;
-        let wire = stages.canonical.with_signature(&stages.signature);
-        Ok(match method {
-            HttpMethod::Get => format!(
-                "curl {}",
-                shell_quote(&format!("{}?{wire}", self.inner.endpoint))
-            ),
-            HttpMethod::Post => format!(
-                "curl -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data {} {}",
-                shell_quote(&wire),
-                shell_quote(&self.inner.endpoint)
-            ),
-        })
+        Ok(self.curl(method, &stages.canonical.with_signature(&stages.signature)))
     }
 
     /// Shows how a request is signed, for display: the sorted parameters, canonical query,
@@ -967,17 +971,13 @@ impl IotClient {
         set(&out, "canonicalQuery", r(stages.canonical.as_str()));
         set(&out, "stringToSign", r(stages.string_to_sign.as_str()));
         set(&out, "signature", stages.signature.as_str());
-        let wire = stages.canonical.with_signature(&stages.signature);
-        set(&out, "url", r(&format!("{}?{wire}", self.inner.endpoint)));
-        set(
-            &out,
-            "body",
-            if method == HttpMethod::Post {
-                JsValue::from_str(&r(&wire))
-            } else {
-                JsValue::UNDEFINED
-            },
-        );
+        let wire = r(&stages.canonical.with_signature(&stages.signature));
+        let url = format!("{}?{wire}", self.inner.endpoint);
+        set(&out, "url", url.as_str());
+        set(&out, "curl", self.curl(method, &wire));
+        if method == HttpMethod::Post {
+            set(&out, "body", wire);
+        }
         Ok(out.into())
     }
 

@@ -182,6 +182,8 @@ export interface SigningExplanation {
   url: string;
   /** The form body (POST only). */
   body?: string;
+  /** The equivalent `curl` command line (redacted: not runnable with temporary credentials). */
+  curl: string;
 }
 
 /** `"not_sent"`: refused before sending; `"rejected"`: the platform refused (nothing ran); `"unknown"`: the device may have acted. */

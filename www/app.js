@@ -1,0 +1,354 @@
+// The thingcall demo dashboard: everything it shows comes from the API through IotClient.
+import init, { IotClient } from '../pkg/thingcall.js';
+
+const $ = (id) => document.getElementById(id);
+const ROLE = { RoleArn: 'acs:ram::local:role/thingcall-demo', RoleSessionName: 'dashboard', DurationSeconds: 900 };
+
+const state = {
+  client: null,
+  refreshTimer: null,
+  productKey: '',
+  models: new Map(), // productKey -> { services, properties }
+  device: null, // { deviceName, status }
+};
+
+// ---------- small DOM helpers ----------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  node.append(...children);
+  return node;
+}
+
+function setStatus(text, kind = '') {
+  const s = $('status');
+  s.textContent = text;
+  s.className = `status ${kind}`;
+}
+
+function timeOf(ms) {
+  return new Date(ms).toLocaleTimeString();
+}
+
+// ---------- the call log ----------
+
+/** Runs one API call, records it in the call log, and rethrows failures. */
+async function logged(action, device, fn) {
+  const t0 = performance.now();
+  let outcome = 'ok';
+  try {
+    return await fn();
+  } catch (e) {
+    outcome = e?.name === 'ThingcallError' ? e.outcome : 'error';
+    throw e;
+  } finally {
+    const ms = Math.round(performance.now() - t0);
+    const row = el('tr', {},
+      el('td', { text: timeOf(Date.now()) }),
+      el('td', { text: action }),
+      el('td', { text: device || '—' }),
+      el('td', {}, el('span', { class: `badge ${outcome}`, text: outcome })),
+      el('td', { text: String(ms) }));
+    $('log').prepend(row);
+    while ($('log').children.length > 200) $('log').lastChild.remove();
+  }
+}
+
+function describeError(e) {
+  if (e?.name === 'ThingcallError') return `${e.code} (${e.outcome}): ${e.message}`;
+  return String(e?.message ?? e);
+}
+
+// ---------- connection ----------
+
+function makeClient() {
+  const endpoint = $('endpoint').value.trim();
+  const method = $('method').value;
+  const accessKeyId = $('akid').value.trim();
+  const accessKeySecret = $('aksecret').value;
+  const mode = document.querySelector('input[name=credmode]:checked').value;
+  clearInterval(state.refreshTimer);
+  if (mode === 'static') {
+    $('sts-info').textContent = 'Signing with the AccessKey itself. A real dashboard should use temporary credentials.';
+    return new IotClient({ endpoint, method, accessKeyId, accessKeySecret });
+  }
+  // The long-lived key only asks for temporary credentials; the page signs with those.
+  const admin = new IotClient({ endpoint, method, accessKeyId, accessKeySecret });
+  const credentials = async () => {
+    const r = await logged('AssumeRole', '', () => admin.call('AssumeRole', ROLE));
+    const c = r.body.Credentials;
+    $('sts-info').textContent = `Temporary key ${c.AccessKeyId.slice(0, 12)}… expires ${new Date(c.Expiration).toLocaleTimeString()}; renewed before then.`;
+    return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken, expiration: c.Expiration };
+  };
+  const client = new IotClient({ endpoint, method, credentials });
+  // Keeps the temporary key fresh while the page is open (a no-op until it is due).
+  state.refreshTimer = setInterval(() => client.refreshCredentials().catch(() => {}), 30_000);
+  return client;
+}
+
+async function connect() {
+  setStatus('Connecting…');
+  try {
+    state.client = makeClient();
+    state.models.clear();
+    await loadProducts();
+  } catch (e) {
+    setStatus(`Not connected: ${e?.code ?? 'Error'}`, 'bad');
+    showError(e);
+  }
+}
+
+// ---------- products, devices, thing model ----------
+
+async function loadProducts() {
+  const r = await logged('QueryProductList', '', () => state.client.call('QueryProductList', { PageSize: 50, CurrentPage: 1 }));
+  const products = r.data.List.ProductInfo;
+  $('product').replaceChildren(...products.map((p) => el('option', { value: p.ProductKey, text: `${p.ProductName} (${p.ProductKey})` })));
+  if (products.length) await selectProduct(products[0].ProductKey);
+}
+
+async function model(productKey) {
+  if (!state.models.has(productKey)) {
+    const r = await logged('QueryThingModel', '', () => state.client.call('QueryThingModel', { ProductKey: productKey }));
+    const tsl = JSON.parse(r.data.ThingModelJson);
+    state.models.set(productKey, { services: tsl.services ?? [], properties: tsl.properties ?? [] });
+  }
+  return state.models.get(productKey);
+}
+
+async function selectProduct(productKey) {
+  state.productKey = productKey;
+  const [r, m] = await Promise.all([
+    logged('QueryDevice', '', () => state.client.call('QueryDevice', { ProductKey: productKey, PageSize: 100, CurrentPage: 1 })),
+    model(productKey),
+  ]);
+  const devices = r.data.DeviceInfo;
+  $('devices').replaceChildren(...devices.map((d) => {
+    const online = d.DeviceStatus === 'ONLINE';
+    return el('li', {
+      role: 'option', tabindex: '0', 'aria-selected': 'false', 'data-testid': `device-${d.DeviceName}`, 'data-name': d.DeviceName,
+      onclick: () => selectDevice(d.DeviceName),
+      onkeydown: (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); selectDevice(d.DeviceName); } },
+    }, el('span', { text: d.DeviceName }), el('span', { class: `badge ${online ? 'online' : 'offline'}`, text: online ? 'online' : 'offline' }));
+  }));
+  $('service').replaceChildren(...m.services.map((s) => el('option', { value: s.identifier, text: `${s.name} · ${s.identifier} (${s.callType})` })));
+  renderServiceForm();
+  setStatus(`Connected · ${devices.length} devices`, 'ok');
+  if (devices.length) await selectDevice(devices[0].DeviceName);
+}
+
+async function selectDevice(deviceName) {
+  for (const li of $('devices').children) li.setAttribute('aria-selected', String(li.dataset.name === deviceName));
+  state.device = { deviceName };
+  $('device-name').textContent = `on ${deviceName}`;
+  $('answer').hidden = true;
+  try {
+    const d = await logged('QueryDeviceDetail', deviceName, () => state.client.queryDeviceDetail({ productKey: state.productKey, deviceName }));
+    state.device.status = d.data.Status;
+    $('device-name').textContent = `on ${deviceName} (${d.data.Status.toLowerCase()})`;
+  } catch (e) {
+    showError(e);
+  }
+  await loadProperties();
+}
+
+// ---------- values as the thing model types them ----------
+
+/** A value as JSON text of its thing-model type: floats keep a decimal point (`10.0`). */
+function jsonValue(type, raw) {
+  const n = Number(raw);
+  switch (type) {
+    case 'int': case 'bool': case 'enum':
+      if (!Number.isInteger(n)) throw new Error(`${raw} is not an integer`);
+      return String(n);
+    case 'float': case 'double':
+      if (!Number.isFinite(n) || String(raw).trim() === '') throw new Error(`${raw} is not a number`);
+      return Number.isInteger(n) ? n.toFixed(1) : String(n);
+    default:
+      return JSON.stringify(String(raw));
+  }
+}
+
+/** Builds a JSON object string from [identifier, type, raw] entries. */
+function jsonObject(entries) {
+  return `{${entries.map(([id, type, raw]) => `${JSON.stringify(id)}:${jsonValue(type, raw)}`).join(',')}}`;
+}
+
+function inputFor(id, dataType, testid, value) {
+  const { type, specs = {} } = dataType;
+  if (type === 'bool' || type === 'enum') {
+    const choices = type === 'bool' ? [['0', '0 (off)'], ['1', '1 (on)']] : Object.entries(specs).map(([k, v]) => [k, `${k} (${v})`]);
+    const select = el('select', { id, 'data-testid': testid }, el('option', { value: '', text: '—' }), ...choices.map(([v, t]) => el('option', { value: v, text: t })));
+    if (value !== undefined) select.value = String(value);
+    return select;
+  }
+  if (type === 'text' || type === 'date') return el('input', { id, type: 'text', 'data-testid': testid, value });
+  return el('input', {
+    id, type: 'number', step: type === 'int' ? '1' : 'any', min: specs.min, max: specs.max, 'data-testid': testid, value,
+  });
+}
+
+// ---------- invoke ----------
+
+function currentService() {
+  const m = state.models.get(state.productKey);
+  return m?.services.find((s) => s.identifier === $('service').value);
+}
+
+function renderServiceForm() {
+  const s = currentService();
+  if (!s) return;
+  $('service-info').textContent = s.callType === 'sync'
+    ? 'Synchronous: the device answers within the platform’s 8 s RRPC window, and its result is shown.'
+    : 'Asynchronous: the platform only acknowledges with a MessageId.';
+  $('args-fields').replaceChildren(...s.inputData.map((p) => {
+    const unit = p.dataType.specs?.unit ? ` (${p.dataType.specs.unit})` : '';
+    const range = p.dataType.specs?.min !== undefined ? ` ${p.dataType.specs.min}…${p.dataType.specs.max}` : '';
+    const name = p.name === p.identifier ? p.name : `${p.name} · ${p.identifier}`;
+    return el('label', {}, `${name} [${p.dataType.type}${range}]${unit}`, inputFor(`arg-${p.identifier}`, p.dataType, `arg-${p.identifier}`));
+  }));
+  const example = Object.fromEntries(s.inputData.map((p) => [p.identifier, p.dataType.type === 'text' ? 'hello' : 1]));
+  $('args-raw').value = JSON.stringify(example);
+}
+
+function argsText() {
+  if ($('raw-toggle').open) return $('args-raw').value.trim() || '{}';
+  const s = currentService();
+  const entries = [];
+  for (const p of s.inputData) {
+    const raw = $(`arg-${p.identifier}`).value;
+    if (raw !== '') entries.push([p.identifier, p.dataType.type, raw]);
+  }
+  return jsonObject(entries);
+}
+
+function showExplain(action, params) {
+  try {
+    const x = state.client.explain(action, params);
+    $('req-params').replaceChildren(...x.params.map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', { text: v }))));
+    $('req-canonical').textContent = x.canonicalQuery;
+    $('req-sts').textContent = x.stringToSign;
+    $('req-url').textContent = x.url;
+    $('req-curl').textContent = x.curl;
+  } catch (e) {
+    $('req-canonical').textContent = describeError(e);
+  }
+}
+
+function showError(e) {
+  $('answer').hidden = false;
+  $('answer-ok').hidden = true;
+  $('answer-err').hidden = false;
+  const isTc = e?.name === 'ThingcallError';
+  $('answer-err').querySelector('[data-testid=error-code]').textContent = isTc ? e.code : 'Error';
+  const outcome = $('answer-err').querySelector('[data-testid=error-outcome]');
+  outcome.textContent = isTc ? e.outcome.replace('_', ' ') : 'unknown';
+  outcome.className = `badge ${isTc ? e.outcome : 'unknown'}`;
+  const message = isTc ? e.message.replace(`${e.code}: `, '') : String(e?.message ?? e);
+  $('answer-err').querySelector('[data-testid=error-message]').textContent = message;
+}
+
+function showResult(r) {
+  $('answer').hidden = false;
+  $('answer-err').hidden = true;
+  $('answer-ok').hidden = false;
+  const q = (id) => $('answer-ok').querySelector(`[data-testid=${id}]`);
+  q('answer-mode').textContent = r.mode;
+  q('answer-message-id').textContent = r.messageId ?? '—';
+  q('answer-request-id').textContent = r.requestId;
+  q('answer-attempts').textContent = String(r.attempts);
+  q('answer-ms').textContent = `${Math.round(r.elapsedMs)} ms`;
+  q('result').textContent = r.result ? JSON.stringify(r.result, null, 2) : '(asynchronous service: no result, only the MessageId)';
+}
+
+async function invoke(ev) {
+  ev.preventDefault();
+  const s = currentService();
+  if (!s || !state.device) return;
+  const button = $('invoke');
+  button.disabled = true;
+  const { deviceName } = state.device;
+  let args;
+  try {
+    args = argsText();
+    const r = await logged('InvokeThingService', deviceName, () =>
+      state.client.invokeThingService({ productKey: state.productKey, deviceName, identifier: s.identifier, args }));
+    showResult(r);
+    if (s.identifier === 'Set') await loadProperties();
+  } catch (e) {
+    showError(e);
+  } finally {
+    if (args !== undefined) {
+      showExplain('InvokeThingService', { ProductKey: state.productKey, DeviceName: deviceName, Identifier: s.identifier, Args: args });
+    }
+    button.disabled = false;
+  }
+}
+
+// ---------- properties ----------
+
+async function loadProperties() {
+  const { deviceName } = state.device ?? {};
+  if (!deviceName) return;
+  const m = await model(state.productKey);
+  try {
+    const r = await logged('QueryDevicePropertyStatus', deviceName, () =>
+      state.client.queryDevicePropertyStatus({ productKey: state.productKey, deviceName }));
+    $('props').replaceChildren(...r.properties.map((p) => {
+      const def = m.properties.find((x) => x.identifier === p.identifier);
+      const writable = def?.accessMode === 'rw';
+      const input = writable ? inputFor(`set-${p.identifier}`, def.dataType, `property-input-${p.identifier}`, p.value) : null;
+      if (input) input.setAttribute('aria-label', `New ${p.name}`);
+      return el('tr', { 'data-testid': `property-row-${p.identifier}` },
+        el('th', { scope: 'row', text: `${p.name} (${p.identifier})` }),
+        el('td', { 'data-testid': `property-value-${p.identifier}`, text: `${p.value}${p.unit ? ` ${p.unit}` : ''}` }),
+        el('td', { text: p.time ? timeOf(p.time) : '—' }),
+        el('td', {}, writable
+          ? el('span', { class: 'set-cell' }, input, el('button', {
+            type: 'button', class: 'small', 'data-testid': `property-set-${p.identifier}`,
+            onclick: (ev) => setProperty(ev.currentTarget, p.identifier, def.dataType.type, input.value),
+          }, 'Set'))
+          : el('span', { class: 'hint', text: 'read-only' })));
+    }));
+  } catch (e) {
+    $('props').replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'hint', text: describeError(e) })));
+  }
+}
+
+async function setProperty(button, identifier, type, raw) {
+  const { deviceName } = state.device;
+  button.disabled = true;
+  try {
+    const items = jsonObject([[identifier, type, raw]]);
+    await logged('SetDeviceProperty', deviceName, () => state.client.setDeviceProperty({ productKey: state.productKey, deviceName, items }));
+    await loadProperties();
+  } catch (e) {
+    showError(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------- start ----------
+
+async function main() {
+  await init();
+  $('endpoint').value = `${location.origin}/`;
+  $('conn-form').addEventListener('submit', (ev) => { ev.preventDefault(); connect(); });
+  $('product').addEventListener('change', () => selectProduct($('product').value).catch(showError));
+  $('service').addEventListener('change', renderServiceForm);
+  $('invoke-form').addEventListener('submit', invoke);
+  await connect();
+}
+
+main().catch((e) => {
+  setStatus('Failed to start', 'bad');
+  showError(e);
+});
