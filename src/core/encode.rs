@@ -19,18 +19,15 @@ pub fn percent_encode_into(input: &str, out: &mut String) {
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if !is_unreserved(b) {
-            if start < i {
-                out.push_str(&input[start..i]);
-            }
+            // Run boundaries sit next to ASCII bytes, so `get` always succeeds.
+            out.push_str(input.get(start..i).unwrap_or_default());
             out.push('%');
             out.push(HEX[(b >> 4) as usize] as char);
             out.push(HEX[(b & 0x0F) as usize] as char);
             start = i + 1;
         }
     }
-    if start < bytes.len() {
-        out.push_str(&input[start..]);
-    }
+    out.push_str(input.get(start..).unwrap_or_default());
 }
 
 /// The number of bytes `percent_encode_into` will append for `input`.

@@ -134,7 +134,7 @@ pub fn advice(code: &str) -> &'static str {
         .unwrap_or("See the platform's error code reference.")
 }
 
-/// The shortest value [`redact`] looks for.
+/// The shortest value (in bytes) [`redact`] looks for.
 pub const MIN_REDACTED_LEN: usize = 4;
 
 /// Retry settings (`retry` option): full-jitter exponential back-off.
@@ -200,17 +200,40 @@ pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> Str
     use super::encode::percent_encode;
     let mut out = text.to_string();
     for s in secrets {
-        if s.chars().count() < MIN_REDACTED_LEN {
+        if s.len() < MIN_REDACTED_LEN {
             continue;
         }
         let once = percent_encode(s);
         let twice = percent_encode(&once);
         for form in [twice.as_str(), once.as_str(), s] {
-            if out.contains(form) {
-                out = out.replace(form, "** redacted **");
-            }
+            out = replace_all(&out, form, "** redacted **");
         }
     }
+    out
+}
+
+/// The byte offset of the first `needle` in `hay` (a plain scan: the texts are short, and it
+/// keeps the two-way searcher out of the wasm).
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.len();
+    if n == 0 || n > hay.len() {
+        return None;
+    }
+    hay.as_bytes()
+        .windows(n)
+        .position(|w| w == needle.as_bytes())
+}
+
+fn replace_all(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = find(rest, from) {
+        // `i` and `i + from.len()` are char boundaries: `from` is valid UTF-8 found at `i`.
+        out.push_str(rest.get(..i).unwrap_or_default());
+        out.push_str(to);
+        rest = rest.get(i + from.len()..).unwrap_or_default();
+    }
+    out.push_str(rest);
     out
 }
 

@@ -72,11 +72,19 @@ impl CanonicalizedQueryString {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        let mut pairs: Vec<(&str, &str)> = params
-            .into_iter()
-            .filter(|(k, _)| *k != SIGNATURE_PARAM)
-            .collect();
-        pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(b.1)));
+        // Binary insertion: parameter lists are short, and this keeps a general-purpose sort
+        // (several KB of wasm) out of the package.
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for p in params {
+            if p.0 == SIGNATURE_PARAM {
+                continue;
+            }
+            let at = pairs.partition_point(|q| {
+                q.0.as_bytes().cmp(p.0.as_bytes()).then(q.1.cmp(p.1))
+                    != core::cmp::Ordering::Greater
+            });
+            pairs.insert(at, p);
+        }
         let len = pairs
             .iter()
             .map(|(k, v)| encoded_len(k) + encoded_len(v) + 2)

@@ -12,10 +12,8 @@ use web_sys::AbortSignal;
 
 use super::credentials::{Signer, Source};
 use super::error::Failure;
-use super::js::check_keys;
-use super::js::{
-    field, get, json_object_param, optional_str, params_from_object, required_str, set,
-};
+use super::js::{check_keys, opt_bool, opt_number, opt_strings};
+use super::js::{get, json_object_param, optional_str, params_from_object, required_str, set};
 use super::sign::parse_method;
 use super::transport::{send, Cancel, Cause, HttpAnswer, SendError};
 use crate::core::outcome::{
@@ -27,15 +25,6 @@ use crate::core::{HttpMethod, Outcome, RetryPolicy, Timestamp};
 
 const DEFAULT_TIMEOUT_MS: f64 = 10_000.0;
 const MAX_BATCH: usize = 100;
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RetryOptions {
-    max_attempts: Option<u32>,
-    base_delay_ms: Option<f64>,
-    max_delay_ms: Option<f64>,
-    retry_unknown: Option<bool>,
-}
 
 struct Inner {
     endpoint: String,
@@ -75,7 +64,7 @@ fn positive(v: Option<f64>, path: &str) -> Result<Option<f64>, Failure> {
 fn parse_endpoint(s: &str) -> Result<String, Failure> {
     let bad = || {
         Failure::invalid(format!(
-            "options.endpoint: {s:?} is not an absolute http(s) URL without a query"
+            "options.endpoint: \"{s}\" is not an absolute http(s) URL without a query"
         ))
     };
     let url = web_sys::Url::new(s).map_err(|_| bad())?;
@@ -102,7 +91,13 @@ fn random_nonce() -> Result<Nonce, Failure> {
 
 fn str_of(v: &JsValue, key: &str) -> Option<String> {
     let x = get(v, key);
-    x.as_string().or_else(|| x.as_f64().map(|n| n.to_string()))
+    x.as_string().or_else(|| {
+        x.as_f64()?;
+        x.unchecked_ref::<js_sys::Number>()
+            .to_string_with_radix(10)
+            .ok()
+            .map(String::from)
+    })
 }
 
 impl Inner {
@@ -136,33 +131,34 @@ impl Inner {
         let endpoint = parse_endpoint(&required_str(options, "endpoint", "options")?)?;
         let method = parse_method(&get(options, "method"), "options.method")?.unwrap_or_default();
         let timeout_ms = positive(
-            field::<f64>(options, "timeoutMs", "options")?,
+            opt_number(options, "timeoutMs", "options")?,
             "options.timeoutMs",
         )?
         .unwrap_or(DEFAULT_TIMEOUT_MS);
         let mut retry = RetryPolicy::default();
-        if let Some(r) = field::<RetryOptions>(options, "retry", "options")? {
-            if let Some(n) = r.max_attempts {
-                if !(1..=10).contains(&n) {
-                    return Err(Failure::invalid("options.retry.maxAttempts: must be 1..10"));
-                }
-                retry.max_attempts = n;
+        let r = get(options, "retry");
+        if let Some(n) = opt_number(&r, "maxAttempts", "options.retry")? {
+            if !(1.0..=10.0).contains(&n) || n.fract() != 0.0 {
+                return Err(Failure::invalid(
+                    "options.retry.maxAttempts: must be a whole number 1..10",
+                ));
             }
-            for (v, slot, name) in [
-                (r.base_delay_ms, &mut retry.base_delay_ms, "baseDelayMs"),
-                (r.max_delay_ms, &mut retry.max_delay_ms, "maxDelayMs"),
-            ] {
-                if let Some(x) = v {
-                    if !(x.is_finite() && x >= 0.0) {
-                        return Err(Failure::invalid(format!(
-                            "options.retry.{name}: must be >= 0"
-                        )));
-                    }
-                    *slot = x;
-                }
-            }
-            retry.retry_unknown = r.retry_unknown.unwrap_or(false);
+            retry.max_attempts = n as u32;
         }
+        for (name, slot) in [
+            ("baseDelayMs", &mut retry.base_delay_ms),
+            ("maxDelayMs", &mut retry.max_delay_ms),
+        ] {
+            if let Some(x) = opt_number(&r, name, "options.retry")? {
+                if x < 0.0 {
+                    return Err(Failure::invalid(format!(
+                        "options.retry.{name}: must be >= 0"
+                    )));
+                }
+                *slot = x;
+            }
+        }
+        retry.retry_unknown = opt_bool(&r, "retryUnknown", "options.retry")?.unwrap_or(false);
         Ok(Self {
             endpoint,
             method,
@@ -317,11 +313,11 @@ impl Inner {
     /// Learns the server's clock from the answer's `Date` (kept in the failure's message
     /// by `interpret`) or from the platform's message.
     fn learn_clock_offset(&self, failure: &Failure) -> Option<()> {
+        const MARK: &str = "Server time is ";
+        let at = crate::core::outcome::find(&failure.message, MARK)? + MARK.len();
         let server = failure
             .message
-            .split("Server time is ")
-            .nth(1)
-            .and_then(|rest| rest.get(..20))
+            .get(at..at + 20)
             .and_then(|s| Timestamp::parse(s).ok())?;
         let offset = (server.unix_seconds() as f64) * 1000.0 + 500.0 - now_ms();
         self.clock_offset_ms.set(offset);
@@ -389,7 +385,7 @@ impl Inner {
             )
         };
         let timeout = positive(
-            field::<f64>(options, "timeoutMs", "options")?,
+            opt_number(options, "timeoutMs", "options")?,
             "options.timeoutMs",
         )?
         .unwrap_or(self.timeout_ms);
@@ -442,7 +438,7 @@ impl Inner {
         out: &mut Vec<(String, String)>,
     ) -> Result<(), Failure> {
         out.push(("ProductKey".into(), required_str(req, "productKey", ctx)?));
-        let names = field::<Vec<String>>(req, "deviceNames", ctx)?.unwrap_or_default();
+        let names = opt_strings(req, "deviceNames", ctx)?.unwrap_or_default();
         if names.is_empty() || names.len() > MAX_BATCH {
             return Err(Failure::invalid(format!(
                 "{ctx}.deviceNames: give 1 to {MAX_BATCH} device names (got {})",
@@ -506,12 +502,20 @@ fn invoke_result(a: &Answer) -> JsValue {
     out.into()
 }
 
+/// `Number(raw)` as JavaScript computes it (no float parser in the wasm); NaN for junk.
+fn js_number(raw: &str) -> f64 {
+    if raw.trim().is_empty() {
+        return f64::NAN;
+    }
+    super::js::number_of(raw)
+}
+
 fn typed_value(raw: &str, data_type: &str) -> JsValue {
     match data_type {
-        "int" | "bool" | "enum" | "float" | "double" => raw
-            .parse::<f64>()
-            .map(JsValue::from_f64)
-            .unwrap_or_else(|_| JsValue::from_str(raw)),
+        "int" | "bool" | "enum" | "float" | "double" => match js_number(raw) {
+            n if n.is_nan() => JsValue::from_str(raw),
+            n => JsValue::from_f64(n),
+        },
         _ => JsValue::from_str(raw),
     }
 }
@@ -536,9 +540,7 @@ fn property_status_result(a: &Answer) -> JsValue {
             set(
                 &p,
                 "time",
-                str_of(&item, "Time")
-                    .and_then(|t| t.parse::<f64>().ok())
-                    .unwrap_or(f64::NAN),
+                js_number(&str_of(&item, "Time").unwrap_or_default()),
             );
             set(&p, "dataType", dt);
             set(&p, "name", str_of(&item, "Name").unwrap_or_default());

@@ -1,8 +1,8 @@
-//! Small helpers at the JS boundary: reading option fields (through `serde-wasm-bindgen`, with
-//! errors that name the field), stringifying params, timers.
+//! Small helpers at the JS boundary: reading option fields (with errors that name the field),
+//! stringifying params, timers. Hand-written rather than serde-derived: serde's error paths
+//! format floats, which doubled the wasm (see BENCHMARKS.md).
 
 use js_sys::{Array, Object, Reflect, JSON};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -14,6 +14,9 @@ extern "C" {
     pub fn set_timeout(f: &js_sys::Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(id: &JsValue);
+    /// JavaScript's `Number(text)`: keeps a float parser out of the wasm.
+    #[wasm_bindgen(js_name = Number)]
+    pub fn number_of(text: &str) -> f64;
 }
 
 /// `obj[key]`, or `undefined` when `obj` is not an object.
@@ -30,19 +33,54 @@ pub fn is_plain_object(v: &JsValue) -> bool {
     v.is_object() && !Array::is_array(v)
 }
 
-/// Reads an optional field with serde-wasm-bindgen; `null` and `undefined` are absent.
-pub fn field<T: DeserializeOwned>(
-    obj: &JsValue,
-    key: &str,
-    ctx: &str,
-) -> Result<Option<T>, Failure> {
+/// `obj[key]`, with `null` and `undefined` as absent.
+fn present(obj: &JsValue, key: &str) -> Option<JsValue> {
     let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
+    (!v.is_undefined() && !v.is_null()).then_some(v)
+}
+
+/// An optional string field.
+pub fn opt_string(obj: &JsValue, key: &str, ctx: &str) -> Result<Option<String>, Failure> {
+    present(obj, key)
+        .map(|v| {
+            v.as_string()
+                .ok_or_else(|| Failure::invalid(format!("{ctx}.{key}: must be a string")))
+        })
+        .transpose()
+}
+
+/// An optional finite number field.
+pub fn opt_number(obj: &JsValue, key: &str, ctx: &str) -> Result<Option<f64>, Failure> {
+    present(obj, key)
+        .map(|v| {
+            v.as_f64()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| Failure::invalid(format!("{ctx}.{key}: must be a finite number")))
+        })
+        .transpose()
+}
+
+/// An optional boolean field.
+pub fn opt_bool(obj: &JsValue, key: &str, ctx: &str) -> Result<Option<bool>, Failure> {
+    present(obj, key)
+        .map(|v| {
+            v.as_bool()
+                .ok_or_else(|| Failure::invalid(format!("{ctx}.{key}: must be true or false")))
+        })
+        .transpose()
+}
+
+/// An optional array-of-strings field.
+pub fn opt_strings(obj: &JsValue, key: &str, ctx: &str) -> Result<Option<Vec<String>>, Failure> {
+    let Some(v) = present(obj, key) else {
         return Ok(None);
-    }
-    serde_wasm_bindgen::from_value(v)
+    };
+    let bad = || Failure::invalid(format!("{ctx}.{key}: must be an array of strings"));
+    let arr = v.dyn_into::<Array>().map_err(|_| bad())?;
+    arr.iter()
+        .map(|x| x.as_string().ok_or_else(bad))
+        .collect::<Result<_, _>>()
         .map(Some)
-        .map_err(|e| Failure::invalid(format!("{ctx}.{key}: {e}")))
 }
 
 /// Refuses keys of `obj` other than `allowed` (catches typos such as `timeoutMS`).
@@ -64,7 +102,7 @@ pub fn check_keys(obj: &JsValue, allowed: &[&str], ctx: &str) -> Result<(), Fail
 
 /// A required, non-empty string field.
 pub fn required_str(obj: &JsValue, key: &str, ctx: &str) -> Result<String, Failure> {
-    match field::<String>(obj, key, ctx)? {
+    match opt_string(obj, key, ctx)? {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(Failure::invalid(format!(
             "{ctx}.{key} is required (a non-empty string)"
@@ -74,7 +112,7 @@ pub fn required_str(obj: &JsValue, key: &str, ctx: &str) -> Result<String, Failu
 
 /// An optional string field; the empty string counts as absent.
 pub fn optional_str(obj: &JsValue, key: &str, ctx: &str) -> Result<Option<String>, Failure> {
-    Ok(field::<String>(obj, key, ctx)?.filter(|s| !s.is_empty()))
+    Ok(opt_string(obj, key, ctx)?.filter(|s| !s.is_empty()))
 }
 
 /// A parameter value as the wire carries it: strings as they are, numbers and booleans as JS

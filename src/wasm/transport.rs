@@ -1,15 +1,18 @@
-//! Sending one attempt with `fetch` (through gloo-net), and the one deadline + `AbortSignal` that
-//! governs a whole call: credentials, every attempt and every back-off wait.
+//! Sending one attempt with `fetch` (web-sys `Request`/`Response` and the global `fetch`, so it
+//! runs in windows, workers and Node alike), and the one deadline + `AbortSignal` that governs a
+//! whole call: credentials, every attempt and every back-off wait.
+//!
+//! gloo-net did this first; it was replaced because its request builder round-trips the URL
+//! through `URL`, and its panic and `Debug` paths cost more than this whole module (BENCHMARKS.md).
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::{AbortController, AbortSignal, Request, RequestInit, Response};
 
 use super::error::Failure;
 use super::js::{clear_timeout, set_timeout};
@@ -111,7 +114,7 @@ impl Cancel {
                 codes::TIMEOUT,
                 format!(
                     "no answer within the call's deadline of {} ms.",
-                    self.timeout_ms
+                    self.timeout_ms as u64
                 ),
                 outcome,
             ),
@@ -176,35 +179,70 @@ pub enum SendError {
     Build(String),
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (window, worker or Node 20).
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_request(request: &Request) -> Promise;
+}
+
+/// The message of a rejection value.
+fn reason(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_default()
+}
+
 /// Sends `wire` (the signed parameters) to `endpoint`: as the query of a GET, or as the
-/// `application/x-www-form-urlencoded` body of a POST. No other header is set, so a browser
-/// sends no CORS preflight.
+/// `application/x-www-form-urlencoded` body of a POST (a CORS-safelisted content type). No other
+/// header is set, so a browser sends no CORS preflight.
 pub async fn send(
     endpoint: &str,
     method: HttpMethod,
     wire: &str,
     cancel: &Cancel,
 ) -> Result<HttpAnswer, SendError> {
-    let signal = cancel.signal();
-    let built = match method {
-        HttpMethod::Get => RequestBuilder::new(&format!("{endpoint}?{wire}"))
-            .method(Method::GET)
-            .abort_signal(Some(&signal))
-            .build(),
-        HttpMethod::Post => RequestBuilder::new(endpoint)
-            .method(Method::POST)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .abort_signal(Some(&signal))
-            .body(wire),
+    let init = RequestInit::new();
+    init.set_method(method.as_str());
+    init.set_signal(Some(&cancel.signal()));
+    let url = match method {
+        HttpMethod::Get => {
+            let mut url = String::with_capacity(endpoint.len() + 1 + wire.len());
+            url.push_str(endpoint);
+            url.push('?');
+            url.push_str(wire);
+            url
+        }
+        HttpMethod::Post => {
+            let headers = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(
+                &headers,
+                &"Content-Type".into(),
+                &"application/x-www-form-urlencoded".into(),
+            );
+            init.set_headers(&headers);
+            init.set_body(&JsValue::from_str(wire));
+            endpoint.to_string()
+        }
     };
-    let request = built.map_err(|e| SendError::Build(e.to_string()))?;
-    let cut = |e: gloo_net::Error| match cancel.cause() {
+    let request =
+        Request::new_with_str_and_init(&url, &init).map_err(|e| SendError::Build(reason(&e)))?;
+    let failed = |e: JsValue| match cancel.cause() {
         Some(_) => SendError::Cancelled,
-        None => SendError::Network(e.to_string()),
+        None => SendError::Network(reason(&e)),
     };
-    let response = request.send().await.map_err(cut)?;
+    let response: Response = JsFuture::from(fetch_request(&request))
+        .await
+        .map_err(failed)?
+        .unchecked_into();
     let status = response.status();
-    let date = response.headers().get("date");
-    let body = response.text().await.map_err(cut)?;
+    let date = response.headers().get("date").ok().flatten();
+    let text = response.text().map_err(failed)?;
+    let body = JsFuture::from(text)
+        .await
+        .map_err(failed)?
+        .as_string()
+        .unwrap_or_default();
     Ok(HttpAnswer { status, date, body })
 }
