@@ -27,8 +27,8 @@ export function run(cmd, args, opts = {}) {
  * Starts the emulator binary and resolves once it prints its `listening on` line.
  * Returns { url, stop() }.
  */
-export function startEmulator({ port = 0, args = [], quiet = true } = {}) {
-  const bin = join(root, 'target', 'debug', 'thingcall-emulator');
+export function startEmulator({ port = 0, args = [], quiet = true, profile = 'debug' } = {}) {
+  const bin = join(root, 'target', profile, 'thingcall-emulator');
   const child = spawn(bin, ['--port', String(port), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';

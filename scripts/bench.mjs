@@ -1,0 +1,252 @@
+// `npm run bench`: numbers, printed and written to target/bench/results.json; nothing asserted.
+//  1. size of the package (wasm, JS glue) raw and gzip -9;
+//  2. sign throughput in headless Chromium: thingcall signRpc and presign, crypto-js, WebCrypto;
+//  3. the same in Node 20 beside node:crypto and @alicloud/pop-core's own request path;
+//  4. per-call overhead against the emulator: thingcall vs node:crypto signing + raw fetch;
+//  5. bulk: 10,000 invokes over 20 devices at concurrency 64, and where the time goes.
+import { readFileSync, writeFileSync, mkdirSync, cpSync, readdirSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { root, run, startEmulator } from './lib.mjs';
+import { build } from './build.mjs';
+import { VECTOR_A, VECTOR_A_GET, SECRET, rfc3986, cryptoJsSigner, measure, checkPresigned } from '../benches/signers.js';
+
+const require = createRequire(import.meta.url);
+const out = join(root, 'target', 'bench');
+mkdirSync(out, { recursive: true });
+const results = { date: new Date().toISOString(), node: process.version };
+const DEMO = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' };
+const PK = 'a1LampDemo0';
+
+function kb(n) {
+  return `${(n / 1024).toFixed(1)} KB`;
+}
+
+function table(title, rows) {
+  console.log(`\n${title}`);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const r of rows) console.log(`  ${r.map((c, i) => String(c).padEnd(widths[i])).join('  ')}`);
+}
+
+// ---------- 1. size ----------
+function sizes() {
+  const pkg = join(root, 'pkg');
+  const files = { wasm: ['thingcall_bg.wasm'], js: ['thingcall.js'] };
+  for (const d of readdirSync(join(pkg, 'snippets'))) {
+    for (const f of readdirSync(join(pkg, 'snippets', d, 'js'))) files.js.push(join('snippets', d, 'js', f));
+  }
+  const measureFiles = (list) => {
+    const bytes = Buffer.concat(list.map((f) => readFileSync(join(pkg, f))));
+    return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  };
+  const wasm = measureFiles(files.wasm);
+  const js = measureFiles(files.js);
+  const gzipEach = wasm.gzip + js.gzip;
+  results.size = { wasm, js, total: { raw: wasm.raw + js.raw, gzip: gzipEach }, files };
+  table('Package size (what a bundler ships: the wasm, the glue and its snippet)', [
+    ['', 'raw', 'gzip -9'],
+    ['thingcall_bg.wasm', kb(wasm.raw), kb(wasm.gzip)],
+    ['thingcall.js + snippet', kb(js.raw), kb(js.gzip)],
+    ['total', kb(wasm.raw + js.raw), kb(gzipEach)],
+  ]);
+}
+
+// ---------- 2. sign throughput in Chromium ----------
+async function browserSign() {
+  const { chromium } = await import('playwright-core');
+  const www = join(out, 'www');
+  cpSync(join(root, 'benches', 'browser'), www, { recursive: true });
+  cpSync(join(root, 'benches', 'signers.js'), join(www, 'signers.js'));
+  cpSync(join(root, 'node_modules', 'crypto-js', 'crypto-js.js'), join(www, 'crypto-js.js'));
+  const emulator = await startEmulator({ profile: 'emulator', args: ['--www', www] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${emulator.url}/index.html`);
+    await page.waitForFunction(() => window.benchResult, null, { timeout: 120_000 });
+    const r = await page.evaluate(() => window.benchResult);
+    if (r.error) throw new Error(`browser bench: ${r.error}`);
+    results.browserSign = r;
+    reportSign('Sign throughput in headless Chromium (ops/s, median of 5 after warm-up)', r.results, ['crypto-js', 'WebCrypto']);
+  } finally {
+    await browser.close();
+    await emulator.stop();
+  }
+}
+
+function reportSign(title, r, others) {
+  const rows = [['signer', 'ops/s', ...others.map((o) => `signRpc ÷ ${o}`), ...others.map((o) => `presign ÷ ${o}`)]];
+  for (const [name, v] of Object.entries(r)) {
+    rows.push([name, v.opsPerSec.toLocaleString('en'),
+      ...others.map((o) => (name === 'thingcall signRpc' ? `${(r['thingcall signRpc'].opsPerSec / r[o].opsPerSec).toFixed(2)}x` : '')),
+      ...others.map((o) => (name === 'thingcall presign' ? `${(r['thingcall presign'].opsPerSec / r[o].opsPerSec).toFixed(2)}x` : ''))]);
+  }
+  table(title, rows);
+}
+
+// ---------- 3. sign throughput in Node ----------
+async function loadThingcall() {
+  const tc = await import(join(root, 'pkg', 'thingcall.js'));
+  tc.initSync({ module: readFileSync(join(root, 'pkg', 'thingcall_bg.wasm')) });
+  return tc;
+}
+
+function nodeCryptoSigner(params) {
+  const names = Object.keys(params).sort();
+  let q = '';
+  for (const k of names) q += `${q ? '&' : ''}${rfc3986(k)}=${rfc3986(params[k])}`;
+  return createHmac('sha1', `${SECRET}&`).update(`GET&%2F&${rfc3986(q)}`).digest('base64');
+}
+
+/** pop-core's own request path (params, canonicalization, signature, URL) with the network stubbed. */
+function popCoreSigner() {
+  const RPCClient = require('@alicloud/pop-core');
+  const httpx = require(require.resolve('httpx', { paths: [require.resolve('@alicloud/pop-core')] }));
+  let lastUrl = '';
+  httpx.request = async (url) => { lastUrl = url; return { req: { getHeaders: () => ({}) }, statusCode: 200, headers: {} }; };
+  httpx.read = async () => '{"RequestId":"bench"}';
+  const client = new RPCClient({ accessKeyId: 'testid', accessKeySecret: SECRET, endpoint: 'http://127.0.0.1:9', apiVersion: '2018-01-20' });
+  const fn = async () => { await client.request('InvokeThingService', { ProductKey: PK, DeviceName: 'lamp-01', Identifier: 'Echo', Args: '{"text":"hi"}' }); return lastUrl; };
+  return { fn, close: () => client.keepAliveAgent.destroy() };
+}
+
+async function nodeSign(tc) {
+  const client = new tc.IotClient({ endpoint: 'http://127.0.0.1:9/', accessKeyId: 'testid', accessKeySecret: SECRET, method: 'GET' });
+  const presignParams = { ProductKey: PK, DeviceName: 'lamp-01', Identifier: 'Echo', Args: '{"text":"hi"}' };
+  const CryptoJS = require('crypto-js');
+  const pop = popCoreSigner();
+  const signers = {
+    'thingcall signRpc': (p) => tc.signRpc({ method: 'GET', params: p, accessKeySecret: SECRET }).signature,
+    'thingcall presign': () => client.presign('InvokeThingService', presignParams),
+    'node:crypto': nodeCryptoSigner,
+    'crypto-js': cryptoJsSigner(CryptoJS),
+    'pop-core request path': pop.fn,
+  };
+  for (const name of ['thingcall signRpc', 'node:crypto', 'crypto-js']) {
+    const sig = signers[name](VECTOR_A);
+    if (sig !== VECTOR_A_GET) throw new Error(`${name} gives ${sig}, not vector A's ${VECTOR_A_GET}`);
+  }
+  checkPresigned(signers['thingcall presign'](), nodeCryptoSigner);
+  checkPresigned(await pop.fn(), nodeCryptoSigner);
+  const r = {};
+  for (const [name, fn] of Object.entries(signers)) r[name] = await measure(fn);
+  pop.close();
+  results.nodeSign = r;
+  reportSign('Sign throughput in Node (ops/s, median of 5 after warm-up)', r, ['node:crypto', 'crypto-js', 'pop-core request path']);
+}
+
+// ---------- 4 and 5. calls against the emulator ----------
+async function pool(n, concurrency, task) {
+  let next = 0;
+  const lat = [];
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const t0 = performance.now();
+      await task(i);
+      lat.push(performance.now() - t0);
+    }
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  lat.sort((a, b) => a - b);
+  return {
+    calls: n, concurrency, wallMs: Math.round(wall), callsPerSec: Math.round((n * 1000) / wall),
+    msPerCall: +(wall / n).toFixed(3), clientCpuUsPerCall: Math.round((cpu.user + cpu.system) / n),
+    p50Ms: +lat[Math.floor(n * 0.5)].toFixed(2), p99Ms: +lat[Math.floor(n * 0.99)].toFixed(2),
+  };
+}
+
+/** The fastest plain-JS way: node:crypto signing and raw fetch, same request as thingcall's. */
+function rawInvoke(url) {
+  return async (i) => {
+    const params = {
+      AccessKeyId: DEMO.accessKeyId, Action: 'InvokeThingService', Args: `{"n":${i}}`, DeviceName: `lamp-${String((i % 20) + 1).padStart(2, '0')}`,
+      Format: 'JSON', Identifier: 'Echo', ProductKey: PK, SignatureMethod: 'HMAC-SHA1', SignatureNonce: randomBytes(16).toString('hex'),
+      SignatureVersion: '1.0', Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), Version: '2018-01-20',
+    };
+    const names = Object.keys(params).sort();
+    let q = '';
+    for (const k of names) q += `${q ? '&' : ''}${rfc3986(k)}=${rfc3986(params[k])}`;
+    const sig = createHmac('sha1', `${DEMO.accessKeySecret}&`).update(`POST&%2F&${rfc3986(q)}`).digest('base64');
+    const r = await fetch(`${url}/`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `${q}&Signature=${rfc3986(sig)}` });
+    const body = JSON.parse(await r.text());
+    if (!body.Success) throw new Error(`raw call failed: ${body.Code}`);
+    return JSON.parse(body.Data.Result);
+  };
+}
+
+function thingcallInvoke(client) {
+  return (i) => client.invokeThingService({ productKey: PK, deviceName: `lamp-${String((i % 20) + 1).padStart(2, '0')}`, identifier: 'Echo', args: { n: i } });
+}
+
+function procCpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in ticks of 10 ms
+}
+
+async function calls(tc) {
+  const emulator = await startEmulator({ profile: 'emulator' });
+  const control = (path, body) => fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  await control('faults', { qpsLimits: { InvokeThingService: 1_000_000 } });
+  const client = new tc.IotClient({ endpoint: emulator.url, ...DEMO });
+  try {
+    const thing = thingcallInvoke(client);
+    const raw = rawInvoke(emulator.url);
+    await pool(300, 8, thing); // warm-up both paths and the emulator
+    await pool(300, 8, raw);
+    results.overhead = {};
+    const rows = [['concurrency', 'client', 'calls/s', 'ms/call', 'p50 ms', 'p99 ms', 'client CPU µs/call']];
+    for (const c of [1, 32]) {
+      const a = await pool(2000, c, thing);
+      const b = await pool(2000, c, raw);
+      results.overhead[`c${c}`] = { thingcall: a, rawFetchNodeCrypto: b, wallRatio: +(a.wallMs / b.wallMs).toFixed(3) };
+      rows.push([c, 'thingcall', a.callsPerSec, a.msPerCall, a.p50Ms, a.p99Ms, a.clientCpuUsPerCall]);
+      rows.push([c, 'node:crypto + fetch', b.callsPerSec, b.msPerCall, b.p50Ms, b.p99Ms, b.clientCpuUsPerCall]);
+      rows.push([c, `thingcall ÷ raw (time)`, '', `${((a.wallMs / b.wallMs - 1) * 100).toFixed(1)} %`, '', '', '']);
+    }
+    table('Per-call overhead: 2,000 sync Echo invokes against the emulator (latency 0)', rows);
+
+    await control('reset', {});
+    await control('faults', { qpsLimits: { InvokeThingService: 1_000_000 } });
+    const emuCpu0 = procCpuMs(emulator.child.pid);
+    const bulk = await pool(10_000, 64, thing);
+    const emuCpuMs = procCpuMs(emulator.child.pid) - emuCpu0;
+    const log = await (await fetch(`${emulator.url}/_emulator/log`)).json();
+    bulk.emulatorCpuUsPerCall = Math.round((emuCpuMs * 1000) / bulk.calls);
+    bulk.devicesReached = new Set(log.map((e) => e.device)).size;
+    bulk.invocationsLogged = log.length;
+    results.bulk = bulk;
+    table('Bulk: 10,000 invokes across 20 devices at concurrency 64 (thingcall, Node)', [
+      ['calls/s', 'wall', 'p50 ms', 'p99 ms', 'client CPU µs/call', 'emulator CPU µs/call', 'devices', 'invocations'],
+      [bulk.callsPerSec, `${bulk.wallMs} ms`, bulk.p50Ms, bulk.p99Ms, bulk.clientCpuUsPerCall, bulk.emulatorCpuUsPerCall, bulk.devicesReached, bulk.invocationsLogged],
+    ]);
+  } finally {
+    await emulator.stop();
+  }
+}
+
+async function main() {
+  build();
+  run('cargo', ['build', '--profile', 'emulator', '-p', 'thingcall-emulator']);
+  sizes();
+  await browserSign();
+  const tc = await loadThingcall();
+  await nodeSign(tc);
+  await calls(tc);
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nresults: ${join(out, 'results.json')} (${statSync(join(out, 'results.json')).size} bytes)`);
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${e.stack ?? e}`);
+  process.exit(1);
+});
