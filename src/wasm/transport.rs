@@ -12,7 +12,7 @@ use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Request, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, RequestInit, Response};
 
 use super::error::Failure;
 use super::js::{clear_timeout, set_timeout};
@@ -40,8 +40,8 @@ pub enum Raced {
 pub struct Cancel {
     ctl: AbortController,
     cause: Rc<Cell<Option<Cause>>>,
-    /// Resolves (with `undefined`) when the controller aborts.
-    aborted: Promise,
+    /// Resolves (with `undefined`) when the controller aborts; made on first need.
+    aborted: std::cell::OnceCell<Promise>,
     timer: JsValue,
     _on_timeout: Closure<dyn FnMut()>,
     user: Option<(AbortSignal, Closure<dyn FnMut()>)>,
@@ -77,14 +77,10 @@ impl Cancel {
             let _ = s.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
             (s, cb)
         });
-        let sig = ctl.signal();
-        let aborted = Promise::new(&mut |resolve: Function, _reject: Function| {
-            let _ = sig.add_event_listener_with_callback("abort", &resolve);
-        });
         Ok(Self {
             ctl,
             cause,
-            aborted,
+            aborted: std::cell::OnceCell::new(),
             timer,
             _on_timeout: on_timeout,
             user,
@@ -126,7 +122,13 @@ impl Cancel {
         if self.cause().is_some() {
             return Raced::Cancelled(self.failure(Outcome::NotSent));
         }
-        let both = Array::of2(p, &self.aborted);
+        let aborted = self.aborted.get_or_init(|| {
+            let sig = self.ctl.signal();
+            Promise::new(&mut |resolve: Function, _reject: Function| {
+                let _ = sig.add_event_listener_with_callback("abort", &resolve);
+            })
+        });
+        let both = Array::of2(p, aborted);
         let r = JsFuture::from(Promise::race(&both)).await;
         if self.cause().is_some() {
             return Raced::Cancelled(self.failure(Outcome::NotSent));
@@ -181,9 +183,10 @@ pub enum SendError {
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` (window, worker or Node 20).
+    /// The global `fetch` (window, worker or Node 20), called with a URL and an init object:
+    /// no `Request` object is built, which costs more than the signing in Node.
     #[wasm_bindgen(js_name = fetch)]
-    fn fetch_request(request: &Request) -> Promise;
+    fn fetch_with_init(url: &str, init: &RequestInit) -> Promise;
 }
 
 /// The message of a rejection value.
@@ -226,16 +229,16 @@ pub async fn send(
             endpoint.to_string()
         }
     };
-    let request =
-        Request::new_with_str_and_init(&url, &init).map_err(|e| SendError::Build(reason(&e)))?;
     let failed = |e: JsValue| match cancel.cause() {
         Some(_) => SendError::Cancelled,
         None => SendError::Network(reason(&e)),
     };
-    let response: Response = JsFuture::from(fetch_request(&request))
+    let response = JsFuture::from(fetch_with_init(&url, &init))
         .await
-        .map_err(failed)?
-        .unchecked_into();
+        .map_err(failed)?;
+    let response: Response = response
+        .dyn_into()
+        .map_err(|_| SendError::Build("fetch did not return a Response".into()))?;
     let status = response.status();
     let date = response.headers().get("date").ok().flatten();
     let text = response.text().map_err(failed)?;
