@@ -9,7 +9,7 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The environment every step runs in: cargo's bin and node_modules/.bin first on PATH. */
 export const env = {
   ...process.env,
-  PATH: [join(homedir(), '.cargo', 'bin'), join(root, 'node_modules', '.bin'), process.env.PATH].join(':'),
+  PATH: [join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'bin'), join(root, 'node_modules', '.bin'), process.env.PATH].join(':'),
 };
 
 /** Runs a command in the repo, inheriting stdio; throws when it fails. */

@@ -3,7 +3,7 @@
 # kept, broken down by crate with twiggy (`cargo install twiggy`). Not part of the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 out=target/size-report
 rm -rf "$out" && mkdir -p "$out"
 cargo build -q --release --target wasm32-unknown-unknown
