@@ -18,3 +18,4 @@ export class ThingcallError extends Error {
     this.attempts = attempts;
   }
 }
+

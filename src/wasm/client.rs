@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Promise, JSON};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -327,7 +327,9 @@ impl Inner {
     /// A platform answer: its parsed body when it is a success, else the failure.
     fn interpret(&self, answer: HttpAnswer) -> Result<JsValue, (Failure, Option<RetryReason>)> {
         let status = answer.status;
-        let body = JSON::parse(&answer.body).ok().filter(JsValue::is_object);
+        let body = super::js::json_parse(&answer.body)
+            .ok()
+            .filter(JsValue::is_object);
         let Some(body) = body else {
             let mut f = Failure::new(
                 codes::INVALID_RESPONSE,
@@ -482,13 +484,15 @@ fn invoke_result(a: &Answer) -> JsValue {
     let out = Object::new();
     meta(&out, a);
     let d = data(a);
-    if let Some(m) = str_of(&d, "MessageId") {
-        set(&out, "messageId", m);
+    let message_id = get(&d, "MessageId");
+    if !message_id.is_undefined() {
+        set(&out, "messageId", message_id);
     }
+    // Values stay in JavaScript: nothing here needs their bytes in wasm memory.
     let raw = get(&d, "Result");
-    if let Some(raw) = raw.as_string() {
+    if raw.is_string() {
         set(&out, "mode", "sync");
-        if let Ok(parsed) = JSON::parse(&raw) {
+        if let Ok(parsed) = super::js::json_parse(&raw) {
             let code = get(&parsed, "code");
             if !code.is_undefined() {
                 set(&out, "code", code);

@@ -14,6 +14,9 @@ extern "C" {
     pub fn set_timeout(f: &js_sys::Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(id: &JsValue);
+    /// `JSON.parse` of a JS string, without copying it through wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
     /// JavaScript's `Number(text)`: keeps a float parser out of the wasm.
     #[wasm_bindgen(js_name = Number)]
     pub fn number_of(text: &str) -> f64;

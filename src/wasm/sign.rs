@@ -1,11 +1,63 @@
 //! `signRpc`: the pure, synchronous signing export.
 
+use std::cell::RefCell;
+
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::error::Failure;
 use super::js::{get, is_plain_object, params_from_object, required_str, set};
-use crate::core::{sign, HttpMethod, SigningKey};
+use crate::core::{sign, HttpMethod, SignedStages, SigningKey};
+
+#[wasm_bindgen(module = "/js/sign_input.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = flattenSignInput)]
+    fn flatten_sign_input(input: &JsValue) -> Option<String>;
+}
+
+thread_local! {
+    /// The key of the last secret signed with: most callers sign many requests with one secret.
+    static LAST_KEY: RefCell<Option<(String, SigningKey)>> = const { RefCell::new(None) };
+}
+
+/// Signs with the cached key for `secret`, deriving it only when the secret changes.
+fn sign_cached<'a>(
+    method: HttpMethod,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    secret: &str,
+) -> SignedStages {
+    LAST_KEY.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_none_or(|(s, _)| s != secret) {
+            *cell = Some((secret.to_string(), SigningKey::new(secret)));
+        }
+        let (_, key) = cell.as_ref().expect("just set");
+        sign(method, params, key)
+    })
+}
+
+/// The fast path: one string crosses the boundary (see `js/sign_input.js`).
+fn sign_flat(flat: &str) -> Option<Result<SignedStages, Failure>> {
+    let mut parts = flat.split('\0');
+    let method = parts.next()?;
+    let secret = parts.next()?;
+    let Ok(method) = method.parse::<HttpMethod>() else {
+        return Some(Err(Failure::invalid("method: must be \"GET\" or \"POST\"")));
+    };
+    let mut pairs = Vec::with_capacity(16);
+    while let (Some(k), Some(v)) = (parts.next(), parts.next()) {
+        pairs.push((k, v));
+    }
+    Some(Ok(sign_cached(method, pairs, secret)))
+}
+
+fn output(stages: &SignedStages) -> Object {
+    let out = Object::new();
+    set(&out, "canonicalQuery", stages.canonical.as_str());
+    set(&out, "stringToSign", stages.string_to_sign.as_str());
+    set(&out, "signature", stages.signature.as_str());
+    out
+}
 
 /// Parses `"GET"`/`"POST"` (any case) at `path`.
 pub fn parse_method(v: &JsValue, path: &str) -> Result<Option<HttpMethod>, Failure> {
@@ -18,7 +70,7 @@ pub fn parse_method(v: &JsValue, path: &str) -> Result<Option<HttpMethod>, Failu
         .ok_or_else(|| Failure::invalid(format!("{path}: must be \"GET\" or \"POST\"")))
 }
 
-fn sign_rpc_inner(input: &JsValue) -> Result<Object, Failure> {
+fn sign_rpc_inner(input: &JsValue) -> Result<SignedStages, Failure> {
     if !is_plain_object(input) {
         return Err(Failure::invalid(
             "signRpc: expected { method, params, accessKeySecret }",
@@ -35,16 +87,11 @@ fn sign_rpc_inner(input: &JsValue) -> Result<Object, Failure> {
         ));
     }
     let params = params_from_object(&params_js, "params")?;
-    let stages = sign(
+    Ok(sign_cached(
         method,
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        &SigningKey::new(&secret),
-    );
-    let out = Object::new();
-    set(&out, "canonicalQuery", stages.canonical.as_str());
-    set(&out, "stringToSign", stages.string_to_sign.as_str());
-    set(&out, "signature", stages.signature.as_str());
-    Ok(out)
+        &secret,
+    ))
 }
 
 /// Signs an RPC request (signature v1): sorts and RFC 3986-encodes `params` into the canonical
@@ -65,7 +112,9 @@ fn sign_rpc_inner(input: &JsValue) -> Result<Object, Failure> {
 pub fn sign_rpc(
     #[wasm_bindgen(unchecked_param_type = "SignRpcInput")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    sign_rpc_inner(&input).map(Into::into).map_err(|f| {
+    let fast = flatten_sign_input(&input).and_then(|flat| sign_flat(&flat));
+    let stages = fast.unwrap_or_else(|| sign_rpc_inner(&input));
+    stages.map(|s| output(&s).into()).map_err(|f| {
         let secret = get(&input, "accessKeySecret")
             .as_string()
             .unwrap_or_default();

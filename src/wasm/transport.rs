@@ -168,7 +168,8 @@ pub struct HttpAnswer {
     pub status: u16,
     /// The `Date` header, where the response exposes it.
     pub date: Option<String>,
-    pub body: String,
+    /// The body text, left in JavaScript: it is only ever handed to `JSON.parse`.
+    pub body: JsValue,
 }
 
 /// Why an attempt got no HTTP answer.
@@ -242,10 +243,6 @@ pub async fn send(
     let status = response.status();
     let date = response.headers().get("date").ok().flatten();
     let text = response.text().map_err(failed)?;
-    let body = JsFuture::from(text)
-        .await
-        .map_err(failed)?
-        .as_string()
-        .unwrap_or_default();
+    let body = JsFuture::from(text).await.map_err(failed)?;
     Ok(HttpAnswer { status, date, body })
 }
