@@ -106,6 +106,24 @@ test('usable from the keyboard', async () => {
   assert.ok(log.some((e) => e.device.endsWith('/lamp-03') && e.identifier === 'Blink' && e.args.times === 2));
 });
 
+test('the package works in a module Web Worker too (signing and a call)', async () => {
+  const r = await page.evaluate(async (origin) => {
+    const src = `
+      import init, { signRpc, IotClient } from '${origin}/pkg/thingcall.js';
+      await init();
+      const { signature } = signRpc({ method: 'GET', accessKeySecret: 'secret', params: { query: 'test', body: 'test' } });
+      const c = new IotClient({ endpoint: '${origin}/', accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' });
+      const r = await c.invokeThingService({ productKey: 'a1LampDemo0', deviceName: 'lamp-05', identifier: 'Echo', args: { text: 'from a worker' } });
+      postMessage({ signature, text: r.result.data.text, inWorker: typeof window === 'undefined' });`;
+    const worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+    return new Promise((resolve, reject) => {
+      worker.onmessage = (e) => { resolve(e.data); worker.terminate(); };
+      worker.onerror = (e) => reject(new Error(e.message));
+    });
+  }, url);
+  assert.deepEqual(r, { signature: 'XlUyV4sXjOuX5FnjUz9IF9tm5rU=', text: 'from a worker', inWorker: true });
+});
+
 test('never shows the secret or the security token; no console errors; phone width', async () => {
   const html = await page.content();
   assert.ok(!html.includes('CAIS'), 'no security token in the page');
