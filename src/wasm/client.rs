@@ -82,11 +82,34 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Random bytes for nonces, drawn from `crypto.getRandomValues` 1 KiB at a time: one call per
+/// 64 nonces instead of one per request (each call costs about 20 µs in Node). Each byte is used once.
+struct NoncePool {
+    bytes: [u8; 1024],
+    next: usize,
+}
+
+thread_local! {
+    static NONCE_POOL: std::cell::RefCell<NoncePool> =
+        const { std::cell::RefCell::new(NoncePool { bytes: [0; 1024], next: 1024 }) };
+}
+
 fn random_nonce() -> Result<Nonce, Failure> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|_| Failure::invalid("crypto.getRandomValues is not available for the nonce"))?;
-    Ok(Nonce::from_random_bytes(bytes))
+    NONCE_POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.next + 16 > pool.bytes.len() {
+            getrandom::fill(&mut pool.bytes).map_err(|_| {
+                Failure::invalid("crypto.getRandomValues is not available for the nonce")
+            })?;
+            pool.next = 0;
+        }
+        let mut bytes = [0u8; 16];
+        let at = pool.next;
+        bytes.copy_from_slice(&pool.bytes[at..at + 16]);
+        pool.bytes[at..at + 16].fill(0);
+        pool.next = at + 16;
+        Ok(Nonce::from_random_bytes(bytes))
+    })
 }
 
 fn str_of(v: &JsValue, key: &str) -> Option<String> {

@@ -5,9 +5,6 @@
 //! gloo-net did this first; it was replaced because its request builder round-trips the URL
 //! through `URL`, and its panic and `Debug` paths cost more than this whole module (BENCHMARKS.md).
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -35,16 +32,18 @@ pub enum Raced {
     Cancelled(Failure),
 }
 
-/// One call's cancellation: an `AbortController` fired by the caller's `signal` or the deadline.
-/// Dropping it clears the timer and removes the listener.
+/// One call's cancellation: an `AbortController` fired by the caller's `signal` or the deadline
+/// timer. Both call the controller's own `abort`, bound in JavaScript, so no Rust closure is made
+/// per call. Dropping it clears the timer and removes the listener.
 pub struct Cancel {
-    ctl: AbortController,
-    cause: Rc<Cell<Option<Cause>>>,
+    signal: AbortSignal,
+    /// `ctl.abort.bind(ctl, undefined)`: the timer's and the listener's callback (it also keeps
+    /// the controller alive).
+    abort: Function,
     /// Resolves (with `undefined`) when the controller aborts; made on first need.
     aborted: std::cell::OnceCell<Promise>,
     timer: JsValue,
-    _on_timeout: Closure<dyn FnMut()>,
-    user: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    user: Option<AbortSignal>,
     timeout_ms: f64,
 }
 
@@ -60,42 +59,37 @@ impl Cancel {
         }
         let ctl = AbortController::new()
             .map_err(|_| Failure::invalid("AbortController is not available"))?;
-        let cause = Rc::new(Cell::new(None));
-        let fire = |why: Cause| {
-            let (ctl, cause) = (ctl.clone(), cause.clone());
-            move || {
-                if cause.get().is_none() {
-                    cause.set(Some(why));
-                }
-                ctl.abort();
-            }
-        };
-        let on_timeout = Closure::<dyn FnMut()>::new(fire(Cause::Timeout));
-        let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), timeout_ms);
-        let user = signal.map(|s| {
-            let cb = Closure::<dyn FnMut()>::new(fire(Cause::Aborted));
-            let _ = s.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-            (s, cb)
-        });
+        let abort = js_sys::Reflect::get(&ctl, &"abort".into())
+            .map(|f| bind_with(&f, &ctl, &JsValue::UNDEFINED))
+            .map_err(|_| Failure::invalid("AbortController.abort is not available"))?;
+        let timer = set_timeout(&abort, timeout_ms);
+        if let Some(s) = &signal {
+            let _ = s.add_event_listener_with_callback("abort", &abort);
+        }
         Ok(Self {
-            ctl,
-            cause,
+            signal: ctl.signal(),
+            abort,
             aborted: std::cell::OnceCell::new(),
             timer,
-            _on_timeout: on_timeout,
-            user,
+            user: signal,
             timeout_ms,
         })
     }
 
     /// The signal that aborts this call's fetches.
-    pub fn signal(&self) -> AbortSignal {
-        self.ctl.signal()
+    pub fn signal(&self) -> &AbortSignal {
+        &self.signal
     }
 
-    /// Why the call was cut short, if it was.
+    /// Why the call was cut short, if it was: the caller's signal, else the deadline.
     pub fn cause(&self) -> Option<Cause> {
-        self.cause.get()
+        if !self.signal.aborted() {
+            None
+        } else if self.user.as_ref().is_some_and(AbortSignal::aborted) {
+            Some(Cause::Aborted)
+        } else {
+            Some(Cause::Timeout)
+        }
     }
 
     /// The failure for a cut-short call whose state so far is `outcome`.
@@ -123,9 +117,10 @@ impl Cancel {
             return Raced::Cancelled(self.failure(Outcome::NotSent));
         }
         let aborted = self.aborted.get_or_init(|| {
-            let sig = self.ctl.signal();
             Promise::new(&mut |resolve: Function, _reject: Function| {
-                let _ = sig.add_event_listener_with_callback("abort", &resolve);
+                let _ = self
+                    .signal
+                    .add_event_listener_with_callback("abort", &resolve);
             })
         });
         let both = Array::of2(p, aborted);
@@ -157,8 +152,8 @@ impl Cancel {
 impl Drop for Cancel {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
-        if let Some((s, cb)) = &self.user {
-            let _ = s.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        if let Some(s) = &self.user {
+            let _ = s.remove_event_listener_with_callback("abort", &self.abort);
         }
     }
 }
@@ -184,6 +179,10 @@ pub enum SendError {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `Function.prototype.bind.call(f, this, arg)`, i.e. `f.bind(this, arg)`.
+    #[wasm_bindgen(js_namespace = ["Function", "prototype", "bind"], js_name = call)]
+    fn bind_with(f: &JsValue, this: &JsValue, arg: &JsValue) -> Function;
+
     /// The global `fetch` (window, worker or Node 20), called with a URL and an init object:
     /// no `Request` object is built, which costs more than the signing in Node.
     #[wasm_bindgen(js_name = fetch)]
@@ -209,7 +208,7 @@ pub async fn send(
 ) -> Result<HttpAnswer, SendError> {
     let init = RequestInit::new();
     init.set_method(method.as_str());
-    init.set_signal(Some(&cancel.signal()));
+    init.set_signal(Some(cancel.signal()));
     let url = match method {
         HttpMethod::Get => {
             let mut url = String::with_capacity(endpoint.len() + 1 + wire.len());
