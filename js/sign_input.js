@@ -24,3 +24,9 @@ export function flattenSignInput(input) {
   }
   return out;
 }
+
+/** `signRpc`'s result from one NUL-joined string (none of the three parts can hold a NUL). */
+export function signResult(joined) {
+  const [canonicalQuery, stringToSign, signature] = joined.split('\0');
+  return { canonicalQuery, stringToSign, signature };
+}

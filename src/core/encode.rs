@@ -4,26 +4,55 @@
 //! (`A-Z a-z 0-9 - _ . ~`) and becomes `%XY` (uppercase hex) otherwise. A space
 //! is `%20`, never `+`; `*` is `%2A`; `~` is kept.
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// Which bytes stay as they are, by byte value.
+static UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
+        b += 1;
+    }
+    t
+};
+
+/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3b..3b+3]`.
+static ESCAPES: &str = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    const BYTES: [u8; 768] = {
+        let mut t = [0u8; 768];
+        let mut b = 0;
+        while b < 256 {
+            t[3 * b] = b'%';
+            t[3 * b + 1] = HEX[b >> 4];
+            t[3 * b + 2] = HEX[b & 15];
+            b += 1;
+        }
+        t
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("the escape table is ASCII"),
+    }
+};
 
 /// Is `b` one of RFC 3986's unreserved characters?
-#[inline]
-pub const fn is_unreserved(b: u8) -> bool {
-    matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~')
+#[inline(always)]
+pub fn is_unreserved(b: u8) -> bool {
+    UNRESERVED[b as usize]
 }
 
-/// Appends the percent-encoding of `input` to `out` (no allocation beyond `out`'s growth).
+/// Appends the percent-encoding of `input` to `out`: runs of unreserved bytes are copied whole,
+/// other bytes become their escape from a table (this is the hottest loop of signing).
 pub fn percent_encode_into(input: &str, out: &mut String) {
-    let bytes = input.as_bytes();
-    // Copy runs of unreserved bytes in one go; they are ASCII, so slicing is on char boundaries.
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in input.as_bytes().iter().enumerate() {
         if !is_unreserved(b) {
-            // Run boundaries sit next to ASCII bytes, so `get` always succeeds.
+            // A non-empty run of unreserved (ASCII) bytes always starts and ends on a char
+            // boundary; an empty run inside a multi-byte char makes `get` give "" harmlessly.
             out.push_str(input.get(start..i).unwrap_or_default());
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0x0F) as usize] as char);
+            let at = 3 * b as usize;
+            out.push_str(ESCAPES.get(at..at + 3).unwrap_or_default());
             start = i + 1;
         }
     }
@@ -33,10 +62,7 @@ pub fn percent_encode_into(input: &str, out: &mut String) {
 /// The number of bytes `percent_encode_into` will append for `input`.
 #[inline]
 pub fn encoded_len(input: &str) -> usize {
-    input
-        .bytes()
-        .map(|b| if is_unreserved(b) { 1 } else { 3 })
-        .sum()
+    input.len() + 2 * input.bytes().filter(|&b| !is_unreserved(b)).count()
 }
 
 /// Returns the percent-encoding of `input`.

@@ -2,17 +2,18 @@
 
 use std::cell::RefCell;
 
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::error::Failure;
-use super::js::{get, is_plain_object, params_from_object, required_str, set};
+use super::js::{get, is_plain_object, params_from_object, required_str};
 use crate::core::{sign, HttpMethod, SignedStages, SigningKey};
 
 #[wasm_bindgen(module = "/js/sign_input.js")]
 extern "C" {
     #[wasm_bindgen(js_name = flattenSignInput)]
     fn flatten_sign_input(input: &JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = signResult)]
+    fn sign_result(joined: &str) -> JsValue;
 }
 
 thread_local! {
@@ -51,12 +52,21 @@ fn sign_flat(flat: &str) -> Option<Result<SignedStages, Failure>> {
     Some(Ok(sign_cached(method, pairs, secret)))
 }
 
-fn output(stages: &SignedStages) -> Object {
-    let out = Object::new();
-    set(&out, "canonicalQuery", stages.canonical.as_str());
-    set(&out, "stringToSign", stages.string_to_sign.as_str());
-    set(&out, "signature", stages.signature.as_str());
-    out
+/// The result object, made in JavaScript from one string (one crossing instead of six).
+fn output(stages: &SignedStages) -> JsValue {
+    let (c, t, g) = (
+        stages.canonical.as_str(),
+        stages.string_to_sign.as_str(),
+        stages.signature.as_str(),
+    );
+    let mut joined = String::with_capacity(c.len() + t.len() + g.len() + 2);
+    for (i, part) in [c, t, g].into_iter().enumerate() {
+        if i > 0 {
+            joined.push('\0');
+        }
+        joined.push_str(part);
+    }
+    sign_result(&joined)
 }
 
 /// Parses `"GET"`/`"POST"` (any case) at `path`.
@@ -114,7 +124,7 @@ pub fn sign_rpc(
 ) -> Result<JsValue, JsValue> {
     let fast = flatten_sign_input(&input).and_then(|flat| sign_flat(&flat));
     let stages = fast.unwrap_or_else(|| sign_rpc_inner(&input));
-    stages.map(|s| output(&s).into()).map_err(|f| {
+    stages.map(|s| output(&s)).map_err(|f| {
         let secret = get(&input, "accessKeySecret")
             .as_string()
             .unwrap_or_default();
