@@ -8,6 +8,11 @@
 //! - `js`: reading fields and params at the boundary.
 //! - `types`: the TypeScript declarations of option and result objects.
 
+/// A smaller allocator than the standard dlmalloc (single-threaded wasm only).
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 mod client;
 mod credentials;
 mod error;
