@@ -369,6 +369,28 @@ impl World {
             })
     }
 
+    /// The service `identifier` names (`module:service` for a non-default module) and its Args,
+    /// checked against the service's input parameters.
+    fn service_call<'a>(
+        &'a self,
+        product: &'a Product,
+        identifier: &str,
+        args_text: &str,
+    ) -> Result<(&'a Service, Map<String, Value>), ApiError> {
+        let service = self.service(product, identifier.rsplit(':').next().unwrap_or(identifier))?;
+        let args = parse_object(args_text)
+            .ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
+        check_object(&args, |k| {
+            service
+                .input_data
+                .iter()
+                .find(|p| p.identifier == k)
+                .map(|p| &p.data_type)
+        })
+        .map_err(ApiError::invalid_format)?;
+        Ok((service, args))
+    }
+
     /// `InvokeThingService`.
     pub async fn invoke_thing_service(
         &self,
@@ -384,17 +406,7 @@ impl World {
             (d[idx].product, d[idx].online)
         };
         let product = &self.config.products[product_idx];
-        let service = self.service(product, identifier.rsplit(':').next().unwrap_or(identifier))?;
-        let args = parse_object(args_text)
-            .ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
-        check_object(&args, |k| {
-            service
-                .input_data
-                .iter()
-                .find(|p| p.identifier == k)
-                .map(|p| &p.data_type)
-        })
-        .map_err(ApiError::invalid_format)?;
+        let (service, args) = self.service_call(product, identifier, args_text)?;
         if !online {
             return Err(ApiError::business(
                 "iot.messagebroker.OFFLINE",
@@ -571,17 +583,7 @@ impl World {
         let args_text = Self::required(params, "Args")?;
         let idxs = self.batch_devices(params)?;
         let product = &self.config.products[self.devices.lock().unwrap()[idxs[0]].product];
-        let service = self.service(product, identifier)?;
-        let args = parse_object(args_text)
-            .ok_or_else(|| ApiError::invalid_format("Args must be a JSON object."))?;
-        check_object(&args, |k| {
-            service
-                .input_data
-                .iter()
-                .find(|p| p.identifier == k)
-                .map(|p| &p.data_type)
-        })
-        .map_err(ApiError::invalid_format)?;
+        let (service, args) = self.service_call(product, identifier, args_text)?;
         for idx in idxs {
             if !self.devices.lock().unwrap()[idx].online {
                 continue; // offline devices of a batch simply do not get the message

@@ -602,7 +602,99 @@ pub struct IotClient {
     inner: Rc<Inner>,
 }
 
-type Parse = fn(&Inner, &JsValue) -> Result<Call, Failure>;
+/// How a device action's request object becomes its parameters.
+struct ActionSpec {
+    /// The platform's action name.
+    action: &'static str,
+    /// The JS method name, for error messages.
+    ctx: &'static str,
+    /// One device (`iotId` or `productKey` + `deviceName`), or a batch (`deviceNames`).
+    batch: bool,
+    /// What follows the addressing.
+    payload: Payload,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Payload {
+    None,
+    /// `Identifier` and `Args`.
+    Service,
+    /// `Items` (required).
+    Items,
+}
+
+const INVOKE_THING_SERVICE: ActionSpec = ActionSpec {
+    action: "InvokeThingService",
+    ctx: "invokeThingService",
+    batch: false,
+    payload: Payload::Service,
+};
+const SET_DEVICE_PROPERTY: ActionSpec = ActionSpec {
+    action: "SetDeviceProperty",
+    ctx: "setDeviceProperty",
+    batch: false,
+    payload: Payload::Items,
+};
+const QUERY_DEVICE_PROPERTY_STATUS: ActionSpec = ActionSpec {
+    action: "QueryDevicePropertyStatus",
+    ctx: "queryDevicePropertyStatus",
+    batch: false,
+    payload: Payload::None,
+};
+const QUERY_DEVICE_DETAIL: ActionSpec = ActionSpec {
+    action: "QueryDeviceDetail",
+    ctx: "queryDeviceDetail",
+    batch: false,
+    payload: Payload::None,
+};
+const INVOKE_THINGS_SERVICE: ActionSpec = ActionSpec {
+    action: "InvokeThingsService",
+    ctx: "invokeThingsService",
+    batch: true,
+    payload: Payload::Service,
+};
+const SET_DEVICES_PROPERTY: ActionSpec = ActionSpec {
+    action: "SetDevicesProperty",
+    ctx: "setDevicesProperty",
+    batch: true,
+    payload: Payload::Items,
+};
+
+impl Inner {
+    /// Shapes `req` for `spec`: addressing, then the payload.
+    fn shape(&self, spec: &ActionSpec, req: &JsValue) -> Result<Call, Failure> {
+        let ctx = spec.ctx;
+        require_object(req, ctx)?;
+        let mut params = Vec::with_capacity(6);
+        if spec.batch {
+            self.batch_params(req, ctx, &mut params)?;
+        } else {
+            self.device_params(req, ctx, &mut params)?;
+        }
+        match spec.payload {
+            Payload::None => {}
+            Payload::Service => {
+                params.push(("Identifier".into(), required_str(req, "identifier", ctx)?));
+                let args = json_object_param(&get(req, "args"), &format!("{ctx}.args"))?;
+                params.push(("Args".into(), args));
+            }
+            Payload::Items => {
+                let items = get(req, "items");
+                if items.is_undefined() || items.is_null() {
+                    return Err(Failure::invalid(format!("{ctx}.items is required")));
+                }
+                params.push((
+                    "Items".into(),
+                    json_object_param(&items, &format!("{ctx}.items"))?,
+                ));
+            }
+        }
+        Ok(Call {
+            action: spec.action.into(),
+            params,
+        })
+    }
+}
 
 impl IotClient {
     /// Parses the request, runs it and shapes the result; everything rejects, nothing throws.
@@ -610,7 +702,7 @@ impl IotClient {
         &self,
         request: JsValue,
         options: Option<JsValue>,
-        parse: Parse,
+        spec: &'static ActionSpec,
         shape: fn(&Answer) -> JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
@@ -618,7 +710,7 @@ impl IotClient {
             let opts = options.unwrap_or(JsValue::UNDEFINED);
             let prepared = inner
                 .call_options(&opts)
-                .and_then(|o| Ok((parse(&inner, &request)?, o)));
+                .and_then(|o| Ok((inner.shape(spec, &request)?, o)));
             let (call, (signal, timeout)) = prepared.map_err(|f| inner.fail(f))?;
             match inner.execute(call, signal, timeout).await {
                 Ok(answer) => Ok(shape(&answer)),
@@ -727,26 +819,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(
-            request,
-            options,
-            |inner, req| {
-                let ctx = "invokeThingService";
-                require_object(req, ctx)?;
-                let mut params = Vec::with_capacity(6);
-                inner.device_params(req, ctx, &mut params)?;
-                params.push(("Identifier".into(), required_str(req, "identifier", ctx)?));
-                params.push((
-                    "Args".into(),
-                    json_object_param(&get(req, "args"), &format!("{ctx}.args"))?,
-                ));
-                Ok(Call {
-                    action: "InvokeThingService".into(),
-                    params,
-                })
-            },
-            invoke_result,
-        )
+        self.run(request, options, &INVOKE_THING_SERVICE, invoke_result)
     }
 
     /// Sets properties of a device (`SetDeviceProperty`, asynchronous): `items` is an object or a
@@ -757,29 +830,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicePropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(
-            request,
-            options,
-            |inner, req| {
-                let ctx = "setDeviceProperty";
-                require_object(req, ctx)?;
-                let mut params = Vec::with_capacity(5);
-                inner.device_params(req, ctx, &mut params)?;
-                let items = get(req, "items");
-                if items.is_undefined() || items.is_null() {
-                    return Err(Failure::invalid(format!("{ctx}.items is required")));
-                }
-                params.push((
-                    "Items".into(),
-                    json_object_param(&items, &format!("{ctx}.items"))?,
-                ));
-                Ok(Call {
-                    action: "SetDeviceProperty".into(),
-                    params,
-                })
-            },
-            generic_result,
-        )
+        self.run(request, options, &SET_DEVICE_PROPERTY, generic_result)
     }
 
     /// Reads a device's properties (`QueryDevicePropertyStatus`), as a flat list of
@@ -793,15 +844,7 @@ impl IotClient {
         self.run(
             request,
             options,
-            |inner, req| {
-                require_object(req, "queryDevicePropertyStatus")?;
-                let mut params = Vec::with_capacity(4);
-                inner.device_params(req, "queryDevicePropertyStatus", &mut params)?;
-                Ok(Call {
-                    action: "QueryDevicePropertyStatus".into(),
-                    params,
-                })
-            },
+            &QUERY_DEVICE_PROPERTY_STATUS,
             property_status_result,
         )
     }
@@ -814,20 +857,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(
-            request,
-            options,
-            |inner, req| {
-                require_object(req, "queryDeviceDetail")?;
-                let mut params = Vec::with_capacity(4);
-                inner.device_params(req, "queryDeviceDetail", &mut params)?;
-                Ok(Call {
-                    action: "QueryDeviceDetail".into(),
-                    params,
-                })
-            },
-            generic_result,
-        )
+        self.run(request, options, &QUERY_DEVICE_DETAIL, generic_result)
     }
 
     /// Calls a service on up to 100 devices of one product (`InvokeThingsService`, asynchronous).
@@ -837,26 +867,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingsServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(
-            request,
-            options,
-            |inner, req| {
-                let ctx = "invokeThingsService";
-                require_object(req, ctx)?;
-                let mut params = Vec::new();
-                inner.batch_params(req, ctx, &mut params)?;
-                params.push(("Identifier".into(), required_str(req, "identifier", ctx)?));
-                params.push((
-                    "Args".into(),
-                    json_object_param(&get(req, "args"), &format!("{ctx}.args"))?,
-                ));
-                Ok(Call {
-                    action: "InvokeThingsService".into(),
-                    params,
-                })
-            },
-            generic_result,
-        )
+        self.run(request, options, &INVOKE_THINGS_SERVICE, generic_result)
     }
 
     /// Sets properties on up to 100 devices of one product (`SetDevicesProperty`, asynchronous).
@@ -866,29 +877,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicesPropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.run(
-            request,
-            options,
-            |inner, req| {
-                let ctx = "setDevicesProperty";
-                require_object(req, ctx)?;
-                let mut params = Vec::new();
-                inner.batch_params(req, ctx, &mut params)?;
-                let items = get(req, "items");
-                if items.is_undefined() || items.is_null() {
-                    return Err(Failure::invalid(format!("{ctx}.items is required")));
-                }
-                params.push((
-                    "Items".into(),
-                    json_object_param(&items, &format!("{ctx}.items"))?,
-                ));
-                Ok(Call {
-                    action: "SetDevicesProperty".into(),
-                    params,
-                })
-            },
-            generic_result,
-        )
+        self.run(request, options, &SET_DEVICES_PROPERTY, generic_result)
     }
 
     /// Calls any RPC action with its own parameters (strings, numbers or booleans); the common
