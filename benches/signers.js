@@ -49,12 +49,13 @@ export function checkPresigned(url, jsSigner) {
 }
 
 /**
- * ops/s of `fn` (sync or async): warm-up, then `samples` timed windows of about `windowMs`;
- * returns the median and the samples.
+ * ops/s of each signer (sync or async): a warm-up, then `rounds` rounds in which every signer runs
+ * for about `windowMs` in turn, so that drift in the machine's load hits all of them alike; the
+ * median round of each is reported with all the rounds.
  */
-export async function measure(fn, { samples = 5, windowMs = 300, now = () => performance.now() } = {}) {
-  const isAsync = fn(VECTOR_A) instanceof Promise;
-  const runFor = async (ms) => {
+export async function measureAll(signers, { rounds = 7, windowMs = 250, now = () => performance.now() } = {}) {
+  const runFor = async (fn, ms) => {
+    const isAsync = fn(VECTOR_A) instanceof Promise;
     let n = 0;
     const t0 = now();
     let t = t0;
@@ -67,9 +68,14 @@ export async function measure(fn, { samples = 5, windowMs = 300, now = () => per
     }
     return (n * 1000) / (t - t0);
   };
-  await runFor(windowMs); // warm-up
-  const rates = [];
-  for (let i = 0; i < samples; i++) rates.push(await runFor(windowMs));
-  const sorted = [...rates].sort((a, b) => a - b);
-  return { opsPerSec: Math.round(sorted[Math.floor(sorted.length / 2)]), samples: rates.map(Math.round) };
+  const names = Object.keys(signers);
+  for (const name of names) await runFor(signers[name], windowMs); // warm-up
+  const rates = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) rates[name].push(await runFor(signers[name], windowMs));
+  }
+  return Object.fromEntries(names.map((n) => {
+    const sorted = [...rates[n]].sort((a, b) => a - b);
+    return [n, { opsPerSec: Math.round(sorted[Math.floor(sorted.length / 2)]), samples: rates[n].map(Math.round) }];
+  }));
 }

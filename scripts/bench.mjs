@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { root, run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
-import { VECTOR_A, VECTOR_A_GET, SECRET, rfc3986, cryptoJsSigner, measure, checkPresigned } from '../benches/signers.js';
+import { VECTOR_A, VECTOR_A_GET, SECRET, rfc3986, cryptoJsSigner, measureAll, checkPresigned } from '../benches/signers.js';
 
 const require = createRequire(import.meta.url);
 const out = join(root, 'target', 'bench');
@@ -72,7 +72,7 @@ async function browserSign() {
     const r = await page.evaluate(() => window.benchResult);
     if (r.error) throw new Error(`browser bench: ${r.error}`);
     results.browserSign = r;
-    reportSign('Sign throughput in headless Chromium (ops/s, median of 5 after warm-up)', r.results, ['crypto-js', 'WebCrypto']);
+    reportSign('Sign throughput in headless Chromium (ops/s, median of 7 interleaved rounds after warm-up)', r.results, ['crypto-js', 'WebCrypto']);
   } finally {
     await browser.close();
     await emulator.stop();
@@ -133,11 +133,10 @@ async function nodeSign(tc) {
   }
   checkPresigned(signers['thingcall presign'](), nodeCryptoSigner);
   checkPresigned(await pop.fn(), nodeCryptoSigner);
-  const r = {};
-  for (const [name, fn] of Object.entries(signers)) r[name] = await measure(fn);
+  const r = await measureAll(signers);
   pop.close();
   results.nodeSign = r;
-  reportSign('Sign throughput in Node (ops/s, median of 5 after warm-up)', r, ['node:crypto', 'crypto-js', 'pop-core request path']);
+  reportSign('Sign throughput in Node (ops/s, median of 7 interleaved rounds after warm-up)', r, ['node:crypto', 'crypto-js', 'pop-core request path']);
 }
 
 // ---------- 4 and 5. calls against the emulator ----------
@@ -260,13 +259,15 @@ async function calls(tc) {
 }
 
 async function main() {
+  // `npm run bench -- browser,node` runs only those sections (size, browser, node, calls).
+  const only = new Set((process.argv[2] ?? 'size,browser,node,calls').split(','));
   build();
   run('cargo', ['build', '--profile', 'emulator', '-p', 'thingcall-emulator']);
-  sizes();
-  await browserSign();
+  if (only.has('size')) sizes();
+  if (only.has('browser')) await browserSign();
   const tc = await loadThingcall();
-  await nodeSign(tc);
-  await calls(tc);
+  if (only.has('node')) await nodeSign(tc);
+  if (only.has('calls')) await calls(tc);
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nresults: ${join(out, 'results.json')} (${statSync(join(out, 'results.json')).size} bytes)`);
 }

@@ -1,7 +1,7 @@
 // In-page sign throughput: thingcall signRpc and presign beside crypto-js and WebCrypto signers,
 // in one page and one run. `window.benchResult` holds the JSON when done.
 import init, { signRpc, IotClient } from '../pkg/thingcall.js';
-import { VECTOR_A, VECTOR_A_GET, SECRET, cryptoJsSigner, webCryptoSigner, measure, checkPresigned } from './signers.js';
+import { VECTOR_A, VECTOR_A_GET, SECRET, cryptoJsSigner, webCryptoSigner, measureAll, checkPresigned } from './signers.js';
 
 async function run() {
   await init();
@@ -22,8 +22,7 @@ async function run() {
     const sig = await fn(VECTOR_A);
     if (sig !== VECTOR_A_GET) throw new Error(`${name} gives ${sig}, not vector A's ${VECTOR_A_GET}`);
   }
-  const results = {};
-  for (const [name, fn] of Object.entries(signers)) results[name] = await measure(fn);
+  const results = await measureAll(signers);
   return { userAgent: navigator.userAgent, results };
 }
 

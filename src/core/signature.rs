@@ -8,7 +8,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::encode::{encoded_len, percent_encode_into};
+use super::encode::percent_encode_into;
 
 /// The HTTP method a request is sent with; it is part of what is signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -87,7 +87,9 @@ impl CanonicalizedQueryString {
         }
         let len = pairs
             .iter()
-            .map(|(k, v)| encoded_len(k) + encoded_len(v) + 2)
+            // A capacity guess, not an extra pass over every byte: names are mostly unreserved,
+            // values grow by escapes (JSON Args the most).
+            .map(|(k, v)| k.len() + v.len() + v.len() / 2 + 2)
             .sum::<usize>();
         let mut out = String::with_capacity(len + 48);
         for (i, (k, v)) in pairs.iter().enumerate() {
@@ -135,7 +137,8 @@ impl StringToSign {
     /// Builds the string to sign for `method` over `canonical`.
     pub fn new(method: HttpMethod, canonical: &CanonicalizedQueryString) -> Self {
         let c = canonical.as_str();
-        let mut out = String::with_capacity(8 + encoded_len(c));
+        // Only `%`, `=` and `&` of the canonical text are escaped again.
+        let mut out = String::with_capacity(8 + c.len() + c.len() / 2);
         out.push_str(method.as_str());
         out.push_str("&%2F&");
         percent_encode_into(c, &mut out);

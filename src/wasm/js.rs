@@ -166,6 +166,9 @@ pub fn params_from_object(obj: &JsValue, ctx: &str) -> Result<Vec<(String, Strin
             "{ctx}: must be a plain object of strings"
         )));
     }
+    if let Some(pairs) = super::sign::flat_params(obj) {
+        return Ok(pairs);
+    }
     let entries = Object::entries(obj.unchecked_ref());
     let mut out = Vec::with_capacity(entries.length() as usize);
     for e in entries.iter() {

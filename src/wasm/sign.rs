@@ -12,6 +12,8 @@ use crate::core::{sign, HttpMethod, SignedStages, SigningKey};
 extern "C" {
     #[wasm_bindgen(js_name = flattenSignInput)]
     fn flatten_sign_input(input: &JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = flattenParams)]
+    fn flatten_params(params: &JsValue) -> Option<String>;
     #[wasm_bindgen(js_name = signResult)]
     fn sign_result(joined: &str) -> JsValue;
 }
@@ -37,6 +39,26 @@ fn sign_cached<'a>(
     })
 }
 
+/// `(name, value)` pairs from the NUL-separated pieces of a flattened params string.
+fn pairs<'a>(mut parts: impl Iterator<Item = &'a str>) -> Vec<(&'a str, &'a str)> {
+    let mut out = Vec::with_capacity(16);
+    while let (Some(k), Some(v)) = (parts.next(), parts.next()) {
+        out.push((k, v));
+    }
+    out
+}
+
+/// A params object's pairs through one boundary crossing, or `None` for the slow path.
+pub fn flat_params(params: &JsValue) -> Option<Vec<(String, String)>> {
+    let flat = flatten_params(params)?;
+    Some(
+        pairs(flat.split('\0'))
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
 /// The fast path: one string crosses the boundary (see `js/sign_input.js`).
 fn sign_flat(flat: &str) -> Option<Result<SignedStages, Failure>> {
     let mut parts = flat.split('\0');
@@ -45,11 +67,7 @@ fn sign_flat(flat: &str) -> Option<Result<SignedStages, Failure>> {
     let Ok(method) = method.parse::<HttpMethod>() else {
         return Some(Err(Failure::invalid("method: must be \"GET\" or \"POST\"")));
     };
-    let mut pairs = Vec::with_capacity(16);
-    while let (Some(k), Some(v)) = (parts.next(), parts.next()) {
-        pairs.push((k, v));
-    }
-    Some(Ok(sign_cached(method, pairs, secret)))
+    Some(Ok(sign_cached(method, pairs(parts), secret)))
 }
 
 /// The result object, made in JavaScript from one string (one crossing instead of six).
