@@ -46,7 +46,6 @@ struct Call {
 /// A successful answer.
 struct Answer {
     body: JsValue,
-    request_id: Option<String>,
     attempts: u32,
     elapsed_ms: f64,
 }
@@ -275,7 +274,6 @@ impl Inner {
                 Ok(answer) => match self.interpret(answer) {
                     Ok(body) => {
                         return Ok(Answer {
-                            request_id: str_of(&body, "RequestId"),
                             body,
                             attempts: attempt,
                             elapsed_ms: now_ms() - started,
@@ -490,105 +488,29 @@ fn require_object(req: &JsValue, ctx: &str) -> Result<(), Failure> {
     }
 }
 
-fn meta(out: &Object, a: &Answer) {
-    if let Some(id) = &a.request_id {
-        set(out, "requestId", id.as_str());
-    }
-    set(out, "attempts", a.attempts);
-    set(out, "elapsedMs", a.elapsed_ms);
+#[wasm_bindgen(module = "/js/results.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = invokeResult)]
+    fn invoke_result_js(body: &JsValue, attempts: u32, elapsed_ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = propertyStatusResult)]
+    fn property_status_result_js(body: &JsValue, attempts: u32, elapsed_ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = callResult)]
+    fn call_result_js(body: &JsValue, attempts: u32, elapsed_ms: f64) -> JsValue;
 }
 
-fn data(a: &Answer) -> JsValue {
-    get(&a.body, "Data")
-}
-
-/// Turns an `InvokeThingService` answer into `{ requestId, messageId, mode, result?, rawResult?, code? }`.
+/// `{ requestId, messageId, mode, result?, rawResult?, code? }` (see `js/results.js`).
 fn invoke_result(a: &Answer) -> JsValue {
-    let out = Object::new();
-    meta(&out, a);
-    let d = data(a);
-    let message_id = get(&d, "MessageId");
-    if !message_id.is_undefined() {
-        set(&out, "messageId", message_id);
-    }
-    // Values stay in JavaScript: nothing here needs their bytes in wasm memory.
-    let raw = get(&d, "Result");
-    if raw.is_string() {
-        set(&out, "mode", "sync");
-        if let Ok(parsed) = super::js::json_parse(&raw) {
-            let code = get(&parsed, "code");
-            if !code.is_undefined() {
-                set(&out, "code", code);
-            }
-            set(&out, "result", parsed);
-        }
-        set(&out, "rawResult", raw);
-    } else {
-        set(&out, "mode", "async");
-    }
-    out.into()
+    invoke_result_js(&a.body, a.attempts, a.elapsed_ms)
 }
 
-/// `Number(raw)` as JavaScript computes it (no float parser in the wasm); NaN for junk.
-fn js_number(raw: &str) -> f64 {
-    if raw.trim().is_empty() {
-        return f64::NAN;
-    }
-    super::js::number_of(raw)
-}
-
-fn typed_value(raw: &str, data_type: &str) -> JsValue {
-    match data_type {
-        "int" | "bool" | "enum" | "float" | "double" => match js_number(raw) {
-            n if n.is_nan() => JsValue::from_str(raw),
-            n => JsValue::from_f64(n),
-        },
-        _ => JsValue::from_str(raw),
-    }
-}
-
+/// `{ requestId, properties: [...] }`.
 fn property_status_result(a: &Answer) -> JsValue {
-    let out = Object::new();
-    meta(&out, a);
-    let list = get(&get(&data(a), "List"), "PropertyStatusInfo");
-    let props = Array::new();
-    if let Some(items) = list.dyn_ref::<Array>() {
-        for item in items.iter() {
-            let p = Object::new();
-            let raw = str_of(&item, "Value").unwrap_or_default();
-            let dt = str_of(&item, "DataType").unwrap_or_default();
-            set(
-                &p,
-                "identifier",
-                str_of(&item, "Identifier").unwrap_or_default(),
-            );
-            set(&p, "value", typed_value(&raw, &dt));
-            set(&p, "rawValue", raw);
-            set(
-                &p,
-                "time",
-                js_number(&str_of(&item, "Time").unwrap_or_default()),
-            );
-            set(&p, "dataType", dt);
-            set(&p, "name", str_of(&item, "Name").unwrap_or_default());
-            set(&p, "unit", str_of(&item, "Unit").unwrap_or_default());
-            props.push(&p);
-        }
-    }
-    set(&out, "properties", props);
-    out.into()
+    property_status_result_js(&a.body, a.attempts, a.elapsed_ms)
 }
 
+/// `{ requestId, messageId?, data, body }`.
 fn generic_result(a: &Answer) -> JsValue {
-    let out = Object::new();
-    meta(&out, a);
-    let d = data(a);
-    if let Some(m) = str_of(&d, "MessageId") {
-        set(&out, "messageId", m);
-    }
-    set(&out, "data", d);
-    set(&out, "body", a.body.clone());
-    out.into()
+    call_result_js(&a.body, a.attempts, a.elapsed_ms)
 }
 
 /// A client of the IoT Platform RPC API (version 2018-01-20) that signs every request in

@@ -17,9 +17,6 @@ extern "C" {
     /// `JSON.parse` of a JS string, without copying it through wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-    /// JavaScript's `Number(text)`: keeps a float parser out of the wasm.
-    #[wasm_bindgen(js_name = Number)]
-    pub fn number_of(text: &str) -> f64;
 }
 
 /// `obj[key]`, or `undefined` when `obj` is not an object.

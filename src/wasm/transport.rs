@@ -189,6 +189,19 @@ extern "C" {
     fn fetch_with_init(url: &str, init: &RequestInit) -> Promise;
 }
 
+thread_local! {
+    /// `{ "Content-Type": "application/x-www-form-urlencoded" }`, made once: `fetch` only reads it.
+    static FORM_HEADERS: js_sys::Object = {
+        let headers = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(
+            &headers,
+            &"Content-Type".into(),
+            &"application/x-www-form-urlencoded".into(),
+        );
+        headers
+    };
+}
+
 /// The message of a rejection value.
 fn reason(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
@@ -218,13 +231,7 @@ pub async fn send(
             url
         }
         HttpMethod::Post => {
-            let headers = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(
-                &headers,
-                &"Content-Type".into(),
-                &"application/x-www-form-urlencoded".into(),
-            );
-            init.set_headers(&headers);
+            FORM_HEADERS.with(|h| init.set_headers(h));
             init.set_body(&JsValue::from_str(wire));
             endpoint.to_string()
         }
