@@ -3,7 +3,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { root, startEmulator } from '../../scripts/lib.mjs';
 
@@ -25,7 +24,11 @@ export async function emulatorUrl() {
     const bin = join(root, 'target', 'debug', 'thingcall-emulator');
     if (!existsSync(bin)) spawnSync('cargo', ['build', '-q', '-p', 'thingcall-emulator'], { cwd: root, stdio: 'inherit' });
     emulator = await startEmulator();
-    after(() => emulator.stop());
+    // Not `after()`: called from inside a test, that would stop it when that test ends.
+    // Nor may it keep this process alive once the tests are done.
+    process.once('exit', () => emulator.child.kill('SIGTERM'));
+    emulator.child.unref();
+    emulator.child.stdout.unref?.();
   }
   return emulator.url;
 }
