@@ -220,7 +220,7 @@ async fn api(emu: &Emulator, method: &str, query: &str, body: &Bytes) -> Respons
             cors(r.headers_mut(), emu);
             r
         }
-        Ok(Reply::Ok(members)) => {
+        Ok(members) => {
             let action = param(&params, "Action").unwrap_or_default();
             let mut body = Map::new();
             body.insert("RequestId".into(), json!(request_id()));
@@ -295,7 +295,7 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
                 "Expiration": format_iso(c.expires_at_ms),
             }),
         );
-        return Ok(Reply::Ok(m));
+        return Ok(m);
     }
     if param(params, "Version") != Some(IOT_VERSION) {
         return Err(ApiError::gateway(

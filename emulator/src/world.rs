@@ -82,11 +82,8 @@ fn roll(rate: f64, next: &mut u32) -> bool {
     rate > 0.0 && fastrand::f64() < rate
 }
 
-/// The result of an action: `Data` (or, for AssumeRole, the body's members).
-pub enum Reply {
-    /// Answer with this.
-    Ok(Map<String, Value>),
-}
+/// What an action answers with: `Data` (or, for AssumeRole, the body's own members).
+pub type Reply = Map<String, Value>;
 
 /// The device world and its knobs.
 pub struct World {
@@ -434,7 +431,7 @@ impl World {
                 &message_id,
                 now(),
             );
-            return Ok(Reply::Ok(obj(json!({ "MessageId": message_id }))));
+            return Ok(obj(json!({ "MessageId": message_id })));
         }
         // Synchronous: the device acts, then answers after its latency (or too late).
         let data = self.apply(idx, service, &args, now());
@@ -462,9 +459,9 @@ impl World {
             "message": "success",
             "version": "1.0",
         });
-        Ok(Reply::Ok(obj(
+        Ok(obj(
             json!({ "MessageId": message_id, "Result": result.to_string() }),
-        )))
+        ))
     }
 
     /// Runs a service's behaviour on the device; the data it answers with.
@@ -494,7 +491,7 @@ impl World {
         let items_text = Self::required(params, "Items")?;
         let idx = self.locate(params)?;
         let message_id = self.set_items(idx, items_text, now_ms)?;
-        Ok(Reply::Ok(obj(json!({ "MessageId": message_id }))))
+        Ok(obj(json!({ "MessageId": message_id })))
     }
 
     fn set_items(&self, idx: usize, items_text: &str, now_ms: i64) -> Result<String, ApiError> {
@@ -598,7 +595,7 @@ impl World {
                 now_ms,
             );
         }
-        Ok(Reply::Ok(Map::new()))
+        Ok(Map::new())
     }
 
     /// `SetDevicesProperty` (batch, asynchronous).
@@ -613,7 +610,7 @@ impl World {
                 }
             }
         }
-        Ok(Reply::Ok(Map::new()))
+        Ok(Map::new())
     }
 
     /// `QueryDevicePropertyStatus`.
@@ -646,9 +643,7 @@ impl World {
                 })
             })
             .collect();
-        Ok(Reply::Ok(obj(
-            json!({ "List": { "PropertyStatusInfo": list } }),
-        )))
+        Ok(obj(json!({ "List": { "PropertyStatusInfo": list } })))
     }
 
     /// `QueryDeviceDetail`.
@@ -657,7 +652,7 @@ impl World {
         let idx = self.locate(params)?;
         let d = self.devices.lock().unwrap();
         let p = &self.config.products[d[idx].product];
-        Ok(Reply::Ok(obj(json!({
+        Ok(obj(json!({
             "IotId": d[idx].iot_id,
             "ProductKey": p.product_key,
             "ProductName": p.product_name,
@@ -667,7 +662,7 @@ impl World {
             "NodeType": 0,
             "Region": "local",
             "FirmwareVersion": "1.0.0",
-        }))))
+        })))
     }
 
     /// `QueryProductList`.
@@ -678,10 +673,10 @@ impl World {
             .iter()
             .map(|p| json!({ "ProductKey": p.product_key, "ProductName": p.product_name, "DeviceCount": p.devices.len(), "NodeType": 0 }))
             .collect();
-        Ok(Reply::Ok(obj(json!({
+        Ok(obj(json!({
             "CurrentPage": 1, "PageCount": 1, "PageSize": list.len().max(1), "Total": list.len(),
             "List": { "ProductInfo": list }
-        }))))
+        })))
     }
 
     /// `QueryDevice` (the devices of a product, paged).
@@ -709,10 +704,10 @@ impl World {
                 })
             })
             .collect();
-        Ok(Reply::Ok(obj(json!({
+        Ok(obj(json!({
             "Total": all.len(), "PageSize": size, "PageCount": all.len().div_ceil(size), "Page": page,
             "DeviceInfo": info
-        }))))
+        })))
     }
 
     /// `QueryThingModel`: the product's TSL as a JSON string.
@@ -756,9 +751,9 @@ impl World {
             })).collect::<Vec<_>>(),
             "events": []
         });
-        Ok(Reply::Ok(obj(
+        Ok(obj(
             json!({ "ProductKey": p.product_key, "ThingModelJson": tsl.to_string() }),
-        )))
+        ))
     }
 }
 
