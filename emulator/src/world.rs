@@ -301,6 +301,19 @@ impl World {
             })
     }
 
+    /// The device `dn` of product `pk`.
+    fn device_by_name(&self, pk: &str, dn: &str) -> Result<usize, ApiError> {
+        self.by_name
+            .get(&(pk.to_string(), dn.to_string()))
+            .copied()
+            .ok_or_else(|| {
+                ApiError::business(
+                    "iot.device.NotExistedDevice",
+                    format!("The device {dn} does not exist."),
+                )
+            })
+    }
+
     /// Finds the device a request addresses: `IotId` wins over `ProductKey` + `DeviceName`.
     fn locate(&self, params: &Params) -> Result<usize, ApiError> {
         if let Some(id) = param(params, "IotId").filter(|s| !s.is_empty()) {
@@ -313,15 +326,7 @@ impl World {
         match (pk, dn) {
             (Some(pk), Some(dn)) => {
                 self.product(pk)?;
-                self.by_name
-                    .get(&(pk.to_string(), dn.to_string()))
-                    .copied()
-                    .ok_or_else(|| {
-                        ApiError::business(
-                            "iot.device.NotExistedDevice",
-                            format!("The device {dn} does not exist."),
-                        )
-                    })
+                self.device_by_name(pk, dn)
             }
             _ => Err(ApiError::business(
                 "iot.common.InvalidFormattedParameter",
@@ -559,17 +564,7 @@ impl World {
         self.product(pk)?;
         Self::device_names(params)?
             .into_iter()
-            .map(|dn| {
-                self.by_name
-                    .get(&(pk.to_string(), dn.to_string()))
-                    .copied()
-                    .ok_or_else(|| {
-                        ApiError::business(
-                            "iot.device.NotExistedDevice",
-                            format!("The device {dn} does not exist."),
-                        )
-                    })
-            })
+            .map(|dn| self.device_by_name(pk, dn))
             .collect()
     }
 
