@@ -426,27 +426,19 @@ impl World {
                 f.rrpc_timeout_ms.unwrap_or(self.config.rrpc_timeout_ms),
             )
         };
-        let args_value = Value::Object(args.clone());
-        if service.call_type == CallType::Async {
-            self.apply(idx, service, &args, now());
-            self.record(
-                &self.devices.lock().unwrap()[idx],
-                identifier,
-                args_value,
-                &message_id,
-                now(),
-            );
-            return Ok(obj(json!({ "MessageId": message_id })));
-        }
-        // Synchronous: the device acts, then answers after its latency (or too late).
+        // The device acts (and the log says so) whether or not its answer comes back in time.
         let data = self.apply(idx, service, &args, now());
         self.record(
             &self.devices.lock().unwrap()[idx],
             identifier,
-            args_value,
+            Value::Object(args),
             &message_id,
             now(),
         );
+        if service.call_type == CallType::Async {
+            return Ok(obj(json!({ "MessageId": message_id })));
+        }
+        // Synchronous: the answer comes after the device's latency, or the RRPC window closes.
         if timeout || service.latency_ms > rrpc {
             tokio::time::sleep(Duration::from_millis(rrpc)).await;
             return Err(ApiError::business(

@@ -121,17 +121,22 @@ impl Emu {
         r.json().await.unwrap()
     }
 
-    async fn log(&self) -> Vec<Value> {
-        let v: Value = self
+    async fn get_json(&self, path: &str) -> Value {
+        let r = self
             .http
-            .get(format!("{}/_emulator/log", self.base))
+            .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
-        v.as_array().unwrap().clone()
+        r.json().await.unwrap()
+    }
+
+    async fn log(&self) -> Vec<Value> {
+        self.get_json("/_emulator/log")
+            .await
+            .as_array()
+            .unwrap()
+            .clone()
     }
 }
 
@@ -596,15 +601,7 @@ async fn faults_log_and_reset() {
 
     e.control("reset", json!({})).await;
     assert!(e.log().await.is_empty());
-    let f: Value = e
-        .http
-        .get(format!("{}/_emulator/faults", e.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let f = e.get_json("/_emulator/faults").await;
     assert_eq!(f["latencyMs"], 0);
 }
 
@@ -677,14 +674,6 @@ async fn thousands_of_concurrent_requests_without_errors() {
     for t in tasks {
         t.await.unwrap();
     }
-    let stats: Value = e
-        .http
-        .get(format!("{}/_emulator/stats", e.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = e.get_json("/_emulator/stats").await;
     assert_eq!(stats["nonces"], 2000);
 }
