@@ -30,10 +30,16 @@ pub enum RetryReason {
     Throttled,
     /// `ServiceUnavailable` with a platform body: nothing ran.
     Unavailable,
-    /// `SignatureNonceUsed`: sign again with a fresh nonce.
+    /// `SignatureNonceUsed`. thingcall never reuses a nonce (128 random bits each attempt), so this
+    /// answer means the same signed request reached the platform before: a browser or proxy
+    /// resent it after a dropped connection, and the first delivery may have run. Retried (with a
+    /// fresh nonce) only where an unknown outcome may be: read-only actions, or `retryUnknown`.
     NonceUsed,
     /// `InvalidTimeStamp.Expired`: correct the clock offset and sign again (once).
     ClockSkew,
+    /// `InvalidSecurityToken.Expired` with a credentials provider: fetch new ones and sign again
+    /// (once); nothing ran.
+    CredentialsExpired,
     /// No definite answer (network failure, server error mid-call): only for idempotent
     /// actions or when the caller opts in.
     OutcomeUnknown,
@@ -70,7 +76,10 @@ pub fn classify_platform_error(code: &str, http_status: u16) -> (Outcome, Option
     } else if eq(code, "ServiceUnavailable") {
         (Outcome::Rejected, Some(RetryReason::Unavailable))
     } else if eq(code, "SignatureNonceUsed") {
-        (Outcome::Rejected, Some(RetryReason::NonceUsed))
+        // This attempt was refused, but an earlier delivery of the very same request was not.
+        (Outcome::Unknown, Some(RetryReason::NonceUsed))
+    } else if eq(code, "InvalidSecurityToken.Expired") {
+        (Outcome::Rejected, Some(RetryReason::CredentialsExpired))
     } else if eq(code, "InvalidTimeStamp.Expired") {
         (Outcome::Rejected, Some(RetryReason::ClockSkew))
     } else if eq(code, "iot.messagebroker.TIMEOUT")
@@ -106,7 +115,7 @@ pub fn advice(code: &str) -> &'static str {
         ("InvalidAccessKeyId.NotFound", "The AccessKeyId is unknown to this endpoint: check accessKeyId and the endpoint."),
         ("InvalidTimeStamp.Format", "The Timestamp is not YYYY-MM-DDThh:mm:ssZ."),
         ("InvalidTimeStamp.Expired", "The request's time is more than 15 minutes off the server's: check this machine's clock (thingcall corrects once for the offset it learns)."),
-        ("SignatureNonceUsed", "The SignatureNonce was used before; every request needs a fresh one."),
+        ("SignatureNonceUsed", "The same signed request reached the platform before (a resend after a dropped connection): the first delivery may have run. Check the device before calling again."),
         ("SignatureDoesNotMatch", "The server computed another signature: check the AccessKeySecret, and that parameters are encoded and sent exactly as signed (compare the server's string-to-sign)."),
         ("IncompleteSignature", "The signature parameters are incomplete."),
         ("InvalidSecurityToken.Expired", "The STS SecurityToken has expired: get new temporary credentials."),
@@ -162,29 +171,45 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Whether trying again later is safe: `retryable` of an error, ignoring the attempt count.
+    pub fn is_safe(&self, reason: RetryReason, idempotent: bool) -> bool {
+        match reason {
+            RetryReason::Throttled
+            | RetryReason::Unavailable
+            | RetryReason::ClockSkew
+            | RetryReason::CredentialsExpired => true,
+            RetryReason::OutcomeUnknown | RetryReason::NonceUsed => {
+                idempotent || self.retry_unknown
+            }
+        }
+    }
+
     /// May attempt number `attempt` (1-based) that failed for `reason` be followed by another?
-    /// `clock_corrected` says whether a clock-skew retry was already spent.
+    /// `spent` lists the one-time retries already used (clock correction, new credentials).
     pub fn allows(
         &self,
         reason: RetryReason,
         attempt: u32,
         idempotent: bool,
-        clock_corrected: bool,
+        spent: &[RetryReason],
     ) -> bool {
-        if attempt >= self.max_attempts {
+        if attempt >= self.max_attempts || !self.is_safe(reason, idempotent) {
             return false;
         }
         match reason {
-            RetryReason::Throttled | RetryReason::Unavailable | RetryReason::NonceUsed => true,
-            RetryReason::ClockSkew => !clock_corrected,
-            RetryReason::OutcomeUnknown => idempotent || self.retry_unknown,
+            RetryReason::ClockSkew | RetryReason::CredentialsExpired => !spent.contains(&reason),
+            _ => true,
         }
     }
 
     /// The wait before retry number `retry` (1-based), given `unit` uniform in [0, 1):
-    /// full jitter over `min(max, base * 2^(retry-1))`. Fresh-nonce and clock retries do not wait.
+    /// full jitter over `min(max, base * 2^(retry-1))`. Fresh-nonce, clock and credentials
+    /// retries do not wait.
     pub fn backoff_ms(&self, reason: RetryReason, retry: u32, unit: f64) -> f64 {
-        if matches!(reason, RetryReason::NonceUsed | RetryReason::ClockSkew) {
+        if matches!(
+            reason,
+            RetryReason::NonceUsed | RetryReason::ClockSkew | RetryReason::CredentialsExpired
+        ) {
             return 0.0;
         }
         let exp = 2f64.powi(retry.saturating_sub(1).min(30) as i32);
@@ -263,21 +288,40 @@ mod tests {
             classify_platform_error("SignatureDoesNotMatch", 400),
             (Outcome::Rejected, None)
         );
+        assert_eq!(
+            classify_platform_error("SignatureNonceUsed", 400),
+            (Outcome::Unknown, Some(RetryReason::NonceUsed))
+        );
     }
 
     #[test]
     fn unknown_outcomes_retry_only_when_safe() {
         let p = RetryPolicy::default();
-        assert!(!p.allows(RetryReason::OutcomeUnknown, 1, false, false));
-        assert!(p.allows(RetryReason::OutcomeUnknown, 1, true, false));
+        assert!(!p.allows(RetryReason::OutcomeUnknown, 1, false, &[]));
+        assert!(p.allows(RetryReason::OutcomeUnknown, 1, true, &[]));
+        assert!(!p.allows(RetryReason::NonceUsed, 1, false, &[]));
+        assert!(p.allows(RetryReason::NonceUsed, 1, true, &[]));
         let opt_in = RetryPolicy {
             retry_unknown: true,
             ..p
         };
-        assert!(opt_in.allows(RetryReason::OutcomeUnknown, 1, false, false));
-        assert!(!p.allows(RetryReason::Throttled, 3, false, false));
-        assert!(p.allows(RetryReason::ClockSkew, 1, false, false));
-        assert!(!p.allows(RetryReason::ClockSkew, 2, false, true));
+        assert!(opt_in.allows(RetryReason::OutcomeUnknown, 1, false, &[]));
+        assert!(opt_in.allows(RetryReason::NonceUsed, 1, false, &[]));
+        assert!(!p.allows(RetryReason::Throttled, 3, false, &[]));
+        assert!(p.allows(RetryReason::ClockSkew, 1, false, &[]));
+        assert!(!p.allows(RetryReason::ClockSkew, 2, false, &[RetryReason::ClockSkew]));
+        assert!(p.allows(
+            RetryReason::CredentialsExpired,
+            2,
+            false,
+            &[RetryReason::ClockSkew]
+        ));
+        assert!(!p.allows(
+            RetryReason::CredentialsExpired,
+            2,
+            false,
+            &[RetryReason::CredentialsExpired]
+        ));
     }
 
     #[test]

@@ -235,8 +235,7 @@ impl Inner {
         let cancel = Cancel::new(signal, timeout_ms)?;
         let idempotent = is_idempotent_action(&call.action);
         let mut outcome = Outcome::NotSent;
-        let mut clock_corrected = false;
-        let mut creds_refreshed = false;
+        let mut spent: Vec<RetryReason> = Vec::new();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -285,37 +284,29 @@ impl Inner {
             outcome = outcome.max(failure.outcome);
             failure.outcome = outcome;
             failure.attempts = attempt;
-            let mut reason = reason;
-            if failure
-                .code
-                .eq_ignore_ascii_case("InvalidSecurityToken.Expired")
-                && self.source.refreshable()
-                && !creds_refreshed
-            {
-                // Provided credentials ran out early: fetch new ones and sign again (nothing ran).
-                self.source.invalidate();
-                creds_refreshed = true;
-                reason = Some(RetryReason::NonceUsed);
-            }
-            if reason == Some(RetryReason::ClockSkew) && !clock_corrected {
-                match self.learn_clock_offset(&failure) {
-                    Some(()) => {}
-                    None => reason = None,
-                }
-            }
-            failure.retryable = match reason {
-                Some(RetryReason::OutcomeUnknown) => idempotent || self.retry.retry_unknown,
-                Some(_) => true,
-                None => false,
+            let reason = match reason {
+                // Only a provider can give new credentials.
+                Some(RetryReason::CredentialsExpired) if !self.source.refreshable() => None,
+                // Without the server's time there is nothing to correct.
+                Some(RetryReason::ClockSkew) if self.server_time(&failure).is_none() => None,
+                r => r,
             };
-            let Some(r) =
-                reason.filter(|r| self.retry.allows(*r, attempt, idempotent, clock_corrected))
+            failure.retryable = reason.is_some_and(|r| self.retry.is_safe(r, idempotent));
+            let Some(r) = reason.filter(|r| self.retry.allows(*r, attempt, idempotent, &spent))
             else {
                 return Err(failure);
             };
-            if r == RetryReason::ClockSkew {
-                clock_corrected = true;
+            match r {
+                RetryReason::ClockSkew => {
+                    if let Some(server_ms) = self.server_time(&failure) {
+                        self.clock_offset_ms.set(server_ms - now_ms());
+                    }
+                }
+                // Provided credentials ran out early: fetch new ones and sign again.
+                RetryReason::CredentialsExpired => self.source.invalidate(),
+                _ => {}
             }
+            spent.push(r);
             let wait = self.retry.backoff_ms(r, attempt, js_sys::Math::random());
             if let Err(cause) = cancel.sleep(wait).await {
                 let mut f = cancel.failure(outcome);
@@ -331,18 +322,13 @@ impl Inner {
         }
     }
 
-    /// Learns the server's clock from the answer's `Date` (kept in the failure's message
-    /// by `interpret`) or from the platform's message.
-    fn learn_clock_offset(&self, failure: &Failure) -> Option<()> {
+    /// The server's time (Unix ms, mid-second) from the answer's `Date` (which `interpret` put
+    /// into the failure's message) or from the platform's message.
+    fn server_time(&self, failure: &Failure) -> Option<f64> {
         const MARK: &str = "Server time is ";
         let at = crate::core::outcome::find(&failure.message, MARK)? + MARK.len();
-        let server = failure
-            .message
-            .get(at..at + 20)
-            .and_then(|s| Timestamp::parse(s).ok())?;
-        let offset = (server.unix_seconds() as f64) * 1000.0 + 500.0 - now_ms();
-        self.clock_offset_ms.set(offset);
-        Some(())
+        let server = Timestamp::parse(failure.message.get(at..at + 20)?).ok()?;
+        Some((server.unix_seconds() as f64) * 1000.0 + 500.0)
     }
 
     /// A platform answer: its parsed body when it is a success, else the failure.

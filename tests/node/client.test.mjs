@@ -197,9 +197,23 @@ describe('retries', () => {
     assert.equal(r.attempts, 2);
   });
 
-  test('SignatureNonceUsed is retried with a fresh nonce', async () => {
+  test('SignatureNonceUsed means an earlier delivery of the same request: unknown, an invoke is not resent', async () => {
+    // thingcall never reuses a nonce, so this answer only comes when a browser or proxy resent the
+    // request after a dropped connection, and that first delivery may have run.
     await control('faults', { nonceUsedNext: 1 });
-    const r = await (await client()).invokeThingService({ ...lamp(1), identifier: 'Echo' });
+    const e = await rejection((await client()).invokeThingService({ ...lamp(1), identifier: 'Echo' }));
+    assert.equal(e.code, 'SignatureNonceUsed');
+    assert.equal(e.outcome, 'unknown');
+    assert.equal(e.attempts, 1);
+    assert.equal(e.retryable, false);
+    assert.match(e.message, /may have run/);
+  });
+
+  test('SignatureNonceUsed on a read-only action, or with retryUnknown: signed again with a fresh nonce', async () => {
+    await control('faults', { nonceUsedNext: 1 });
+    assert.equal((await (await client()).queryDeviceDetail(lamp(1))).attempts, 2);
+    await control('faults', { nonceUsedNext: 1 });
+    const r = await (await client({ retry: { retryUnknown: true } })).invokeThingService({ ...lamp(1), identifier: 'Echo' });
     assert.equal(r.attempts, 2);
   });
 
