@@ -307,7 +307,7 @@ async function loadProperties() {
       const input = writable ? inputFor(`set-${p.identifier}`, def.dataType, `property-input-${p.identifier}`, p.value) : null;
       if (input) input.setAttribute('aria-label', `New ${p.name}`);
       return el('tr', { 'data-testid': `property-row-${p.identifier}` },
-        el('th', { scope: 'row', text: `${p.name} (${p.identifier})` }),
+        el('th', { scope: 'row', text: p.name === p.identifier ? p.name : `${p.name} (${p.identifier})` }),
         el('td', { 'data-testid': `property-value-${p.identifier}`, text: `${p.value}${p.unit ? ` ${p.unit}` : ''}` }),
         el('td', { text: p.time ? timeOf(p.time) : '—' }),
         el('td', {}, writable
