@@ -3,7 +3,7 @@
 //! - `sign`: the `signRpc` export.
 //! - `client`: `IotClient` and the call loop (attempts, retries, results).
 //! - `credentials`: static keys or a provider, single-flight.
-//! - `transport`: `fetch` via gloo-net, the deadline and cancellation.
+//! - `transport`: `fetch` through web-sys, the deadline and cancellation.
 //! - `error`: `Failure` → `ThingcallError`.
 //! - `js`: reading fields and params at the boundary.
 //! - `types`: the TypeScript declarations of option and result objects.
