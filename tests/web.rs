@@ -110,6 +110,16 @@ async fn sleep(ms: i32) {
     JsFuture::from(p).await.unwrap();
 }
 
+/// The result of a client call that must succeed.
+async fn ok(p: Promise) -> JsValue {
+    JsFuture::from(p).await.expect("the call succeeds")
+}
+
+/// The `ThingcallError` of a client call that must fail.
+async fn err(p: Promise) -> JsValue {
+    JsFuture::from(p).await.expect_err("the call fails")
+}
+
 fn client(method: &str) -> IotClient {
     let o = Object::new();
     Reflect::set(
@@ -138,9 +148,7 @@ async fn sync_echo_round_trips_unicode_by_post_and_get() {
             r#"{"productKey":"a1LampDemo0","deviceName":"lamp-01","identifier":"Echo",
             "args":{"text":"灯 😀 !'()*~+ &=%","n":-7,"x":1.25}}"#,
         );
-        let r = JsFuture::from(c.invoke_thing_service(req, None))
-            .await
-            .unwrap();
+        let r = ok(c.invoke_thing_service(req, None)).await;
         assert_eq!(s(&r, "mode"), "sync");
         let data = get(&get(&r, "result"), "data");
         assert_eq!(s(&data, "text"), "灯 😀 !'()*~+ &=%");
@@ -154,27 +162,23 @@ async fn sync_echo_round_trips_unicode_by_post_and_get() {
 async fn async_blink_and_set_then_query() {
     emulator("reset", "").await;
     let c = client("POST");
-    let r = JsFuture::from(c.invoke_thing_service(
+    let r = ok(c.invoke_thing_service(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-02","identifier":"Blink","args":{"times":3}}"#),
         None,
-    ))
-    .await
-    .unwrap();
+    )).await;
     assert_eq!(s(&r, "mode"), "async");
     assert!(!s(&r, "messageId").is_empty());
     assert!(get(&r, "result").is_undefined());
-    JsFuture::from(c.set_device_property(
+    ok(c.set_device_property(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-02","items":{"Brightness":77}}"#),
         None,
     ))
-    .await
-    .unwrap();
-    let q = JsFuture::from(c.query_device_property_status(
+    .await;
+    let q = ok(c.query_device_property_status(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-02"}"#),
         None,
     ))
-    .await
-    .unwrap();
+    .await;
     let props: js_sys::Array = get(&q, "properties").unchecked_into();
     let b = props
         .iter()
@@ -186,12 +190,11 @@ async fn async_blink_and_set_then_query() {
 #[wasm_bindgen_test]
 async fn offline_device_is_rejected() {
     emulator("reset", "").await;
-    let e = JsFuture::from(client("POST").invoke_thing_service(
+    let e = err(client("POST").invoke_thing_service(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-offline","identifier":"Echo"}"#),
         None,
     ))
-    .await
-    .unwrap_err();
+    .await;
     assert_eq!(s(&e, "code"), "iot.messagebroker.OFFLINE");
     assert_eq!(s(&e, "outcome"), "rejected");
     assert!(!s(&e, "message").contains("thingcall-demo-secret"));
@@ -202,12 +205,11 @@ async fn throttling_is_retried_and_abort_cancels() {
     emulator("reset", "").await;
     emulator("faults", r#"{"throttleNext":2}"#).await;
     let c = client("POST");
-    let r = JsFuture::from(c.query_device_detail(
+    let r = ok(c.query_device_detail(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-03"}"#),
         None,
     ))
-    .await
-    .unwrap();
+    .await;
     assert_eq!(get(&r, "attempts").as_f64(), Some(3.0));
     assert_eq!(s(&get(&r, "data"), "Status"), "ONLINE");
 
@@ -255,24 +257,22 @@ async fn deadline_timeout_and_dropped_answer_are_unknown() {
     let c = client("POST");
     let opts = js(r#"{"timeoutMs":200}"#);
     let t0 = js_sys::Date::now();
-    let e = JsFuture::from(c.invoke_thing_service(
+    let e = err(c.invoke_thing_service(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-04","identifier":"Echo"}"#),
         Some(opts),
     ))
-    .await
-    .unwrap_err();
+    .await;
     assert_eq!(s(&e, "code"), "Timeout");
     assert_eq!(s(&e, "outcome"), "unknown");
     assert!(js_sys::Date::now() - t0 < 1500.0);
 
     emulator("reset", "").await;
     emulator("faults", r#"{"dropNext":1}"#).await;
-    let e = JsFuture::from(c.invoke_thing_service(
+    let e = err(c.invoke_thing_service(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-04","identifier":"Echo"}"#),
         None,
     ))
-    .await
-    .unwrap_err();
+    .await;
     // Firefox reports the lost answer; Chromium silently resends the request on a new connection,
     // and the platform refuses the resend as a nonce reuse. Either way: unknown, and not repeated.
     let code = s(&e, "code");
@@ -291,12 +291,11 @@ async fn clock_skew_is_corrected_from_the_date_header() {
     emulator("reset", "").await;
     emulator("clock", r#"{"offsetMs":1200000}"#).await;
     let c = client("GET");
-    let r = JsFuture::from(c.query_device_detail(
+    let r = ok(c.query_device_detail(
         js(r#"{"productKey":"a1LampDemo0","deviceName":"lamp-05"}"#),
         None,
     ))
-    .await
-    .unwrap();
+    .await;
     assert_eq!(get(&r, "attempts").as_f64(), Some(2.0));
     assert!((c.clock_offset_ms() - 1_200_000.0).abs() < 3000.0);
     emulator("reset", "").await;

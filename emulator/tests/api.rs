@@ -68,6 +68,18 @@ fn sign(
     s.canonical.with_signature(&s.signature)
 }
 
+/// A `QueryProductList` (the simplest action) signed with the demo key at `ts` with `nonce`.
+fn list_request(ts: i64, nonce: &Nonce) -> String {
+    sign(
+        HttpMethod::Post,
+        &demo(),
+        "QueryProductList",
+        &[],
+        ts,
+        nonce,
+    )
+}
+
 fn demo() -> Credentials {
     Credentials::new(ID, SECRET, None).unwrap()
 }
@@ -204,56 +216,21 @@ async fn gateway_error_codes() {
         .unwrap()
         .contains("server string to sign is:GET&%2F&AccessKeyId%3Dthingcall-demo"));
 
-    let wire = sign(
-        HttpMethod::Post,
-        &demo(),
-        "QueryProductList",
-        &[],
-        now_s() - 16 * 60,
-        &nonce(),
-    );
+    let wire = list_request(now_s() - 16 * 60, &nonce());
     let (st, b) = e.send_raw(HttpMethod::Post, &wire).await;
     assert_eq!((st, code(&b)), (400, "InvalidTimeStamp.Expired"));
     assert!(b["Message"].as_str().unwrap().contains("Server time is "));
-    let wire = sign(
-        HttpMethod::Post,
-        &demo(),
-        "QueryProductList",
-        &[],
-        now_s() + 14 * 60,
-        &nonce(),
-    );
+    let wire = list_request(now_s() + 14 * 60, &nonce());
     assert_eq!(e.send_raw(HttpMethod::Post, &wire).await.0, 200);
 
     let n = nonce();
-    let first = sign(
-        HttpMethod::Post,
-        &demo(),
-        "QueryProductList",
-        &[],
-        now_s(),
-        &n,
-    );
+    let first = list_request(now_s(), &n);
     assert_eq!(e.send_raw(HttpMethod::Post, &first).await.0, 200);
-    let again = sign(
-        HttpMethod::Post,
-        &demo(),
-        "QueryProductList",
-        &[],
-        now_s(),
-        &n,
-    );
+    let again = list_request(now_s(), &n);
     let (st, b) = e.send_raw(HttpMethod::Post, &again).await;
     assert_eq!((st, code(&b)), (400, "SignatureNonceUsed"));
 
-    let wire = sign(
-        HttpMethod::Post,
-        &demo(),
-        "QueryProductList",
-        &[],
-        now_s(),
-        &nonce(),
-    );
+    let wire = list_request(now_s(), &nonce());
     let unsigned = wire.split("&Signature=").next().unwrap();
     let (st, b) = e.send_raw(HttpMethod::Post, unsigned).await;
     assert_eq!((st, code(&b)), (400, "IncompleteSignature"));
@@ -271,14 +248,7 @@ async fn gateway_error_codes() {
             "InvalidParameter",
         ),
     ] {
-        let wire = sign(
-            HttpMethod::Post,
-            &demo(),
-            "QueryProductList",
-            &[],
-            now_s(),
-            &nonce(),
-        );
+        let wire = list_request(now_s(), &nonce());
         let (st, b) = e
             .send_raw(HttpMethod::Post, &wire.replacen(from, to, 1))
             .await;

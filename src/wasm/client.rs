@@ -284,11 +284,16 @@ impl Inner {
             outcome = outcome.max(failure.outcome);
             failure.outcome = outcome;
             failure.attempts = attempt;
+            let server_ms = if reason == Some(RetryReason::ClockSkew) {
+                self.server_time(&failure)
+            } else {
+                None
+            };
             let reason = match reason {
                 // Only a provider can give new credentials.
                 Some(RetryReason::CredentialsExpired) if !self.source.refreshable() => None,
                 // Without the server's time there is nothing to correct.
-                Some(RetryReason::ClockSkew) if self.server_time(&failure).is_none() => None,
+                Some(RetryReason::ClockSkew) if server_ms.is_none() => None,
                 r => r,
             };
             failure.retryable = reason.is_some_and(|r| self.retry.is_safe(r, idempotent));
@@ -298,7 +303,7 @@ impl Inner {
             };
             match r {
                 RetryReason::ClockSkew => {
-                    if let Some(server_ms) = self.server_time(&failure) {
+                    if let Some(server_ms) = server_ms {
                         self.clock_offset_ms.set(server_ms - now_ms());
                     }
                 }
@@ -531,42 +536,29 @@ enum Payload {
     Items,
 }
 
-const INVOKE_THING_SERVICE: ActionSpec = ActionSpec {
-    action: "InvokeThingService",
-    ctx: "invokeThingService",
-    batch: false,
-    payload: Payload::Service,
-};
-const SET_DEVICE_PROPERTY: ActionSpec = ActionSpec {
-    action: "SetDeviceProperty",
-    ctx: "setDeviceProperty",
-    batch: false,
-    payload: Payload::Items,
-};
-const QUERY_DEVICE_PROPERTY_STATUS: ActionSpec = ActionSpec {
-    action: "QueryDevicePropertyStatus",
-    ctx: "queryDevicePropertyStatus",
-    batch: false,
-    payload: Payload::None,
-};
-const QUERY_DEVICE_DETAIL: ActionSpec = ActionSpec {
-    action: "QueryDeviceDetail",
-    ctx: "queryDeviceDetail",
-    batch: false,
-    payload: Payload::None,
-};
-const INVOKE_THINGS_SERVICE: ActionSpec = ActionSpec {
-    action: "InvokeThingsService",
-    ctx: "invokeThingsService",
-    batch: true,
-    payload: Payload::Service,
-};
-const SET_DEVICES_PROPERTY: ActionSpec = ActionSpec {
-    action: "SetDevicesProperty",
-    ctx: "setDevicesProperty",
-    batch: true,
-    payload: Payload::Items,
-};
+impl ActionSpec {
+    const fn new(action: &'static str, ctx: &'static str, batch: bool, payload: Payload) -> Self {
+        Self {
+            action,
+            ctx,
+            batch,
+            payload,
+        }
+    }
+}
+
+#[rustfmt::skip]
+const INVOKE_THING_SERVICE: ActionSpec = ActionSpec::new("InvokeThingService", "invokeThingService", false, Payload::Service);
+#[rustfmt::skip]
+const SET_DEVICE_PROPERTY: ActionSpec = ActionSpec::new("SetDeviceProperty", "setDeviceProperty", false, Payload::Items);
+#[rustfmt::skip]
+const QUERY_DEVICE_PROPERTY_STATUS: ActionSpec = ActionSpec::new("QueryDevicePropertyStatus", "queryDevicePropertyStatus", false, Payload::None);
+#[rustfmt::skip]
+const QUERY_DEVICE_DETAIL: ActionSpec = ActionSpec::new("QueryDeviceDetail", "queryDeviceDetail", false, Payload::None);
+#[rustfmt::skip]
+const INVOKE_THINGS_SERVICE: ActionSpec = ActionSpec::new("InvokeThingsService", "invokeThingsService", true, Payload::Service);
+#[rustfmt::skip]
+const SET_DEVICES_PROPERTY: ActionSpec = ActionSpec::new("SetDevicesProperty", "setDevicesProperty", true, Payload::Items);
 
 impl Inner {
     /// Shapes `req` for `spec`: addressing, then the payload.
