@@ -1,14 +1,24 @@
+// Plain data plumbing at the boundary: a params object becomes one NUL-joined string, so it
+// crosses into wasm at once instead of one crossing per string. Bad input throws a message
+// naming the field (never a value: no secret can end up in it); the caller makes it a
+// ThingcallError (InvalidArgument).
+
+const needsEscape = (s) => s.includes('\0') || s.includes('\u0001');
+const escape = (s) => s.replaceAll('\u0001', '\u0001b').replaceAll('\0', '\u0001a');
+
 /**
- * A params object as one NUL-joined string (`name\0value\0name\0value…`, after `head` when one is
- * given), so it crosses into wasm at once instead of one crossing per string. Numbers and booleans
- * are stringified as `String()` does; `null`/`undefined` values are left out. Returns `undefined`
- * for anything irregular (not a plain object, a non-scalar value, a NUL inside a string): the Rust
- * side then takes the slow path, which names the bad field.
+ * `params` as `name\0value\0name\0value…` (after the `head` pieces). Numbers and booleans are
+ * stringified as `String()` does; `null`/`undefined` values are left out. When a piece holds a
+ * NUL or U+0001, the whole string starts with U+0001 and every piece is escaped (U+0001 `a` for
+ * NUL, U+0001 `b` for U+0001); the Rust side (`wasm::flat`) undoes it.
  */
-export function flattenParams(params, head) {
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) return undefined;
-  let out = head ?? '';
-  let sep = head === undefined ? '' : '\0';
+export function flattenParams(params, ctx = 'params', head = []) {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw `${ctx}: must be a plain object of strings`;
+  }
+  let out = head.join('\0');
+  let sep = head.length ? '\0' : '';
+  let escaped = head.some(needsEscape);
   for (const k in params) {
     if (!Object.prototype.hasOwnProperty.call(params, k)) continue;
     const v = params[k];
@@ -16,21 +26,34 @@ export function flattenParams(params, head) {
     if (typeof v === 'string') s = v;
     else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
     else if (v === null || v === undefined) continue;
-    else return undefined;
-    if (k.includes('\0') || s.includes('\0')) return undefined;
+    else throw `${ctx}.${k}: must be a string, number or boolean (got ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}); serialize objects with JSON.stringify`;
+    escaped ||= needsEscape(k) || needsEscape(s);
     out += `${sep}${k}\0${s}`;
     sep = '\0';
   }
-  return out;
+  return escaped ? `\u0001${flattenEscaped(params, head)}` : out;
+}
+
+/** The rare path: every piece escaped. */
+function flattenEscaped(params, head) {
+  const pieces = head.map(escape);
+  for (const k in params) {
+    if (!Object.prototype.hasOwnProperty.call(params, k)) continue;
+    const v = params[k];
+    if (v === null || v === undefined) continue;
+    pieces.push(escape(k), escape(String(v)));
+  }
+  return pieces.join('\0');
 }
 
 /** `signRpc`'s whole input as one string: `method\0accessKeySecret` then the params. */
 export function flattenSignInput(input) {
-  if (input === null || typeof input !== 'object') return undefined;
+  if (input === null || typeof input !== 'object') throw 'signRpc: expected { method, params, accessKeySecret }';
   const { method, accessKeySecret, params } = input;
-  if (typeof method !== 'string' || typeof accessKeySecret !== 'string' || accessKeySecret === ''
-    || method.includes('\0') || accessKeySecret.includes('\0')) return undefined;
-  return flattenParams(params, `${method}\0${accessKeySecret}`);
+  if (method === undefined || method === null) throw 'method is required: "GET" or "POST"';
+  if (typeof method !== 'string' || !/^(get|post)$/i.test(method)) throw 'method: must be "GET" or "POST"';
+  if (typeof accessKeySecret !== 'string' || accessKeySecret === '') throw 'accessKeySecret is required (a non-empty string)';
+  return flattenParams(params, 'params', [method, accessKeySecret]);
 }
 
 /** `signRpc`'s result from one NUL-joined string (none of the three parts can hold a NUL). */

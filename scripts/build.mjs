@@ -1,20 +1,32 @@
-// `npm run build`: builds pkg/ with wasm-pack (--target web, release profile, wasm-opt -Oz),
-// then re-exports ThingcallError from the package entry and drops wasm-pack's pkg/.gitignore.
+// `npm run build`: builds pkg/ with wasm-pack (--target web, release profile, feature
+// `panic-trap`, wasm-opt -Oz), then adds the JavaScript half of the client: js/client.js,
+// js/options.js and js/results.js are copied next to the glue (their import of the
+// `sign_input.js` snippet pointed at its place in pkg/snippets), and the package entry
+// re-exports IotClient and ThingcallError. wasm-pack's pkg/.gitignore is dropped.
 import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, run } from './lib.mjs';
 
+/** The JavaScript modules of the client that Rust does not import (so wasm-bindgen does not copy). */
+const CLIENT_MODULES = ['client.js', 'options.js', 'results.js'];
+
 export function build({ setup = true } = {}) {
   if (setup) run('bash', ['scripts/setup.sh']);
-  run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack']);
+  run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack',
+    '--', '--features', 'panic-trap']);
   const pkg = join(root, 'pkg');
-  const snippet = readdirSync(join(pkg, 'snippets')).map((d) => `./snippets/${d}/js/thingcall_error.js`)
-    .find((p) => existsSync(join(pkg, p)));
-  if (!snippet) throw new Error('build: the ThingcallError snippet is missing from pkg/snippets');
-  const js = join(pkg, 'thingcall.js');
-  const line = `export { ThingcallError } from '${snippet}';\n`;
-  const text = readFileSync(js, 'utf8');
-  if (!text.includes(line)) writeFileSync(js, text + line);
+  const snippets = readdirSync(join(pkg, 'snippets')).map((d) => `./snippets/${d}/js`)
+    .filter((d) => existsSync(join(pkg, d, 'thingcall_error.js')));
+  if (snippets.length !== 1) throw new Error(`build: expected one snippet directory in pkg/snippets, found ${snippets.length}`);
+  const [snippet] = snippets;
+  for (const name of CLIENT_MODULES) {
+    const source = readFileSync(join(root, 'js', name), 'utf8');
+    writeFileSync(join(pkg, name), source.replaceAll("from './sign_input.js'", `from '${snippet}/sign_input.js'`));
+  }
+  const entry = join(pkg, 'thingcall.js');
+  const lines = `export { ThingcallError } from '${snippet}/thingcall_error.js';\nexport { IotClient } from './client.js';\n`;
+  const glue = readFileSync(entry, 'utf8');
+  if (!glue.includes(lines)) writeFileSync(entry, glue + lines);
   rmSync(join(pkg, '.gitignore'), { force: true });
 }
 

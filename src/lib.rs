@@ -1,8 +1,16 @@
 //! thingcall: sign and send IoT Platform (API 2018-01-20) RPC calls from the browser.
 //!
 //! [`core`] is the pure signing core (tested natively). On `wasm32` the `wasm` module binds it
-//! to JavaScript: `signRpc`, `IotClient` and `ThingcallError`.
+//! to JavaScript: `signRpc`, the engine under `IotClient`, and `ThingcallError`.
+//!
+//! The crate is `no_std` (with `alloc`): in the shipped wasm, std's panic and formatting
+//! machinery would be most of the binary (BENCHMARKS.md).
+#![no_std]
 #![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod core;
 

@@ -4,6 +4,8 @@
 //! (`A-Z a-z 0-9 - _ . ~`) and becomes `%XY` (uppercase hex) otherwise. A space
 //! is `%20`, never `+`; `*` is `%2A`; `~` is kept.
 
+use alloc::string::String;
+
 /// Which bytes stay as they are, by byte value.
 static UNRESERVED: [bool; 256] = {
     let mut t = [false; 256];
@@ -75,6 +77,8 @@ pub fn percent_encode(input: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::{format, prelude::rust_2021::*, vec};
 
     #[test]
     fn keeps_unreserved_and_escapes_the_rest() {

@@ -5,13 +5,16 @@
 //! - [`request`]: credentials, nonce and the common parameters of a request.
 //! - [`timestamp`]: the wire form of `Timestamp` and HTTP dates.
 //! - [`outcome`]: what a failure means (outcome, retry, advice).
+//! - [`attempts`]: one call's attempts as a state machine (what to do after each answer).
 
+pub mod attempts;
 pub mod encode;
 pub mod outcome;
 pub mod request;
 pub mod signature;
 pub mod timestamp;
 
+pub use attempts::{Answer, Attempts, Failure, Verdict};
 pub use outcome::{Outcome, RetryPolicy, RetryReason};
 pub use request::{sign_request, CommonParams, Credentials, Nonce, API_VERSION};
 pub use signature::{

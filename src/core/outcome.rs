@@ -1,6 +1,8 @@
 //! What a failed call means for the caller: did anything run (`Outcome`), may it be sent again
 //! (`RetryPolicy`), and what to do about it (`advice`). Pure decisions, no I/O.
 
+use alloc::string::{String, ToString};
+
 /// What is known about a call that did not succeed. Ordered: a later, worse state wins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Outcome {
@@ -212,9 +214,10 @@ impl RetryPolicy {
         ) {
             return 0.0;
         }
-        let exp = 2f64.powi(retry.saturating_sub(1).min(30) as i32);
+        let exp = (1u64 << retry.saturating_sub(1).min(30)) as f64;
         let cap = (self.base_delay_ms * exp).min(self.max_delay_ms);
-        (cap * unit.clamp(0.0, 1.0)).floor()
+        // Non-negative, so truncation is `floor` (which `core` does not have).
+        ((cap * unit.clamp(0.0, 1.0)) as u64) as f64
     }
 }
 
@@ -265,6 +268,8 @@ fn replace_all(text: &str, from: &str, to: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::{format, prelude::rust_2021::*, vec};
 
     #[test]
     fn classifies_codes_case_insensitively() {

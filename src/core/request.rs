@@ -1,6 +1,8 @@
 //! The common parameters every RPC request carries, and the assembly of a signed request from
 //! them plus the action's own parameters. Time and nonce come from the caller.
 
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt;
 
 use super::signature::{sign, HttpMethod, SignedStages, SigningKey};
@@ -42,12 +44,19 @@ pub enum CredentialsError {
     MissingAccessKeySecret,
 }
 
-impl fmt::Display for CredentialsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl CredentialsError {
+    /// What is wrong, naming the field.
+    pub const fn as_str(self) -> &'static str {
+        match self {
             CredentialsError::MissingAccessKeyId => "accessKeyId is required",
             CredentialsError::MissingAccessKeySecret => "accessKeySecret is required",
-        })
+        }
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -160,16 +169,25 @@ pub enum ParamError {
     Reserved(String),
 }
 
+impl ParamError {
+    /// What is wrong, naming the parameter (built without `core::fmt`).
+    pub fn message(&self) -> String {
+        match self {
+            ParamError::MissingAction => "action is required".into(),
+            ParamError::EmptyName => "params: a parameter name is empty".into(),
+            ParamError::Reserved(n) => {
+                let mut s = String::from("params.");
+                s.push_str(n);
+                s.push_str(": this common parameter is set by thingcall and may not be given");
+                s
+            }
+        }
+    }
+}
+
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ParamError::MissingAction => f.write_str("action is required"),
-            ParamError::EmptyName => f.write_str("params: a parameter name is empty"),
-            ParamError::Reserved(n) => write!(
-                f,
-                "params.{n}: this common parameter is set by thingcall and may not be given"
-            ),
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -200,7 +218,7 @@ pub fn sign_request<S: AsRef<str>>(
         return Err(ParamError::MissingAction);
     }
     check_params(params)?;
-    let timestamp = common.timestamp.to_string();
+    let timestamp = common.timestamp.wire();
     let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 10);
     all.extend([
         ("AccessKeyId", common.credentials.access_key_id()),
@@ -226,6 +244,8 @@ pub fn sign_request<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::{format, prelude::rust_2021::*, vec};
 
     fn creds(token: Option<&str>) -> Credentials {
         Credentials::new("id", "s3cr3t-value", token.map(String::from)).unwrap()

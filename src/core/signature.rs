@@ -1,6 +1,8 @@
 //! The three stages of RPC signature v1, a type each, whose `Display` is the stage's text
 //! (in the style of `aws-sigv4`): [`CanonicalizedQueryString`] → [`StringToSign`] → [`Signature`].
 
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 

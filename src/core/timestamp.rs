@@ -1,6 +1,8 @@
 //! The wire form of `Timestamp` (`YYYY-MM-DDThh:mm:ssZ`, UTC, no milliseconds) and the
 //! HTTP `Date` header, both to and from Unix time. The core never reads a clock: callers pass time in.
 
+use alloc::format;
+use alloc::string::String;
 use core::fmt;
 
 /// A UTC instant with whole-second precision, as the platform's `Timestamp` parameter carries it.
@@ -43,6 +45,16 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// `x` rounded down (`f64::floor` is a std method); saturates like `as`.
+fn floor(x: f64) -> i64 {
+    let t = x as i64;
+    if (t as f64) > x {
+        t - 1
+    } else {
+        t
+    }
+}
+
 fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -72,7 +84,7 @@ impl Timestamp {
     /// From milliseconds since the Unix epoch (as `Date.now()` gives), truncated to the second.
     pub fn from_unix_millis(ms: f64) -> Self {
         Self {
-            unix_seconds: (ms / 1000.0).floor() as i64,
+            unix_seconds: floor(ms / 1000.0),
         }
     }
 
@@ -152,28 +164,49 @@ impl Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    /// The wire form, `YYYY-MM-DDThh:mm:ssZ`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Timestamp {
+    /// Appends the wire form, `YYYY-MM-DDThh:mm:ssZ`, to `out` (without `core::fmt`, which the
+    /// wasm build leaves out).
+    pub fn push_wire(self, out: &mut String) {
         let days = self.unix_seconds.div_euclid(86_400);
         let secs = self.unix_seconds.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            y,
-            m,
-            d,
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )
+        let two = |out: &mut String, n: u32, sep: char| {
+            out.push((b'0' + (n / 10 % 10) as u8) as char);
+            out.push((b'0' + (n % 10) as u8) as char);
+            out.push(sep);
+        };
+        let y = y.clamp(0, 9999) as u32;
+        two(out, y / 100, ' ');
+        out.pop();
+        two(out, y % 100, '-');
+        two(out, m, '-');
+        two(out, d, 'T');
+        two(out, (secs / 3600) as u32, ':');
+        two(out, (secs / 60 % 60) as u32, ':');
+        two(out, (secs % 60) as u32, 'Z');
+    }
+
+    /// The wire form as a new string.
+    pub fn wire(self) -> String {
+        let mut s = String::with_capacity(20);
+        self.push_wire(&mut s);
+        s
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// The wire form, `YYYY-MM-DDThh:mm:ssZ`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.wire())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use std::{format, prelude::rust_2021::*, vec};
 
     #[test]
     fn formats_and_parses_the_wire_form() {

@@ -1,9 +1,12 @@
-//! `Failure`, the Rust side of a `ThingcallError`, and its conversion to the JS class.
+//! `Failure` (from the core) → the JavaScript `ThingcallError`, its message ending with the
+//! advice for its code and scrubbed of every secret.
 
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-use crate::core::outcome::{advice, codes, redact};
-use crate::core::Outcome;
+use crate::core::attempts::concat;
+use crate::core::outcome::{advice, redact};
+use crate::core::{Failure, Outcome};
 
 #[wasm_bindgen(module = "/js/thingcall_error.js")]
 extern "C" {
@@ -22,56 +25,31 @@ extern "C" {
     ) -> JsThingcallError;
 }
 
-/// A failed call, before it becomes a `ThingcallError`.
-#[derive(Clone, Debug)]
-pub struct Failure {
-    pub code: String,
-    pub message: String,
-    pub request_id: Option<String>,
-    pub http_status: Option<u16>,
-    pub outcome: Outcome,
-    pub retryable: bool,
-    pub attempts: u32,
+/// The `ThingcallError` for `f`, its message scrubbed of every value in `secrets`.
+pub fn to_js<'a>(f: Failure, secrets: impl IntoIterator<Item = &'a str>) -> JsValue {
+    let text = concat(&[&f.code, ": ", f.message.trim_end(), " ", advice(&f.code)]);
+    let text = redact(&text, secrets);
+    JsThingcallError::new(
+        &f.code,
+        &text,
+        f.request_id,
+        f.http_status,
+        f.outcome.as_str(),
+        f.retryable,
+        f.attempts,
+    )
+    .into()
 }
 
-impl Failure {
-    /// A failure of the client's own, with no HTTP answer.
-    pub fn new(code: &str, message: impl Into<String>, outcome: Outcome) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-            request_id: None,
-            http_status: None,
-            outcome,
-            retryable: false,
-            attempts: 0,
-        }
-    }
-
-    /// Bad input, refused before anything was sent.
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(codes::INVALID_ARGUMENT, message, Outcome::NotSent)
-    }
-
-    /// The `ThingcallError`, its message ending with the advice for its code and scrubbed of
-    /// every value in `secrets`.
-    pub fn into_js<'a>(self, secrets: impl IntoIterator<Item = &'a str>) -> JsValue {
-        let text = format!(
-            "{}: {} {}",
-            self.code,
-            self.message.trim_end(),
-            advice(&self.code)
-        );
-        let text = redact(&text, secrets);
-        JsThingcallError::new(
-            &self.code,
-            &text,
-            self.request_id,
-            self.http_status,
-            self.outcome.as_str(),
-            self.retryable,
-            self.attempts,
-        )
-        .into()
-    }
+/// Internal (for `js/client.js`): the `ThingcallError` for a failure found in JavaScript (bad
+/// options, an already-aborted signal), with the advice for `code` added. `outcome` is
+/// `"not_sent"` unless it names another.
+#[wasm_bindgen(js_name = "__thingcallError", skip_typescript)]
+pub fn thingcall_error(code: &str, message: &str, outcome: &str) -> JsValue {
+    let outcome = match outcome {
+        "rejected" => Outcome::Rejected,
+        "unknown" => Outcome::Unknown,
+        _ => Outcome::NotSent,
+    };
+    to_js(Failure::new(code, message, outcome), [])
 }

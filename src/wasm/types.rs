@@ -1,4 +1,6 @@
-//! TypeScript declarations of the option and result objects, emitted into `thingcall.d.ts`.
+//! TypeScript declarations emitted into `thingcall.d.ts`: the option and result objects, and
+//! `IotClient` and `ThingcallError`, which are JavaScript classes (`js/client.js`,
+//! `js/thingcall_error.js`).
 
 use wasm_bindgen::prelude::*;
 
@@ -200,5 +202,71 @@ export declare class ThingcallError extends Error {
   /** Whether trying again later is safe and may succeed. */
   readonly retryable: boolean;
   readonly attempts: number;
+}
+
+/**
+ * A client of the IoT Platform RPC API (version 2018-01-20) that signs every request in
+ * WebAssembly and sends it with `fetch`.
+ *
+ * Calls reject with a `ThingcallError` (`code`, `outcome`, `retryable`, `attempts`, ...).
+ * Retries are safe by default: an invoke or set whose outcome is unknown is never sent twice
+ * unless `retry.retryUnknown` is set.
+ */
+export declare class IotClient {
+  /**
+   * Creates a client. `endpoint` is the whole API URL (e.g. `https://iot.cn-shanghai.aliyuncs.com/`).
+   * Credentials: `accessKeyId` + `accessKeySecret` (+ `securityToken`), or
+   * `credentials: async () => ({ accessKeyId, accessKeySecret, securityToken, expiration })`,
+   * called on first use and again shortly before `expiration` (one call at a time).
+   * Throws a `ThingcallError` (`InvalidArgument`) for bad options.
+   */
+  constructor(options: IotClientOptions);
+  /**
+   * Calls a service of a device's thing model (`InvokeThingService`). `args` is an object
+   * (serialized with `JSON.stringify`) or a JSON object string; `{}` when absent. A synchronous
+   * service resolves with the device's `result` (parsed `Data.Result`) and `mode: "sync"`; an
+   * asynchronous one with only a `messageId` and `mode: "async"`.
+   */
+  invokeThingService(request: InvokeThingServiceRequest, options?: CallOptions): Promise<InvokeThingServiceResult>;
+  /** Sets properties of a device (`SetDeviceProperty`, asynchronous): `items` is an object or a JSON object string. Resolves with the `messageId`. */
+  setDeviceProperty(request: SetDevicePropertyRequest, options?: CallOptions): Promise<SetDevicePropertyResult>;
+  /** Reads a device's properties (`QueryDevicePropertyStatus`), as a flat list of `{ identifier, value, rawValue, time, dataType, name, unit }` in `properties`. */
+  queryDevicePropertyStatus(request: DeviceRequest, options?: CallOptions): Promise<QueryDevicePropertyStatusResult>;
+  /** Reads a device's details (`QueryDeviceDetail`): `data` is the platform's `Data` (`IotId`, `ProductKey`, `DeviceName`, `Status`, ...). */
+  queryDeviceDetail(request: DeviceRequest, options?: CallOptions): Promise<CallResult>;
+  /** Calls a service on up to 100 devices of one product (`InvokeThingsService`, asynchronous). */
+  invokeThingsService(request: InvokeThingsServiceRequest, options?: CallOptions): Promise<CallResult>;
+  /** Sets properties on up to 100 devices of one product (`SetDevicesProperty`, asynchronous). */
+  setDevicesProperty(request: SetDevicesPropertyRequest, options?: CallOptions): Promise<CallResult>;
+  /**
+   * Calls any RPC action with its own parameters (strings, numbers or booleans); the common
+   * parameters and the signature are added. Resolves with `{ requestId, data, body, ... }`.
+   * Read-only actions (`Query*`, `Get*`, `List*`, `Describe*`) are retried when their outcome
+   * is unknown; others only with `retry.retryUnknown`.
+   */
+  call(action: string, params: Params, options?: CallOptions): Promise<CallResult>;
+  /**
+   * Returns a signed GET URL for `action` with `params`. Deterministic when both `nonce` and
+   * `timestamp` (a `Date` or the wire string `YYYY-MM-DDThh:mm:ssZ`) are given. Uses the
+   * static credentials, or the provider's current ones (after a first call or
+   * `refreshCredentials()`). The URL carries the SecurityToken: treat it as a secret.
+   */
+  presign(action: string, params: Params, options?: PresignOptions): string;
+  /** Returns a ready `curl` command line for `action` with `params`, with the client's method (POST with a form body by default). Same options as `presign`. */
+  toCurl(action: string, params: Params, options?: PresignOptions): string;
+  /**
+   * Shows how a request is signed, for display: the sorted parameters, canonical query,
+   * string-to-sign, signature and signed URL, with the SecurityToken (and the secret, were
+   * it anywhere) replaced by `** redacted **`. Same options as `presign`.
+   */
+  explain(action: string, params: Params, options?: PresignOptions): SigningExplanation;
+  /** Fetches credentials from the provider now (a no-op for static keys), e.g. before `presign`. Rejects with `CredentialsError` when the provider fails. */
+  refreshCredentials(): Promise<void>;
+  /** The client's estimate of server time minus local time, in ms (learned from an `InvalidTimeStamp.Expired` answer; 0 until then). */
+  readonly clockOffsetMs: number;
+  /** The normalized endpoint URL. */
+  readonly endpoint: string;
+  /** `"GET"` or `"POST"`. */
+  readonly method: HttpMethodName;
 }
 "#;
