@@ -72,8 +72,8 @@ export class IotClient {
     this.#timeoutMs = o.timeoutMs;
     this.#iotInstanceId = o.iotInstanceId;
     this.#provider = o.provider;
-    this.#engine = new Engine(o.post, o.regionId, r.maxAttempts, r.baseDelayMs, r.maxDelayMs, r.retryUnknown, !!o.provider);
-    if (!o.provider) this.#engine.setCredentials(o.accessKeyId, o.accessKeySecret, o.securityToken, NaN, Date.now());
+    this.#engine = new Engine(o.post, o.regionId ?? '', r.maxAttempts, r.baseDelayMs, r.maxDelayMs, r.retryUnknown, !!o.provider);
+    if (!o.provider) this.#engine.setCredentials(o.accessKeyId, o.accessKeySecret, o.securityToken ?? '', NaN, Date.now());
   }
 
   invokeThingService(request, options) {
@@ -180,7 +180,7 @@ export class IotClient {
   #presigned(action, params, options, post) {
     const o = presignOptions(options);
     const flat = flatten(params ?? {}, 'params');
-    return this.#engine.presign(String(action ?? ''), flat, post, o.nonce, o.timestamp, o.timestampMs, Date.now()).split('\0');
+    return this.#engine.presign(String(action ?? ''), flat, post, o.nonce ?? '', o.timestamp ?? '', o.timestampMs, Date.now()).split('\0');
   }
 
   /** Fetches credentials from the provider (single-flight). Rejects with a message string, or a
@@ -199,7 +199,7 @@ export class IotClient {
         throw `the credentials provider failed: ${describe(e)}`;
       }
       const c = providedCredentials(answer);
-      this.#engine.setCredentials(c.accessKeyId, c.accessKeySecret, c.securityToken, c.expirationMs, Date.now());
+      this.#engine.setCredentials(c.accessKeyId, c.accessKeySecret, c.securityToken ?? '', c.expirationMs, Date.now());
     })().finally(() => {
       this.#pending = null;
     });
@@ -258,11 +258,11 @@ export class IotClient {
           } catch {
             // Not the platform's envelope.
           }
-          verdict = parsed !== null && typeof parsed === 'object'
-            ? call.answered(engine, response.status, true, text(parsed.Code), parsed.Success === false,
-              text(parsed.Message ?? parsed.ErrorMessage) ?? '', text(parsed.RequestId),
-              response.headers.get('date') ?? undefined, Date.now(), Math.random())
-            : call.answered(engine, response.status, false, undefined, false, '', undefined, undefined, Date.now(), Math.random());
+          const envelope = parsed !== null && typeof parsed === 'object';
+          const field = (k) => (envelope ? text(parsed[k]) ?? '' : '');
+          verdict = call.answered(engine, response.status, envelope, field('Code'), envelope && parsed.Success === false,
+            field('Message') || field('ErrorMessage'), field('RequestId'),
+            Date.parse(response.headers.get('date') ?? ''), Date.now(), Math.random());
           if (verdict === DONE) return shape(parsed, call.attempts, performance.now() - started);
         }
         if (verdict === FAIL) throw call.error(engine);

@@ -154,7 +154,7 @@ export function presignOptions(o) {
   if (t instanceof Date) {
     out.timestampMs = t.getTime();
     if (!Number.isFinite(out.timestampMs)) throw invalid('options.timestamp: an invalid Date');
-  } else if (typeof t === 'string') {
+  } else if (typeof t === 'string' && t !== '') {
     out.timestamp = t;
   } else if (present(t)) {
     throw invalid('options.timestamp: a Date or a YYYY-MM-DDThh:mm:ssZ string');

@@ -3,22 +3,26 @@
 // naming the field (never a value: no secret can end up in it); the caller makes it a
 // ThingcallError (InvalidArgument).
 
-const needsEscape = (s) => s.includes('\0') || s.includes('\u0001');
-const escape = (s) => s.replaceAll('\u0001', '\u0001b').replaceAll('\0', '\u0001a');
+/** The first character from U+0000 up that is in none of `pieces`. */
+function separatorFor(pieces) {
+  const all = pieces.join('');
+  let c = 0;
+  while (all.includes(String.fromCharCode(c))) c++;
+  return String.fromCharCode(c);
+}
 
 /**
- * `params` as `name\0value\0name\0value…` (after the `head` pieces). Numbers and booleans are
- * stringified as `String()` does; `null`/`undefined` values are left out. When a piece holds a
- * NUL or U+0001, the whole string starts with U+0001 and every piece is escaped (U+0001 `a` for
- * NUL, U+0001 `b` for U+0001); the Rust side (`wasm::flat`) undoes it.
+ * `params` as one string: a separator character (NUL, unless a piece holds one), then the
+ * pieces `name, value, name, value…` (after the `head` pieces) joined with it. Numbers and
+ * booleans are stringified as `String()` does; `null`/`undefined` values are left out. The
+ * Rust side (`wasm::flat`) splits it.
  */
 export function flattenParams(params, ctx = 'params', head = []) {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
     throw `${ctx}: must be a plain object of strings`;
   }
-  let out = head.join('\0');
-  let sep = head.length ? '\0' : '';
-  let escaped = head.some(needsEscape);
+  const pieces = [...head];
+  let nul = false;
   for (const k in params) {
     if (!Object.prototype.hasOwnProperty.call(params, k)) continue;
     const v = params[k];
@@ -27,23 +31,12 @@ export function flattenParams(params, ctx = 'params', head = []) {
     else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
     else if (v === null || v === undefined) continue;
     else throw `${ctx}.${k}: must be a string, number or boolean (got ${Array.isArray(v) ? 'an array' : `a ${typeof v}`}); serialize objects with JSON.stringify`;
-    escaped ||= needsEscape(k) || needsEscape(s);
-    out += `${sep}${k}\0${s}`;
-    sep = '\0';
+    nul ||= k.includes('\0') || s.includes('\0');
+    pieces.push(k, s);
   }
-  return escaped ? `\u0001${flattenEscaped(params, head)}` : out;
-}
-
-/** The rare path: every piece escaped. */
-function flattenEscaped(params, head) {
-  const pieces = head.map(escape);
-  for (const k in params) {
-    if (!Object.prototype.hasOwnProperty.call(params, k)) continue;
-    const v = params[k];
-    if (v === null || v === undefined) continue;
-    pieces.push(escape(k), escape(String(v)));
-  }
-  return pieces.join('\0');
+  nul ||= head.some((h) => h.includes('\0'));
+  const sep = nul ? separatorFor(pieces) : '\0';
+  return sep + pieces.join(sep);
 }
 
 /** `signRpc`'s whole input as one string: `method\0accessKeySecret` then the params. */

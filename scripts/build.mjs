@@ -2,7 +2,9 @@
 // `panic-trap`, wasm-opt -Oz), then adds the JavaScript half of the client: js/client.js,
 // js/options.js and js/results.js are copied next to the glue (their import of the
 // `sign_input.js` snippet pointed at its place in pkg/snippets), and the package entry
-// re-exports IotClient and ThingcallError. wasm-pack's pkg/.gitignore is dropped.
+// re-exports IotClient and ThingcallError. Last, esbuild bundles the glue and these modules
+// into one minified ES module, pkg/thingcall.js, with a source map (pkg/thingcall.js.map,
+// sources included) for debugging: what a bundler would ship, shipped as is.
 import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, run } from './lib.mjs';
@@ -11,6 +13,7 @@ import { root, run } from './lib.mjs';
 const CLIENT_MODULES = ['client.js', 'options.js', 'results.js'];
 
 export function build({ setup = true } = {}) {
+  rmSync(join(root, 'pkg'), { recursive: true, force: true });
   if (setup) run('bash', ['scripts/setup.sh']);
   run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack',
     '--', '--features', 'panic-trap']);
@@ -27,6 +30,11 @@ export function build({ setup = true } = {}) {
   const lines = `export { ThingcallError } from '${snippet}/thingcall_error.js';\nexport { IotClient } from './client.js';\n`;
   const glue = readFileSync(entry, 'utf8');
   if (!glue.includes(lines)) writeFileSync(entry, glue + lines);
+  run('esbuild', ['pkg/thingcall.js', '--bundle', '--format=esm', '--minify', '--sourcemap',
+    '--sources-content=true', '--legal-comments=none', '--target=es2022', '--allow-overwrite',
+    '--outfile=pkg/thingcall.js', '--log-level=warning']);
+  for (const name of CLIENT_MODULES) rmSync(join(pkg, name));
+  rmSync(join(pkg, 'snippets'), { recursive: true });
   rmSync(join(pkg, '.gitignore'), { force: true });
 }
 

@@ -93,8 +93,9 @@ pub struct Answer<'a> {
     pub message: &'a str,
     /// `RequestId`, as text.
     pub request_id: Option<&'a str>,
-    /// The `Date` header, where the response exposes it.
-    pub date: Option<&'a str>,
+    /// The `Date` header as Unix ms, where the response exposes it (parsed by the caller:
+    /// `Date.parse` in the browser, [`Timestamp::parse_http_date`] elsewhere).
+    pub date_ms: Option<f64>,
 }
 
 /// What the caller does next.
@@ -200,7 +201,10 @@ impl Attempts {
         }
         let mut server_ms = None;
         if reason == Some(RetryReason::ClockSkew) {
-            let from_header = a.date.and_then(Timestamp::parse_http_date);
+            let from_header = a
+                .date_ms
+                .filter(|ms| ms.is_finite())
+                .map(Timestamp::from_unix_millis);
             if let Some(t) = from_header {
                 message.push_str(" Server time is ");
                 t.push_wire(&mut message);
@@ -376,7 +380,8 @@ mod tests {
     fn clock_skew_learns_the_offset_from_the_date_header_once() {
         let mut a = Attempts::new("InvokeThingService");
         let mut ans = answer(400, Some("InvalidTimeStamp.Expired"));
-        ans.date = Some("Thu, 26 Nov 2026 17:00:00 GMT");
+        let header = Timestamp::parse_http_date("Thu, 26 Nov 2026 17:00:00 GMT").unwrap();
+        ans.date_ms = Some(header.unix_seconds() as f64 * 1000.0);
         let now = Timestamp::parse("2026-11-26T16:40:00Z").unwrap().unix_seconds() as f64 * 1000.0;
         a.begin();
         let v = a.answered(&policy(), false, &ans, now, 0.5);

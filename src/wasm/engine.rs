@@ -117,25 +117,24 @@ impl Engine {
         action: &str,
         flat: &str,
         post: bool,
-        nonce: Option<String>,
-        timestamp: Option<String>,
+        nonce: &str,
+        timestamp: &str,
         timestamp_ms: f64,
         now_ms: f64,
     ) -> Result<String, Failure> {
-        let pieces = pieces(flat);
-        let params = pairs(&pieces);
+        let params = pairs(pieces(flat));
         check_params(&params).map_err(|e| Failure::invalid(e.message()))?;
         self.signer()?;
         let nonce = match nonce {
-            Some(n) => Nonce::from_string(n),
-            None => self.nonces.nonce()?,
+            "" => self.nonces.nonce()?,
+            n => Nonce::from_string(n),
         };
         let ts = match timestamp {
-            Some(s) => Timestamp::parse(&s).map_err(|_| {
+            "" if timestamp_ms.is_finite() => Timestamp::from_unix_millis(timestamp_ms),
+            "" => self.now(now_ms),
+            s => Timestamp::parse(s).map_err(|_| {
                 Failure::invalid("options.timestamp: expected a UTC time as YYYY-MM-DDThh:mm:ssZ")
             })?,
-            None if timestamp_ms.is_finite() => Timestamp::from_unix_millis(timestamp_ms),
-            None => self.now(now_ms),
         };
         let method = if post { HttpMethod::Post } else { HttpMethod::Get };
         let stages = self.sign(action, &params, method, &nonce, ts)?;
@@ -158,7 +157,7 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(
         post: bool,
-        region_id: Option<String>,
+        region_id: String,
         max_attempts: u32,
         base_delay_ms: f64,
         max_delay_ms: f64,
@@ -167,7 +166,7 @@ impl Engine {
     ) -> Engine {
         Engine {
             method: if post { HttpMethod::Post } else { HttpMethod::Get },
-            region_id,
+            region_id: Some(region_id).filter(|r| !r.is_empty()),
             retry: RetryPolicy {
                 max_attempts,
                 base_delay_ms,
@@ -192,11 +191,11 @@ impl Engine {
         &mut self,
         access_key_id: String,
         access_key_secret: String,
-        security_token: Option<String>,
+        security_token: String,
         expiration_ms: f64,
         now_ms: f64,
     ) -> Result<(), JsValue> {
-        let creds = Credentials::new(access_key_id, access_key_secret, security_token);
+        let creds = Credentials::new(access_key_id, access_key_secret, Some(security_token));
         let creds = creds.map_err(|e| {
             let (code, ctx) = if self.provided {
                 (codes::CREDENTIALS_ERROR, "credentials(): ")
@@ -234,16 +233,16 @@ impl Engine {
         self.offset_ms
     }
 
-    /// `presign`, `toCurl` and `explain`: see [`Engine::presigned`]. `timestamp` is the wire
-    /// string, else `timestamp_ms` (Unix ms, NaN for now).
+    /// `presign`, `toCurl` and `explain`: see [`Engine::presigned`]. `nonce` is random when
+    /// empty; `timestamp` is the wire string, or empty for `timestamp_ms` (Unix ms, NaN for now).
     #[allow(clippy::too_many_arguments)]
     pub fn presign(
         &mut self,
         action: &str,
         flat: &str,
         post: bool,
-        nonce: Option<String>,
-        timestamp: Option<String>,
+        nonce: &str,
+        timestamp: &str,
         timestamp_ms: f64,
         now_ms: f64,
     ) -> Result<String, JsValue> {
@@ -300,8 +299,7 @@ impl Call {
         if action.is_empty() {
             return Err(to_js(Failure::invalid("call: action is required"), []));
         }
-        let pieces = pieces(flat);
-        let params: Vec<(String, String)> = pairs(&pieces)
+        let params: Vec<(String, String)> = pairs(pieces(flat))
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
@@ -329,30 +327,31 @@ impl Call {
         Ok(stages.canonical.with_signature(&stages.signature))
     }
 
-    /// The attempt was answered: the envelope's fields as read in JavaScript. Returns -1 (the
-    /// body is the result), -2 (failed: see `error`) or the wait in ms before the next attempt.
+    /// The attempt was answered: the envelope's fields as read in JavaScript (empty strings for
+    /// absent ones; the `Date` header as Unix ms or NaN). Returns -1 (the body is the result),
+    /// -2 (failed: see `error`) or the wait in ms before the next attempt.
     #[allow(clippy::too_many_arguments)]
     pub fn answered(
         &mut self,
         engine: &mut Engine,
         status: u16,
         envelope: bool,
-        code: Option<String>,
+        code: &str,
         success_false: bool,
         message: &str,
-        request_id: Option<String>,
-        date: Option<String>,
+        request_id: &str,
+        date_ms: f64,
         now_ms: f64,
         unit: f64,
     ) -> f64 {
         let answer = Answer {
             status,
             envelope,
-            code: code.as_deref(),
+            code: Some(code),
             success_false,
             message,
-            request_id: request_id.as_deref(),
-            date: date.as_deref(),
+            request_id: Some(request_id).filter(|r| !r.is_empty()),
+            date_ms: Some(date_ms),
         };
         let v = self
             .attempts

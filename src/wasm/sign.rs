@@ -25,14 +25,13 @@ static LAST_KEY: Local<RefCell<Option<(String, SigningKey)>>> = Local(RefCell::n
 /// Signs the flattened input with the cached key for its secret (derived only when the secret
 /// changes).
 fn sign_flat(flat: &str) -> Result<SignedStages, Failure> {
-    let pieces = pieces(flat);
-    let (head, rest) = pieces.split_at(pieces.len().min(2));
-    let method: HttpMethod = head
-        .first()
+    let mut pieces = pieces(flat);
+    let method: HttpMethod = pieces
+        .next()
         .and_then(|m| m.parse().ok())
         .ok_or_else(|| Failure::invalid("method: must be \"GET\" or \"POST\""))?;
-    let secret = head.get(1).map_or("", |s| s.as_ref());
-    let params = pairs(rest);
+    let secret = pieces.next().unwrap_or_default();
+    let params = pairs(pieces);
     let mut cell = LAST_KEY.0.borrow_mut();
     let key = match &mut *cell {
         Some((s, key)) if s == secret => key,
