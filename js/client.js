@@ -2,15 +2,23 @@
 // the one deadline and the caller's AbortSignal, waits out back-offs and awaits the credentials
 // provider (one call at a time); the engine makes every decision: what to send, whether an
 // answer is a result, a retry (after which wait, with which corrections) or a ThingcallError.
-import { __Engine as Engine, __Call as Call, __thingcallError as thingcallError } from './thingcall.js';
+import { __Engine as Engine, __Call as Call } from './thingcall.js';
+import { failure } from './thingcall_error.js';
 import {
   ACTIONS, callOptions, clientOptions, deviceParams, flatten, invalid, presignOptions, providedCredentials,
 } from './options.js';
 import { callResult, invokeResult, propertyStatusResult } from './results.js';
 
-/** What `__Call.answered`/`networkError` return besides a wait in ms. */
+/** What `__Call.answered` returns besides a wait in ms. */
 const DONE = -1;
 const FAIL = -2;
+
+/** Why `__Call.error` is asked for an error (`cause` in src/wasm/engine.rs). */
+const FAILED = 0;
+const ABORTED = 1;
+const TIMEOUT = 2;
+const CREDENTIALS = 3;
+const SENDING = 4;
 
 const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
@@ -117,9 +125,8 @@ export class IotClient {
   }
 
   explain(action, params, options) {
-    const [canonical, stringToSign, signature, wire] = this.#presigned(action, params, options, this.#post);
-    const redact = (s) => this.#engine.redact(s);
-    const safeWire = redact(wire);
+    // Redacted by the engine: the token (and the secret, were it anywhere) as `** redacted **`.
+    const [canonical, stringToSign, signature, wire] = this.#presigned(action, params, options, this.#post, true);
     const out = {
       method: this.method,
       params: canonical.split('&').map((pair) => {
@@ -127,13 +134,13 @@ export class IotClient {
         const k = decode(at < 0 ? pair : pair.slice(0, at));
         return [k, k === 'SecurityToken' ? '** redacted **' : decode(at < 0 ? '' : pair.slice(at + 1))];
       }),
-      canonicalQuery: redact(canonical),
-      stringToSign: redact(stringToSign),
+      canonicalQuery: canonical,
+      stringToSign,
       signature,
-      url: `${this.#endpoint}?${safeWire}`,
-      curl: this.#curl(safeWire),
+      url: `${this.#endpoint}?${wire}`,
+      curl: this.#curl(wire),
     };
-    if (this.#post) out.body = safeWire;
+    if (this.#post) out.body = wire;
     return out;
   }
 
@@ -144,12 +151,12 @@ export class IotClient {
     try {
       await untilAborted(this.#credentials(), ctl.signal);
     } catch (e) {
-      throw typeof e === 'string' ? thingcallError('CredentialsError', e, 'not_sent') : e;
+      throw typeof e === 'string' ? failure('CredentialsError', e, 'not_sent') : e;
     } finally {
       clearTimeout(timer);
     }
     if (ctl.signal.aborted) {
-      throw thingcallError('Timeout', `no answer within the call's deadline of ${this.#timeoutMs} ms.`, 'not_sent');
+      throw failure('Timeout', `no answer within the call's deadline of ${this.#timeoutMs} ms.`, 'not_sent');
     }
   }
 
@@ -177,10 +184,10 @@ export class IotClient {
   }
 
   /** `[canonicalQuery, stringToSign, signature, wire]` for presign, toCurl and explain. */
-  #presigned(action, params, options, post) {
+  #presigned(action, params, options, post, redacted = false) {
     const o = presignOptions(options);
     const flat = flatten(params ?? {}, 'params');
-    return this.#engine.presign(String(action ?? ''), flat, post, o.nonce ?? '', o.timestamp ?? '', o.timestampMs, Date.now()).split('\0');
+    return this.#engine.presign(String(action ?? ''), flat, post, o.nonce ?? '', o.timestamp ?? '', o.timestampMs, Date.now(), redacted).split('\0');
   }
 
   /** Fetches credentials from the provider (single-flight). Rejects with a message string, or a
@@ -217,21 +224,21 @@ export class IotClient {
 
   /** Runs a call to completion: credentials, attempts, back-offs, under one deadline. */
   async #attempts(call, signal, timeoutMs, shape) {
-    if (signal?.aborted) throw thingcallError('Aborted', 'the AbortSignal had fired before the call started.', 'not_sent');
+    if (signal?.aborted) throw failure('Aborted', 'the AbortSignal had fired before the call started.', 'not_sent');
     const engine = this.#engine;
     const started = performance.now();
     const ctl = new AbortController();
     const abort = () => ctl.abort();
     const timer = setTimeout(abort, timeoutMs);
     signal?.addEventListener('abort', abort);
-    const cut = (sending) => call.cancelled(engine, signal?.aborted === true, timeoutMs, sending);
+    const cut = (sending) => call.error(engine, (signal?.aborted ? ABORTED : TIMEOUT) + (sending ? SENDING : 0), timeoutMs, '');
     try {
       for (;;) {
         if (engine.needsCredentials(Date.now())) {
           try {
             await untilAborted(this.#credentials(), ctl.signal);
           } catch (e) {
-            throw typeof e === 'string' ? call.credentialsFailed(engine, e) : e;
+            throw typeof e === 'string' ? call.error(engine, CREDENTIALS, timeoutMs, e) : e;
           }
           if (ctl.signal.aborted) throw cut(false);
         }
@@ -250,7 +257,7 @@ export class IotClient {
         }
         let verdict;
         if (failed !== undefined) {
-          verdict = call.networkError(engine, failed, Math.random());
+          verdict = call.answered(engine, 0, false, '', false, failed, '', NaN, Date.now(), Math.random());
         } else {
           let parsed = null;
           try {
@@ -265,7 +272,7 @@ export class IotClient {
             Date.parse(response.headers.get('date') ?? ''), Date.now(), Math.random());
           if (verdict === DONE) return shape(parsed, call.attempts, performance.now() - started);
         }
-        if (verdict === FAIL) throw call.error(engine);
+        if (verdict === FAIL) throw call.error(engine, FAILED, timeoutMs, '');
         await sleep(verdict, ctl.signal);
         if (ctl.signal.aborted) throw cut(false);
       }

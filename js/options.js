@@ -2,11 +2,11 @@
 // requests turned into RPC parameters. Shapes and types only, each failure naming its field;
 // the protocol's own checks (reserved parameter names, credentials, timestamps) are made in
 // Rust. Messages name fields, never values, so no secret can end up in one.
-import { __thingcallError as thingcallError } from './thingcall.js';
+import { failure } from './thingcall_error.js';
 import { flattenParams } from './sign_input.js';
 
 /** An `InvalidArgument` ThingcallError (outcome `not_sent`). */
-export const invalid = (message) => thingcallError('InvalidArgument', message, 'not_sent');
+export const invalid = (message) => failure('InvalidArgument', message, 'not_sent');
 
 const present = (v) => v !== undefined && v !== null;
 const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,7 +1,7 @@
 // `npm run build`: builds pkg/ with wasm-pack (--target web, release profile, feature
 // `panic-trap`, wasm-opt -Oz), then adds the JavaScript half of the client: js/client.js,
 // js/options.js and js/results.js are copied next to the glue (their import of the
-// `sign_input.js` snippet pointed at its place in pkg/snippets), and the package entry
+// snippets pointed at their place in pkg/snippets), and the package entry
 // re-exports IotClient and ThingcallError. Last, esbuild bundles the glue and these modules
 // into one minified ES module, pkg/thingcall.js, with a source map (pkg/thingcall.js.map,
 // sources included) for debugging: what a bundler would ship, shipped as is.
@@ -24,7 +24,7 @@ export function build({ setup = true } = {}) {
   const [snippet] = snippets;
   for (const name of CLIENT_MODULES) {
     const source = readFileSync(join(root, 'js', name), 'utf8');
-    writeFileSync(join(pkg, name), source.replaceAll("from './sign_input.js'", `from '${snippet}/sign_input.js'`));
+    writeFileSync(join(pkg, name), source.replaceAll(/from '\.\/(sign_input|thingcall_error)\.js'/g, `from '${snippet}/$1.js'`));
   }
   const entry = join(pkg, 'thingcall.js');
   const lines = `export { ThingcallError } from '${snippet}/thingcall_error.js';\nexport { IotClient } from './client.js';\n`;

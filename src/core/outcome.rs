@@ -1,5 +1,6 @@
 //! What a failed call means for the caller: did anything run (`Outcome`), may it be sent again
-//! (`RetryPolicy`), and what to do about it (`advice`). Pure decisions, no I/O.
+//! (`RetryPolicy`). Pure decisions, no I/O. (What to do about each code, the advice that ends
+//! a `ThingcallError` message, is in `js/thingcall_error.js`, beside the error class.)
 
 use alloc::string::{String, ToString};
 
@@ -101,48 +102,6 @@ pub fn is_idempotent_action(action: &str) -> bool {
     ["Query", "Get", "List", "Describe"]
         .iter()
         .any(|p| action.starts_with(p))
-}
-
-/// What the caller can do about an error code: the advice that ends a `ThingcallError` message.
-pub fn advice(code: &str) -> &'static str {
-    const TABLE: &[(&str, &str)] = &[
-        ("InvalidArgument", "Fix the argument named in the message; nothing was sent."),
-        ("Timeout", "The call's deadline passed. Raise timeoutMs, or check the device and network; if the call was sent, the device may have acted."),
-        ("Aborted", "The call was cancelled by its AbortSignal."),
-        ("NetworkError", "No HTTP answer: check the endpoint URL, the network, and that the endpoint allows this origin (CORS)."),
-        ("InvalidResponse", "The endpoint did not answer with the platform's JSON: check that the endpoint URL points at the IoT Platform API."),
-        ("CredentialsError", "The credentials provider failed or returned no accessKeyId/accessKeySecret."),
-        ("MissingParameter", "A required parameter is missing."),
-        ("InvalidParameter", "A parameter has a value the platform does not accept."),
-        ("InvalidAccessKeyId.NotFound", "The AccessKeyId is unknown to this endpoint: check accessKeyId and the endpoint."),
-        ("InvalidTimeStamp.Format", "The Timestamp is not YYYY-MM-DDThh:mm:ssZ."),
-        ("InvalidTimeStamp.Expired", "The request's time is more than 15 minutes off the server's: check this machine's clock (thingcall corrects once for the offset it learns)."),
-        ("SignatureNonceUsed", "The same signed request reached the platform before (a resend after a dropped connection): the first delivery may have run. Check the device before calling again."),
-        ("SignatureDoesNotMatch", "The server computed another signature: check the AccessKeySecret, and that parameters are encoded and sent exactly as signed (compare the server's string-to-sign)."),
-        ("IncompleteSignature", "The signature parameters are incomplete."),
-        ("InvalidSecurityToken.Expired", "The STS SecurityToken has expired: get new temporary credentials."),
-        ("InvalidSecurityToken", "The STS SecurityToken is not valid for this AccessKeyId."),
-        ("Throttling.User", "Too many requests for this account: slow down (the platform allows 500/s for invoke and set, 10/s for batch actions)."),
-        ("Throttling.Api", "Too many requests for this API: slow down."),
-        ("Throttling", "Too many requests: slow down."),
-        ("InternalError", "The platform failed while handling the call; the device may have acted."),
-        ("ServiceUnavailable", "The platform is unavailable; nothing ran. Try again later."),
-        ("iot.system.SystemException", "The platform failed while handling the call; the device may have acted."),
-        ("iot.common.InvalidFormattedParameter", "Args or Items do not match the thing model: check identifiers, types and ranges."),
-        ("iot.prod.NotExistedProduct", "No such product: check productKey."),
-        ("iot.device.NotExistedDevice", "No such device: check productKey and deviceName."),
-        ("iot.device.InvalidIoTId", "No such device: check iotId."),
-        ("iot.device.InvokeThingServiceFailed", "The service call failed: check the identifier and the device."),
-        ("iot.device.SetDevicePropertyFailed", "Setting the property failed: check the items and the device."),
-        ("iot.messagebroker.OFFLINE", "The device is offline: nothing was delivered. Try again when it is online."),
-        ("iot.messagebroker.TIMEOUT", "The device did not answer within the RRPC window (8 s): it may have acted. Check its state before calling again."),
-        ("iot.messagebroker.RateLimit", "Too many messages to this device: slow down."),
-    ];
-    TABLE
-        .iter()
-        .find(|(c, _)| eq(c, code))
-        .map(|(_, a)| *a)
-        .unwrap_or("See the platform's error code reference.")
 }
 
 /// The shortest value (in bytes) [`redact`] looks for.
@@ -359,9 +318,4 @@ mod tests {
         assert_eq!(redact("must be a string", ["s"]), "must be a string");
     }
 
-    #[test]
-    fn advice_is_found_case_insensitively() {
-        assert!(advice("SIGNATUREDOESNOTMATCH").contains("AccessKeySecret"));
-        assert!(advice("InvalidTimeStamp.Expired").contains("clock"));
-    }
 }

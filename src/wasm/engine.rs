@@ -5,7 +5,6 @@
 //! Both classes are internal: exported for `js/client.js`, left out of `thingcall.d.ts`.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 
@@ -235,6 +234,8 @@ impl Engine {
 
     /// `presign`, `toCurl` and `explain`: see [`Engine::presigned`]. `nonce` is random when
     /// empty; `timestamp` is the wire string, or empty for `timestamp_ms` (Unix ms, NaN for now).
+    /// With `redacted`, the secret and the token (as is and percent-encoded) are replaced in
+    /// all of it (for display).
     #[allow(clippy::too_many_arguments)]
     pub fn presign(
         &mut self,
@@ -245,14 +246,13 @@ impl Engine {
         timestamp: &str,
         timestamp_ms: f64,
         now_ms: f64,
+        redacted: bool,
     ) -> Result<String, JsValue> {
-        self.presigned(action, flat, post, nonce, timestamp, timestamp_ms, now_ms)
-            .map_err(|f| self.fail(f))
-    }
-
-    /// `text` with the secret and the token (as is and percent-encoded) replaced.
-    pub fn redact(&self, text: &str) -> String {
-        redact(text, self.secrets())
+        match self.presigned(action, flat, post, nonce, timestamp, timestamp_ms, now_ms) {
+            Ok(s) if redacted => Ok(redact(&s, self.secrets())),
+            Ok(s) => Ok(s),
+            Err(f) => Err(self.fail(f)),
+        }
     }
 }
 
@@ -260,7 +260,8 @@ impl Engine {
 #[wasm_bindgen(js_name = "__Call", skip_typescript)]
 pub struct Call {
     action: String,
-    params: Vec<(String, String)>,
+    /// The call's own parameters, flattened (`wasm::flat`), checked.
+    flat: String,
     attempts: Attempts,
 }
 
@@ -269,8 +270,82 @@ pub struct Call {
 const DONE: f64 = -1.0;
 const FAIL: f64 = -2.0;
 
+/// Why `__Call.error` is asked for an error (the JavaScript side names them the same).
+#[allow(dead_code)] // TIMEOUT is what is neither of the others; it is named for js/client.js.
+mod cause {
+    /// The last attempt's failure (after a -2 verdict).
+    pub const FAILED: u8 = 0;
+    /// The caller's signal fired.
+    pub const ABORTED: u8 = 1;
+    /// The deadline passed.
+    pub const TIMEOUT: u8 = 2;
+    /// The credentials provider failed (the text says how).
+    pub const CREDENTIALS: u8 = 3;
+    /// Added to ABORTED or TIMEOUT: an attempt was in flight (so it may have arrived).
+    pub const SENDING: u8 = 4;
+}
+
+#[wasm_bindgen(js_class = "__Call")]
 impl Call {
-    fn verdict(&self, engine: &mut Engine, v: Verdict) -> f64 {
+    /// A call of `action` with its own parameters (flattened), checked now.
+    #[wasm_bindgen(constructor)]
+    pub fn new(action: String, flat: String) -> Result<Call, JsValue> {
+        if action.is_empty() {
+            return Err(to_js(Failure::invalid("call: action is required"), []));
+        }
+        check_params(&pairs(pieces(&flat))).map_err(|e| to_js(Failure::invalid(e.message()), []))?;
+        Ok(Call {
+            attempts: Attempts::new(&action),
+            action,
+            flat,
+        })
+    }
+
+    /// Signs the next attempt (a fresh nonce, the current time plus the clock offset) and
+    /// returns its wire string: the query of a GET, the form body of a POST.
+    pub fn sign(&mut self, engine: &mut Engine, now_ms: f64) -> Result<String, JsValue> {
+        let signed = engine.nonces.nonce().and_then(|nonce| {
+            let params = pairs(pieces(&self.flat));
+            engine.sign(&self.action, &params, engine.method, &nonce, engine.now(now_ms))
+        });
+        let stages = signed.map_err(|f| engine.fail(f))?;
+        self.attempts.begin();
+        Ok(stages.canonical.with_signature(&stages.signature))
+    }
+
+    /// The attempt's answer: the envelope's fields as read in JavaScript (empty strings for
+    /// absent ones; the `Date` header as Unix ms or NaN), or `status` 0 when `fetch` rejected
+    /// (with `message`). Returns -1 (the body is the result), -2 (failed: see `error`) or the
+    /// wait in ms before the next attempt.
+    #[allow(clippy::too_many_arguments)]
+    pub fn answered(
+        &mut self,
+        engine: &mut Engine,
+        status: u16,
+        envelope: bool,
+        code: &str,
+        success_false: bool,
+        message: &str,
+        request_id: &str,
+        date_ms: f64,
+        now_ms: f64,
+        unit: f64,
+    ) -> f64 {
+        let v = if status == 0 {
+            self.attempts.network_error(&engine.retry, message, unit)
+        } else {
+            let answer = Answer {
+                status,
+                envelope,
+                code: Some(code),
+                success_false,
+                message,
+                request_id: Some(request_id).filter(|r| !r.is_empty()),
+                date_ms: Some(date_ms),
+            };
+            self.attempts
+                .answered(&engine.retry, engine.provided, &answer, now_ms, unit)
+        };
         match v {
             Verdict::Done => DONE,
             Verdict::Fail => FAIL,
@@ -289,102 +364,21 @@ impl Call {
             }
         }
     }
-}
 
-#[wasm_bindgen(js_class = "__Call")]
-impl Call {
-    /// A call of `action` with its own parameters (`name\0value…`), checked now.
-    #[wasm_bindgen(constructor)]
-    pub fn new(action: String, flat: &str) -> Result<Call, JsValue> {
-        if action.is_empty() {
-            return Err(to_js(Failure::invalid("call: action is required"), []));
-        }
-        let params: Vec<(String, String)> = pairs(pieces(flat))
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
-        check_params(&params).map_err(|e| to_js(Failure::invalid(e.message()), []))?;
-        Ok(Call {
-            attempts: Attempts::new(&action),
-            action,
-            params,
-        })
-    }
-
-    /// Signs the next attempt (a fresh nonce, the current time plus the clock offset) and
-    /// returns its wire string: the query of a GET, the form body of a POST.
-    pub fn sign(&mut self, engine: &mut Engine, now_ms: f64) -> Result<String, JsValue> {
-        let nonce = engine.nonces.nonce().map_err(|f| engine.fail(f))?;
-        let params: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let stages = engine
-            .sign(&self.action, &params, engine.method, &nonce, engine.now(now_ms))
-            .map_err(|f| engine.fail(f))?;
-        self.attempts.begin();
-        Ok(stages.canonical.with_signature(&stages.signature))
-    }
-
-    /// The attempt was answered: the envelope's fields as read in JavaScript (empty strings for
-    /// absent ones; the `Date` header as Unix ms or NaN). Returns -1 (the body is the result),
-    /// -2 (failed: see `error`) or the wait in ms before the next attempt.
-    #[allow(clippy::too_many_arguments)]
-    pub fn answered(
-        &mut self,
-        engine: &mut Engine,
-        status: u16,
-        envelope: bool,
-        code: &str,
-        success_false: bool,
-        message: &str,
-        request_id: &str,
-        date_ms: f64,
-        now_ms: f64,
-        unit: f64,
-    ) -> f64 {
-        let answer = Answer {
-            status,
-            envelope,
-            code: Some(code),
-            success_false,
-            message,
-            request_id: Some(request_id).filter(|r| !r.is_empty()),
-            date_ms: Some(date_ms),
+    /// The call's `ThingcallError` for `why` (see `cause`): its last failure, or a cut short
+    /// call (`timeout_ms` is the deadline), or a failed credentials provider (`text`).
+    pub fn error(&self, engine: &Engine, why: u8, timeout_ms: f64, text: &str) -> JsValue {
+        let sending = why & cause::SENDING != 0;
+        let f = match why & !cause::SENDING {
+            cause::FAILED => self.attempts.failure().cloned().unwrap_or_else(|| {
+                Failure::new(codes::INVALID_RESPONSE, "no answer was recorded.", Outcome::Unknown)
+            }),
+            cause::CREDENTIALS => self.attempts.credentials_failed(text),
+            c => self
+                .attempts
+                .cancelled(c == cause::ABORTED, timeout_ms, sending),
         };
-        let v = self
-            .attempts
-            .answered(&engine.retry, engine.provided, &answer, now_ms, unit);
-        self.verdict(engine, v)
-    }
-
-    /// The attempt got no HTTP answer (`fetch` rejected with `message`): -2 or a wait, as for
-    /// `answered`.
-    #[wasm_bindgen(js_name = networkError)]
-    pub fn network_error(&mut self, engine: &mut Engine, message: &str, unit: f64) -> f64 {
-        let v = self.attempts.network_error(&engine.retry, message, unit);
-        self.verdict(engine, v)
-    }
-
-    /// The `ThingcallError` of a failed call.
-    pub fn error(&self, engine: &Engine) -> JsValue {
-        let f = self.attempts.failure().cloned().unwrap_or_else(|| {
-            Failure::new(codes::INVALID_RESPONSE, "no answer was recorded.", Outcome::Unknown)
-        });
         engine.fail(f)
-    }
-
-    /// The `ThingcallError` of a call cut short by its signal (`aborted`) or its deadline;
-    /// `sending` says an attempt was in flight.
-    pub fn cancelled(&self, engine: &Engine, aborted: bool, timeout_ms: f64, sending: bool) -> JsValue {
-        engine.fail(self.attempts.cancelled(aborted, timeout_ms, sending))
-    }
-
-    /// The `ThingcallError` of a credentials provider that failed (`message` says how).
-    #[wasm_bindgen(js_name = credentialsFailed)]
-    pub fn credentials_failed(&self, engine: &Engine, message: &str) -> JsValue {
-        engine.fail(self.attempts.credentials_failed(message))
     }
 
     /// Attempts sent so far.

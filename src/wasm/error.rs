@@ -1,12 +1,11 @@
-//! `Failure` (from the core) → the JavaScript `ThingcallError`, its message ending with the
-//! advice for its code and scrubbed of every secret.
+//! `Failure` (from the core) → the JavaScript `ThingcallError`, its message scrubbed of every
+//! secret (the class adds the code and the advice for it: `js/thingcall_error.js`).
 
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-use crate::core::attempts::concat;
-use crate::core::outcome::{advice, redact};
-use crate::core::{Failure, Outcome};
+use crate::core::outcome::redact;
+use crate::core::Failure;
 
 #[wasm_bindgen(module = "/js/thingcall_error.js")]
 extern "C" {
@@ -27,8 +26,7 @@ extern "C" {
 
 /// The `ThingcallError` for `f`, its message scrubbed of every value in `secrets`.
 pub fn to_js<'a>(f: Failure, secrets: impl IntoIterator<Item = &'a str>) -> JsValue {
-    let text = concat(&[&f.code, ": ", f.message.trim_end(), " ", advice(&f.code)]);
-    let text = redact(&text, secrets);
+    let text = redact(f.message.trim_end(), secrets);
     JsThingcallError::new(
         &f.code,
         &text,
@@ -39,17 +37,4 @@ pub fn to_js<'a>(f: Failure, secrets: impl IntoIterator<Item = &'a str>) -> JsVa
         f.attempts,
     )
     .into()
-}
-
-/// Internal (for `js/client.js`): the `ThingcallError` for a failure found in JavaScript (bad
-/// options, an already-aborted signal), with the advice for `code` added. `outcome` is
-/// `"not_sent"` unless it names another.
-#[wasm_bindgen(js_name = "__thingcallError", skip_typescript)]
-pub fn thingcall_error(code: &str, message: &str, outcome: &str) -> JsValue {
-    let outcome = match outcome {
-        "rejected" => Outcome::Rejected,
-        "unknown" => Outcome::Unknown,
-        _ => Outcome::NotSent,
-    };
-    to_js(Failure::new(code, message, outcome), [])
 }

@@ -32,7 +32,6 @@ mod sign;
 mod types;
 
 pub use engine::{Call, Engine};
-pub use error::thingcall_error;
 pub use sign::sign_rpc;
 
 /// A value in a `static` on single-threaded wasm (where `thread_local!`, a std macro, would
