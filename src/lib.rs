@@ -3,9 +3,9 @@
 //! [`core`] is the pure signing core (tested natively). On `wasm32` the `wasm` module binds it
 //! to JavaScript: `signRpc`, the engine under `IotClient`, and `ThingcallError`.
 //!
-//! The crate is `no_std` (with `alloc`): in the shipped wasm, std's panic and formatting
+//! On wasm32 the crate is `no_std` (with `alloc`): in the shipped wasm, std's panic and formatting
 //! machinery would be most of the binary (BENCHMARKS.md).
-#![no_std]
+#![cfg_attr(target_arch = "wasm32", no_std)]
 #![warn(missing_docs)]
 
 extern crate alloc;

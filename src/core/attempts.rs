@@ -195,7 +195,7 @@ impl Attempts {
             return self.failed(policy, f, Some(RetryReason::OutcomeUnknown), None, unit);
         };
         let (outcome, reason) = classify_platform_error(code, status);
-        let mut message = String::from(a.message.trim_end());
+        let mut message = String::from(a.message.trim_ascii_end());
         if !message.is_empty() && !message.ends_with('.') {
             message.push('.');
         }
@@ -252,7 +252,8 @@ impl Attempts {
         f.attempts = self.attempt;
         f.retryable = reason.is_some_and(|r| policy.is_safe(r, self.idempotent));
         self.last = Some(f);
-        let Some(r) = reason.filter(|r| policy.allows(*r, self.attempt, self.idempotent, &self.spent))
+        let Some(r) =
+            reason.filter(|r| policy.allows(*r, self.attempt, self.idempotent, &self.spent))
         else {
             return Verdict::Fail;
         };
@@ -333,7 +334,10 @@ mod tests {
     fn success_is_done() {
         let mut a = Attempts::new("InvokeThingService");
         a.begin();
-        assert_eq!(a.answered(&policy(), false, &answer(200, None), 0.0, 0.5), Verdict::Done);
+        assert_eq!(
+            a.answered(&policy(), false, &answer(200, None), 0.0, 0.5),
+            Verdict::Done
+        );
         let mut bad = answer(200, None);
         bad.success_false = true;
         assert_eq!(a.answered(&policy(), false, &bad, 0.0, 0.5), Verdict::Fail);
@@ -345,15 +349,27 @@ mod tests {
         let mut a = Attempts::new("InvokeThingService");
         for n in 1..=3 {
             a.begin();
-            let v = a.answered(&policy(), false, &answer(400, Some("Throttling.User")), 0.0, 0.5);
+            let v = a.answered(
+                &policy(),
+                false,
+                &answer(400, Some("Throttling.User")),
+                0.0,
+                0.5,
+            );
             if n < 3 {
-                assert!(matches!(v, Verdict::Retry { after_ms, .. } if after_ms >= 0.0), "{v:?}");
+                assert!(
+                    matches!(v, Verdict::Retry { after_ms, .. } if after_ms >= 0.0),
+                    "{v:?}"
+                );
             } else {
                 assert_eq!(v, Verdict::Fail);
             }
         }
         let f = a.failure().unwrap();
-        assert_eq!((f.outcome, f.retryable, f.attempts), (Outcome::Rejected, true, 3));
+        assert_eq!(
+            (f.outcome, f.retryable, f.attempts),
+            (Outcome::Rejected, true, 3)
+        );
         assert_eq!(f.http_status, Some(400));
         assert_eq!(f.request_id.as_deref(), Some("R1"));
         assert_eq!(f.message, "msg.");
@@ -365,15 +381,27 @@ mod tests {
         invoke.begin();
         assert_eq!(invoke.network_error(&policy(), "reset", 0.1), Verdict::Fail);
         let f = invoke.failure().unwrap();
-        assert_eq!((f.code.as_str(), f.outcome, f.retryable), ("NetworkError", Outcome::Unknown, false));
+        assert_eq!(
+            (f.code.as_str(), f.outcome, f.retryable),
+            ("NetworkError", Outcome::Unknown, false)
+        );
         assert_eq!(f.message, "fetch failed: reset.");
         let mut query = Attempts::new("QueryDeviceDetail");
         query.begin();
-        assert!(matches!(query.network_error(&policy(), "reset", 0.1), Verdict::Retry { .. }));
-        let opted = RetryPolicy { retry_unknown: true, ..policy() };
+        assert!(matches!(
+            query.network_error(&policy(), "reset", 0.1),
+            Verdict::Retry { .. }
+        ));
+        let opted = RetryPolicy {
+            retry_unknown: true,
+            ..policy()
+        };
         let mut invoke = Attempts::new("InvokeThingService");
         invoke.begin();
-        assert!(matches!(invoke.network_error(&opted, "reset", 0.1), Verdict::Retry { .. }));
+        assert!(matches!(
+            invoke.network_error(&opted, "reset", 0.1),
+            Verdict::Retry { .. }
+        ));
     }
 
     #[test]
@@ -382,20 +410,44 @@ mod tests {
         let mut ans = answer(400, Some("InvalidTimeStamp.Expired"));
         let header = Timestamp::parse_http_date("Thu, 26 Nov 2026 17:00:00 GMT").unwrap();
         ans.date_ms = Some(header.unix_seconds() as f64 * 1000.0);
-        let now = Timestamp::parse("2026-11-26T16:40:00Z").unwrap().unix_seconds() as f64 * 1000.0;
+        let now = Timestamp::parse("2026-11-26T16:40:00Z")
+            .unwrap()
+            .unix_seconds() as f64
+            * 1000.0;
         a.begin();
         let v = a.answered(&policy(), false, &ans, now, 0.5);
         assert_eq!(
             v,
-            Verdict::Retry { after_ms: 0.0, clock_offset_ms: Some(1_200_500.0), renew_credentials: false }
+            Verdict::Retry {
+                after_ms: 0.0,
+                clock_offset_ms: Some(1_200_500.0),
+                renew_credentials: false
+            }
         );
         a.begin();
-        assert_eq!(a.answered(&policy(), false, &ans, now, 0.5), Verdict::Fail, "only once");
-        assert!(a.failure().unwrap().message.ends_with("Server time is 2026-11-26T17:00:00Z."));
+        assert_eq!(
+            a.answered(&policy(), false, &ans, now, 0.5),
+            Verdict::Fail,
+            "only once"
+        );
+        assert!(a
+            .failure()
+            .unwrap()
+            .message
+            .ends_with("Server time is 2026-11-26T17:00:00Z."));
         // Without a server time there is nothing to correct.
         let mut b = Attempts::new("InvokeThingService");
         b.begin();
-        assert_eq!(b.answered(&policy(), false, &answer(400, Some("InvalidTimeStamp.Expired")), now, 0.5), Verdict::Fail);
+        assert_eq!(
+            b.answered(
+                &policy(),
+                false,
+                &answer(400, Some("InvalidTimeStamp.Expired")),
+                now,
+                0.5
+            ),
+            Verdict::Fail
+        );
     }
 
     #[test]
@@ -408,7 +460,11 @@ mod tests {
         b.begin();
         assert_eq!(
             b.answered(&policy(), true, &ans, 0.0, 0.5),
-            Verdict::Retry { after_ms: 0.0, clock_offset_ms: None, renew_credentials: true }
+            Verdict::Retry {
+                after_ms: 0.0,
+                clock_offset_ms: None,
+                renew_credentials: true
+            }
         );
     }
 
@@ -416,10 +472,25 @@ mod tests {
     fn not_json_and_missing_code_are_invalid_responses() {
         let mut a = Attempts::new("QueryDeviceDetail");
         a.begin();
-        let v = a.answered(&RetryPolicy { max_attempts: 1, ..policy() }, false, &Answer { status: 502, ..Answer::default() }, 0.0, 0.0);
+        let v = a.answered(
+            &RetryPolicy {
+                max_attempts: 1,
+                ..policy()
+            },
+            false,
+            &Answer {
+                status: 502,
+                ..Answer::default()
+            },
+            0.0,
+            0.0,
+        );
         assert_eq!(v, Verdict::Fail);
         let f = a.failure().unwrap();
-        assert_eq!(f.message, "HTTP 502 with a body that is not the platform's JSON envelope.");
+        assert_eq!(
+            f.message,
+            "HTTP 502 with a body that is not the platform's JSON envelope."
+        );
         assert_eq!((f.outcome, f.retryable), (Outcome::Unknown, true));
     }
 
@@ -428,12 +499,23 @@ mod tests {
         let mut a = Attempts::new("InvokeThingService");
         a.begin();
         let f = a.cancelled(false, 300.0, true);
-        assert_eq!((f.code.as_str(), f.outcome, f.attempts), ("Timeout", Outcome::Unknown, 1));
+        assert_eq!(
+            (f.code.as_str(), f.outcome, f.attempts),
+            ("Timeout", Outcome::Unknown, 1)
+        );
         assert_eq!(f.message, "no answer within the call's deadline of 300 ms.");
-        let _ = a.answered(&policy(), false, &answer(400, Some("Throttling.User")), 0.0, 0.5);
+        let _ = a.answered(
+            &policy(),
+            false,
+            &answer(400, Some("Throttling.User")),
+            0.0,
+            0.5,
+        );
         let f = a.cancelled(false, 500.0, false);
         assert_eq!(f.outcome, Outcome::Rejected);
-        assert!(f.message.ends_with("The last attempt failed with Throttling.User."));
+        assert!(f
+            .message
+            .ends_with("The last attempt failed with Throttling.User."));
         assert_eq!(a.cancelled(true, 500.0, false).code, "Aborted");
         assert_eq!(a.credentials_failed("x").outcome, Outcome::Rejected);
     }

@@ -19,23 +19,17 @@ static UNRESERVED: [bool; 256] = {
 };
 
 /// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3b..3b+3]`.
-static ESCAPES: &str = {
+static ESCAPES: [u8; 768] = {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    const BYTES: [u8; 768] = {
-        let mut t = [0u8; 768];
-        let mut b = 0;
-        while b < 256 {
-            t[3 * b] = b'%';
-            t[3 * b + 1] = HEX[b >> 4];
-            t[3 * b + 2] = HEX[b & 15];
-            b += 1;
-        }
-        t
-    };
-    match core::str::from_utf8(&BYTES) {
-        Ok(s) => s,
-        Err(_) => panic!("the escape table is ASCII"),
+    let mut t = [0u8; 768];
+    let mut b = 0;
+    while b < 256 {
+        t[3 * b] = b'%';
+        t[3 * b + 1] = HEX[b >> 4];
+        t[3 * b + 2] = HEX[b & 15];
+        b += 1;
     }
+    t
 };
 
 /// Is `b` one of RFC 3986's unreserved characters?
@@ -45,20 +39,24 @@ pub fn is_unreserved(b: u8) -> bool {
 }
 
 /// Appends the percent-encoding of `input` to `out`: runs of unreserved bytes are copied whole,
-/// other bytes become their escape from a table (this is the hottest loop of signing).
+/// other bytes become their escape from a table (this is the hottest loop of signing). Not
+/// inlined: signing calls it for every name and value, and one copy keeps the wasm small.
+#[inline(never)]
 pub fn percent_encode_into(input: &str, out: &mut String) {
+    let bytes = input.as_bytes();
+    // SAFETY: only ASCII is appended (unreserved bytes are ASCII; every other byte, all of a
+    // multi-byte character's included, becomes a `%XY` escape), so `out` stays valid UTF-8.
+    let buf = unsafe { out.as_mut_vec() };
     let mut start = 0;
-    for (i, &b) in input.as_bytes().iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate() {
         if !is_unreserved(b) {
-            // A non-empty run of unreserved (ASCII) bytes always starts and ends on a char
-            // boundary; an empty run inside a multi-byte char makes `get` give "" harmlessly.
-            out.push_str(input.get(start..i).unwrap_or_default());
+            buf.extend_from_slice(&bytes[start..i]);
             let at = 3 * b as usize;
-            out.push_str(ESCAPES.get(at..at + 3).unwrap_or_default());
+            buf.extend_from_slice(&ESCAPES[at..at + 3]);
             start = i + 1;
         }
     }
-    out.push_str(input.get(start..).unwrap_or_default());
+    buf.extend_from_slice(&bytes[start..]);
 }
 
 /// The number of bytes `percent_encode_into` will append for `input`.

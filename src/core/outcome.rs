@@ -317,5 +317,4 @@ mod tests {
     fn short_values_are_not_searched_for() {
         assert_eq!(redact("must be a string", ["s"]), "must be a string");
     }
-
 }

@@ -101,7 +101,8 @@ impl Engine {
             nonce,
             timestamp,
         };
-        sign_request(method, &common, params, &signer.key).map_err(|e| Failure::invalid(e.message()))
+        sign_request(method, &common, params, &signer.key)
+            .map_err(|e| Failure::invalid(e.message()))
     }
 
     fn now(&self, now_ms: f64) -> Timestamp {
@@ -135,7 +136,11 @@ impl Engine {
                 Failure::invalid("options.timestamp: expected a UTC time as YYYY-MM-DDThh:mm:ssZ")
             })?,
         };
-        let method = if post { HttpMethod::Post } else { HttpMethod::Get };
+        let method = if post {
+            HttpMethod::Post
+        } else {
+            HttpMethod::Get
+        };
         let stages = self.sign(action, &params, method, &nonce, ts)?;
         let wire = stages.canonical.with_signature(&stages.signature);
         Ok(concat(&[
@@ -164,7 +169,11 @@ impl Engine {
         provided: bool,
     ) -> Engine {
         Engine {
-            method: if post { HttpMethod::Post } else { HttpMethod::Get },
+            method: if post {
+                HttpMethod::Post
+            } else {
+                HttpMethod::Get
+            },
             region_id: Some(region_id).filter(|r| !r.is_empty()),
             retry: RetryPolicy {
                 max_attempts,
@@ -201,7 +210,10 @@ impl Engine {
             } else {
                 (codes::INVALID_ARGUMENT, "options: ")
             };
-            to_js(Failure::new(code, concat(&[ctx, e.as_str()]), Outcome::NotSent), [])
+            to_js(
+                Failure::new(code, concat(&[ctx, e.as_str()]), Outcome::NotSent),
+                [],
+            )
         })?;
         let now = now_ms + self.offset_ms;
         let refresh_at_ms = if expiration_ms.is_finite() {
@@ -293,7 +305,8 @@ impl Call {
         if action.is_empty() {
             return Err(to_js(Failure::invalid("call: action is required"), []));
         }
-        check_params(&pairs(pieces(&flat))).map_err(|e| to_js(Failure::invalid(e.message()), []))?;
+        check_params(&pairs(pieces(&flat)))
+            .map_err(|e| to_js(Failure::invalid(e.message()), []))?;
         Ok(Call {
             attempts: Attempts::new(&action),
             action,
@@ -306,7 +319,13 @@ impl Call {
     pub fn sign(&mut self, engine: &mut Engine, now_ms: f64) -> Result<String, JsValue> {
         let signed = engine.nonces.nonce().and_then(|nonce| {
             let params = pairs(pieces(&self.flat));
-            engine.sign(&self.action, &params, engine.method, &nonce, engine.now(now_ms))
+            engine.sign(
+                &self.action,
+                &params,
+                engine.method,
+                &nonce,
+                engine.now(now_ms),
+            )
         });
         let stages = signed.map_err(|f| engine.fail(f))?;
         self.attempts.begin();
@@ -371,7 +390,11 @@ impl Call {
         let sending = why & cause::SENDING != 0;
         let f = match why & !cause::SENDING {
             cause::FAILED => self.attempts.failure().cloned().unwrap_or_else(|| {
-                Failure::new(codes::INVALID_RESPONSE, "no answer was recorded.", Outcome::Unknown)
+                Failure::new(
+                    codes::INVALID_RESPONSE,
+                    "no answer was recorded.",
+                    Outcome::Unknown,
+                )
             }),
             cause::CREDENTIALS => self.attempts.credentials_failed(text),
             c => self

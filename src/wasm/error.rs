@@ -26,7 +26,7 @@ extern "C" {
 
 /// The `ThingcallError` for `f`, its message scrubbed of every value in `secrets`.
 pub fn to_js<'a>(f: Failure, secrets: impl IntoIterator<Item = &'a str>) -> JsValue {
-    let text = redact(f.message.trim_end(), secrets);
+    let text = redact(f.message.trim_ascii_end(), secrets);
     JsThingcallError::new(
         &f.code,
         &text,

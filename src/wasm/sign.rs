@@ -74,8 +74,8 @@ fn output(stages: &SignedStages) -> JsValue {
 pub fn sign_rpc(
     #[wasm_bindgen(unchecked_param_type = "SignRpcInput")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let flat = flatten_sign_input(&input)
-        .map_err(|m| Failure::invalid(m.as_string().unwrap_or_default()));
+    let flat =
+        flatten_sign_input(&input).map_err(|m| Failure::invalid(m.as_string().unwrap_or_default()));
     // Field messages from JavaScript name fields, never values: there is no secret to scrub.
     match flat.and_then(|flat| sign_flat(&flat)) {
         Ok(stages) => Ok(output(&stages)),
