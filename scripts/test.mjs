@@ -1,5 +1,6 @@
 // `npm test`: set-up, native tests (core, emulator), the package build, then against one running
-// emulator: in-browser tests (headless Chrome and Firefox), Node tests of the built package, and
+// emulator: in-browser tests of the wasm (headless Chrome and Firefox), Node tests of the built
+// package, the package's IotClient in headless Chromium and Firefox, and
 // the end-to-end test of the demo page in headless Chromium. The emulator is stopped at the end,
 // whatever happened.
 import { run, startEmulator } from './lib.mjs';
@@ -18,7 +19,7 @@ async function main() {
   const env = { THINGCALL_EMULATOR_URL: emulator.url };
   try {
     run('wasm-pack', ['test', '--headless', '--chrome', '--firefox'], { env });
-    run('node', ['--test', '--test-concurrency=1', 'tests/node/', 'tests/e2e/'], { env });
+    run('node', ['--test', '--test-concurrency=1', 'tests/node/', 'tests/browser/', 'tests/e2e/'], { env });
   } finally {
     await stop();
   }

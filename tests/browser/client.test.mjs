@@ -1,0 +1,96 @@
+// The shipped package (pkg/thingcall.js) in real browsers: tests/browser/scenarios.js runs in a
+// page of the emulator's origin, in headless Chromium (playwright-core with Debian's chromium)
+// and in headless Firefox (WebDriver through geckodriver, which `npm run setup` installs).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { env, root, startEmulator } from '../../scripts/lib.mjs';
+
+const body = readFileSync(join(root, 'tests', 'browser', 'scenarios.js'), 'utf8');
+
+let url;
+let ownEmulator;
+
+before(async () => {
+  url = process.env.THINGCALL_EMULATOR_URL;
+  if (!url) {
+    ownEmulator = await startEmulator();
+    url = ownEmulator.url;
+  }
+});
+
+after(async () => {
+  await ownEmulator?.stop();
+});
+
+function assertAllPassed(results) {
+  assert.ok(Array.isArray(results) && results.length > 0, `no results: ${JSON.stringify(results)}`);
+  const failed = results.filter(([, error]) => error);
+  assert.deepEqual(failed, [], failed.map(([name, error]) => `${name}: ${error}`).join('\n'));
+}
+
+test('IotClient in headless Chromium', async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    // eslint-disable-next-line no-new-func
+    const results = await page.evaluate(({ origin, body }) => new Function('origin', `return (async () => {${body}})()`)(origin), { origin: url, body });
+    assertAllPassed(results);
+  } finally {
+    await browser.close();
+  }
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test('IotClient in headless Firefox', async () => {
+  const port = await freePort();
+  const driver = spawn('geckodriver', ['--port', String(port)], { env, stdio: 'ignore' });
+  const base = `http://127.0.0.1:${port}`;
+  const wd = async (method, path, payload) => {
+    const r = await fetch(`${base}${path}`, { method, body: payload && JSON.stringify(payload), headers: { 'Content-Type': 'application/json' } });
+    const json = await r.json();
+    if (!r.ok) throw new Error(`WebDriver ${method} ${path}: ${JSON.stringify(json.value)}`);
+    return json.value;
+  };
+  let session;
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await wd('GET', '/status')).ready) break;
+      } catch (e) {
+        if (i > 100) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    session = (await wd('POST', '/session', {
+      capabilities: { alwaysMatch: { browserName: 'firefox', 'moz:firefoxOptions': { args: ['-headless'] } } },
+    })).sessionId;
+    await wd('POST', `/session/${session}/timeouts`, { script: 120_000 });
+    await wd('POST', `/session/${session}/url`, { url: `${url}/` });
+    const script = `const done = arguments[arguments.length - 1];
+      (async (origin) => {${body}})(arguments[0]).then(done, (e) => done([['page', String(e && e.stack || e)]]));`;
+    assertAllPassed(await wd('POST', `/session/${session}/execute/async`, { script, args: [url] }));
+  } finally {
+    if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
+    driver.kill();
+  }
+});
