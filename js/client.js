@@ -115,18 +115,16 @@ export class IotClient {
   }
 
   presign(action, params, options) {
-    const [, , , wire] = this.#presigned(action, params, options, false);
-    return `${this.#endpoint}?${wire}`;
+    return `${this.#endpoint}?${this.#presigned(action, params, options, false)}`;
   }
 
   toCurl(action, params, options) {
-    const [, , , wire] = this.#presigned(action, params, options, this.#post);
-    return this.#curl(wire);
+    return this.#curl(this.#presigned(action, params, options, this.#post));
   }
 
   explain(action, params, options) {
     // Redacted by the engine: the token (and the secret, were it anywhere) as `** redacted **`.
-    const [canonical, stringToSign, signature, wire] = this.#presigned(action, params, options, this.#post, true);
+    const [canonical, stringToSign, signature, wire] = this.#presigned(action, params, options, this.#post, true).split('\0');
     const out = {
       method: this.method,
       params: canonical.split('&').map((pair) => {
@@ -183,11 +181,11 @@ export class IotClient {
       : `curl ${shellQuote(`${this.#endpoint}?${wire}`)}`;
   }
 
-  /** `[canonicalQuery, stringToSign, signature, wire]` for presign, toCurl and explain. */
-  #presigned(action, params, options, post, redacted = false) {
+  /** The signed wire string for presign and toCurl; with `explain`, `canonicalQuery\0stringToSign\0signature\0wire`, redacted. */
+  #presigned(action, params, options, post, explain = false) {
     const o = presignOptions(options);
     const flat = flatten(params ?? {}, 'params');
-    return this.#engine.presign(String(action ?? ''), flat, post, o.nonce ?? '', o.timestamp ?? '', o.timestampMs, Date.now(), redacted).split('\0');
+    return this.#engine.presign(String(action ?? ''), flat, post, o.nonce ?? '', o.timestamp ?? '', o.timestampMs, Date.now(), explain);
   }
 
   /** Fetches credentials from the provider (single-flight). Rejects with a message string, or a

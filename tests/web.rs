@@ -349,7 +349,7 @@ async fn clock_skew_is_corrected_from_the_exposed_date_header() {
 async fn a_presigned_url_is_accepted() {
     emulator("reset", "").await;
     let mut e = engine(false);
-    let stages = e
+    let wire = e
         .presign(
             "QueryDeviceDetail",
             &flat(&[("ProductKey", PK), ("DeviceName", "lamp-06")]),
@@ -361,7 +361,6 @@ async fn a_presigned_url_is_accepted() {
             false,
         )
         .unwrap();
-    let wire = stages.split('\0').nth(3).unwrap();
     let resp = fetch(&format!("{}?{wire}", base()), &web_sys::RequestInit::new())
         .await
         .unwrap();

@@ -121,6 +121,7 @@ impl Engine {
         timestamp: &str,
         timestamp_ms: f64,
         now_ms: f64,
+        explain: bool,
     ) -> Result<String, Failure> {
         let params = pairs(pieces(flat));
         check_params(&params).map_err(|e| Failure::invalid(e.message()))?;
@@ -143,7 +144,10 @@ impl Engine {
         };
         let stages = self.sign(action, &params, method, &nonce, ts)?;
         let wire = stages.canonical.with_signature(&stages.signature);
-        Ok(concat(&[
+        if !explain {
+            return Ok(wire);
+        }
+        let all = concat(&[
             stages.canonical.as_str(),
             "\0",
             stages.string_to_sign.as_str(),
@@ -151,7 +155,8 @@ impl Engine {
             stages.signature.as_str(),
             "\0",
             &wire,
-        ]))
+        ]);
+        Ok(redact(&all, self.secrets()))
     }
 }
 
@@ -246,8 +251,8 @@ impl Engine {
 
     /// `presign`, `toCurl` and `explain`: see [`Engine::presigned`]. `nonce` is random when
     /// empty; `timestamp` is the wire string, or empty for `timestamp_ms` (Unix ms, NaN for now).
-    /// With `redacted`, the secret and the token (as is and percent-encoded) are replaced in
-    /// all of it (for display).
+    /// With `explain`, all the stages, with the secret and the token (as is and percent-encoded)
+    /// replaced (for display).
     #[allow(clippy::too_many_arguments)]
     pub fn presign(
         &mut self,
@@ -258,13 +263,19 @@ impl Engine {
         timestamp: &str,
         timestamp_ms: f64,
         now_ms: f64,
-        redacted: bool,
+        explain: bool,
     ) -> Result<String, JsValue> {
-        match self.presigned(action, flat, post, nonce, timestamp, timestamp_ms, now_ms) {
-            Ok(s) if redacted => Ok(redact(&s, self.secrets())),
-            Ok(s) => Ok(s),
-            Err(f) => Err(self.fail(f)),
-        }
+        self.presigned(
+            action,
+            flat,
+            post,
+            nonce,
+            timestamp,
+            timestamp_ms,
+            now_ms,
+            explain,
+        )
+        .map_err(|f| self.fail(f))
     }
 }
 
