@@ -5,7 +5,7 @@
 import { __Engine as Engine, __Call as Call } from './thingcall.js';
 import { failure } from './thingcall_error.js';
 import {
-  ACTIONS, callOptions, clientOptions, deviceParams, flatten, invalid, presignOptions, providedCredentials,
+  actionOf, callOptions, clientOptions, deviceParams, flatten, invalid, presignOptions, providedCredentials,
 } from './options.js';
 import { callResult, invokeResult, propertyStatusResult } from './results.js';
 
@@ -172,7 +172,7 @@ export class IotClient {
 
   async #device(ctx, request, options, shape) {
     const opts = callOptions(options, this.#timeoutMs);
-    return this.#run(ACTIONS[ctx][0], deviceParams(ctx, request, this.#iotInstanceId), opts, shape);
+    return this.#run(actionOf(ctx), deviceParams(ctx, request, this.#iotInstanceId), opts, shape);
   }
 
   #curl(wire) {

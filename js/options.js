@@ -187,21 +187,25 @@ function jsonObject(v, path) {
 const MAX_BATCH = 100;
 
 /**
- * How a device action's request object becomes its parameters: `[action, method name, batch
- * (deviceNames) or one device (iotId, or productKey + deviceName), payload]`.
+ * How each device action's request object becomes its parameters: by method name (the platform's
+ * action is the same name capitalized), one device (`iotId`, or `productKey` + `deviceName`) or
+ * a batch (`deviceNames`), then the payload.
  */
-export const ACTIONS = {
-  invokeThingService: ['InvokeThingService', false, 'service'],
-  setDeviceProperty: ['SetDeviceProperty', false, 'items'],
-  queryDevicePropertyStatus: ['QueryDevicePropertyStatus', false, ''],
-  queryDeviceDetail: ['QueryDeviceDetail', false, ''],
-  invokeThingsService: ['InvokeThingsService', true, 'service'],
-  setDevicesProperty: ['SetDevicesProperty', true, 'items'],
+const ACTIONS = {
+  invokeThingService: [false, 'service'],
+  setDeviceProperty: [false, 'items'],
+  queryDevicePropertyStatus: [false, ''],
+  queryDeviceDetail: [false, ''],
+  invokeThingsService: [true, 'service'],
+  setDevicesProperty: [true, 'items'],
 };
+
+/** The platform's action for a device method (`invokeThingService` → `InvokeThingService`). */
+export const actionOf = (ctx) => ctx[0].toUpperCase() + ctx.slice(1);
 
 /** The flattened parameters of a device action's request `req` (`ctx` is the method name). */
 export function deviceParams(ctx, req, defaultInstanceId) {
-  const [, batch, payload] = ACTIONS[ctx];
+  const [batch, payload] = ACTIONS[ctx];
   if (!isPlainObject(req)) throw invalid(`${ctx}: expected a request object`);
   const p = {};
   if (batch) {

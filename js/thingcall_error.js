@@ -1,6 +1,8 @@
 // ThingcallError, the error every thingcall failure rejects (or throws) with, and the advice
 // that ends its message: what the caller can do about each code.
 
+const FAILED_MIDWAY = 'The platform failed while handling the call; the device may have acted.';
+
 /** Advice by error code (compared case-insensitively). */
 const ADVICE = new Map([
   ['InvalidArgument', 'Fix the argument named in the message; nothing was sent.'],
@@ -22,9 +24,9 @@ const ADVICE = new Map([
   ['Throttling.User', 'Too many requests for this account: slow down (the platform allows 500/s for invoke and set, 10/s for batch actions).'],
   ['Throttling.Api', 'Too many requests for this API: slow down.'],
   ['Throttling', 'Too many requests: slow down.'],
-  ['InternalError', 'The platform failed while handling the call; the device may have acted.'],
+  ['InternalError', FAILED_MIDWAY],
   ['ServiceUnavailable', 'The platform is unavailable; nothing ran. Try again later.'],
-  ['iot.system.SystemException', 'The platform failed while handling the call; the device may have acted.'],
+  ['iot.system.SystemException', FAILED_MIDWAY],
   ['iot.common.InvalidFormattedParameter', 'Args or Items do not match the thing model: check identifiers, types and ranges.'],
   ['iot.prod.NotExistedProduct', 'No such product: check productKey.'],
   ['iot.device.NotExistedDevice', 'No such device: check productKey and deviceName.'],

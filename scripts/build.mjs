@@ -6,8 +6,9 @@
 // into one minified ES module, pkg/thingcall.js, with a source map (pkg/thingcall.js.map,
 // sources included) for debugging: what a bundler would ship, shipped as is.
 import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { root, run } from './lib.mjs';
+import { env, root, run } from './lib.mjs';
 
 /** The JavaScript modules of the client that Rust does not import (so wasm-bindgen does not copy). */
 const CLIENT_MODULES = ['client.js', 'options.js', 'results.js'];
@@ -27,6 +28,7 @@ export function build({ setup = true } = {}) {
     writeFileSync(join(pkg, name), source.replaceAll(/from '\.\/(sign_input|thingcall_error)\.js'/g, `from '${snippet}/$1.js'`));
   }
   const entry = join(pkg, 'thingcall.js');
+  minifyWasmNames(pkg, entry);
   const lines = `export { ThingcallError } from '${snippet}/thingcall_error.js';\nexport { IotClient } from './client.js';\n`;
   const glue = readFileSync(entry, 'utf8');
   if (!glue.includes(lines)) writeFileSync(entry, glue + lines);
@@ -36,6 +38,40 @@ export function build({ setup = true } = {}) {
   for (const name of CLIENT_MODULES) rmSync(join(pkg, name));
   rmSync(join(pkg, 'snippets'), { recursive: true });
   rmSync(join(pkg, '.gitignore'), { force: true });
+}
+
+/**
+ * Shortens the names the wasm and its glue know each other by: wasm-bindgen's import names carry
+ * 16-hex-digit hashes and its exports long prefixes, about 0.6 KB of gzip in the two files
+ * together. `wasm-opt --minify-imports-and-exports-and-modules` renames them in the wasm and
+ * prints the mapping; the same renames are made in the glue, where every export is read as
+ * `wasm.<name>`, every import is a key of the imports object and the module is
+ * "./thingcall_bg.js". The build fails if any old name is left.
+ */
+function minifyWasmNames(pkg, entry) {
+  const wasmFile = join(pkg, 'thingcall_bg.wasm');
+  const out = execFileSync('wasm-opt', [wasmFile, '--minify-imports-and-exports-and-modules', '-Oz',
+    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
+    '--enable-reference-types', '--enable-multivalue', '-o', wasmFile], { cwd: root, env, encoding: 'utf8' });
+  const map = JSON.parse(out.slice(out.indexOf('{')));
+  let glue = readFileSync(entry, 'utf8');
+  const modules = new Set(map.imports.map(([module]) => module));
+  if (modules.size !== 1 || !modules.has('./thingcall_bg.js')) throw new Error(`build: unexpected import modules ${[...modules]}`);
+  const count = (re) => (glue.match(re) ?? []).length;
+  const replace = (re, to, what) => {
+    if (count(re) === 0) throw new Error(`build: ${what} is not in the glue`);
+    glue = glue.replace(re, to);
+  };
+  replace(/(["'])\.\/thingcall_bg\.js\1(?=\s*:)/g, '"a"', 'the import module');
+  for (const [, from, to] of map.imports) replace(new RegExp(`\\b${from}(?=\\s*:)`, 'g'), to, `import ${from}`);
+  for (const [from, to] of map.exports) {
+    const re = new RegExp(`\\bwasm\\.${from}\\b`, 'g');
+    if (count(re) > 0) glue = glue.replace(re, `wasm.${to}`);
+  }
+  const left = [...map.imports.map(([, from]) => from), ...map.exports.map(([from]) => `wasm.${from}`)]
+    .filter((name) => new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(glue));
+  if (left.length || glue.includes('./thingcall_bg.js')) throw new Error(`build: names left unrenamed in the glue: ${left}`);
+  writeFileSync(entry, glue);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

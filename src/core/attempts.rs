@@ -164,16 +164,17 @@ impl Attempts {
         unit: f64,
     ) -> Verdict {
         let status = a.status;
-        let mut status_text = String::new();
-        push_u64(&mut status_text, status as u64);
+        // "HTTP <status> <what>" (made only on these failure paths).
+        let http = |what: &str| {
+            let mut m = String::from("HTTP ");
+            push_u64(&mut m, status as u64);
+            m.push_str(what);
+            m
+        };
         if !a.envelope {
             let mut f = Failure::new(
                 codes::INVALID_RESPONSE,
-                concat(&[
-                    "HTTP ",
-                    &status_text,
-                    " with a body that is not the platform's JSON envelope.",
-                ]),
+                http(" with a body that is not the platform's JSON envelope."),
                 Outcome::Unknown,
             );
             f.http_status = Some(status);
@@ -187,7 +188,7 @@ impl Attempts {
         let Some(code) = code else {
             let mut f = Failure::new(
                 codes::INVALID_RESPONSE,
-                concat(&["HTTP ", &status_text, " without an error Code."]),
+                http(" without an error Code."),
                 Outcome::Unknown,
             );
             f.http_status = Some(status);

@@ -9,8 +9,9 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root } from '../../scripts/lib.mjs';
 
-const LIMIT = 33 * 1024;
-const GOAL = 30 * 1024;
+// Bytes. The package measures 29,796 (gzip -9 by zlib, as here); the goal is 30 KB.
+const LIMIT = 30_000;
+const GOAL = 30_000;
 
 test(`package gzip size stays under ${LIMIT} bytes`, (t) => {
   const pkg = join(root, 'pkg');
