@@ -214,14 +214,17 @@ async function calls(tc) {
     const rows = [['concurrency', 'client', 'calls/s', 'ms/call', 'p50 ms', 'p99 ms', 'client CPU µs/call']];
     const median = (runs) => [...runs].sort((x, y) => x.wallMs - y.wallMs)[Math.floor(runs.length / 2)];
     for (const c of [1, 32]) {
-      // Three alternating rounds each; the median round is reported (the machine is noisy).
+      // Five rounds each, the order rotating from round to round; the median round is reported
+      // (the machine is noisy).
       const runsA = [];
       const runsB = [];
       const runsC = [];
-      for (let round = 0; round < 3; round++) {
-        runsA.push(await pool(2000, c, thing));
-        runsB.push(await pool(2000, c, raw));
-        runsC.push(await pool(2000, c, rawDeadline));
+      const clients = [[thing, runsA], [raw, runsB], [rawDeadline, runsC]];
+      for (let round = 0; round < 5; round++) {
+        for (let i = 0; i < 3; i++) {
+          const [invoke, runs] = clients[(round + i) % 3];
+          runs.push(await pool(2000, c, invoke));
+        }
       }
       const [a, b, d] = [median(runsA), median(runsB), median(runsC)];
       results.overhead[`c${c}`] = {
@@ -235,7 +238,7 @@ async function calls(tc) {
       rows.push([c, 'thingcall ÷ raw (time)', '', `${((a.wallMs / b.wallMs - 1) * 100).toFixed(1)} %`, '', '', '']);
       rows.push([c, 'thingcall ÷ raw + deadline', '', `${((a.wallMs / d.wallMs - 1) * 100).toFixed(1)} %`, '', '', '']);
     }
-    table('Per-call overhead: 2,000 sync Echo invokes against the emulator (latency 0), median of 3 alternating rounds', rows);
+    table('Per-call overhead: 2,000 sync Echo invokes against the emulator (latency 0), median of 5 rotating rounds', rows);
 
     await control('reset', {});
     await control('faults', { qpsLimits: { InvokeThingService: 1_000_000 } });

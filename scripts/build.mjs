@@ -72,6 +72,13 @@ function minifyWasmNames(pkg, entry) {
     .filter((name) => new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(glue));
   if (left.length || glue.includes('./thingcall_bg.js')) throw new Error(`build: names left unrenamed in the glue: ${left}`);
   writeFileSync(entry, glue);
+  // The declarations of the exports named before: now an opaque object.
+  const dts = join(pkg, 'thingcall.d.ts');
+  const types = readFileSync(dts, 'utf8').replace(/export interface InitOutput \{[\s\S]*?\n\}/,
+    '/** The wasm instance\'s exports (internal; their names are minified). */\nexport interface InitOutput {\n  readonly [name: string]: unknown;\n}');
+  if (!types.includes('readonly [name: string]: unknown;')) throw new Error('build: InitOutput not found in thingcall.d.ts');
+  writeFileSync(dts, types);
+  rmSync(join(pkg, 'thingcall_bg.wasm.d.ts'), { force: true });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 out=target/size-report
 rm -rf "$out" && mkdir -p "$out"
-cargo build -q --release --target wasm32-unknown-unknown
+cargo build -q --release --target wasm32-unknown-unknown --features panic-trap
 wasm-bindgen --target web --keep-debug --out-dir "$out" target/wasm32-unknown-unknown/release/thingcall.wasm
 wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types "$out/thingcall_bg.wasm" -o "$out/named.wasm"
