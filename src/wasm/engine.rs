@@ -108,56 +108,6 @@ impl Engine {
     fn now(&self, now_ms: f64) -> Timestamp {
         Timestamp::from_unix_millis(now_ms + self.offset_ms)
     }
-
-    /// A presigned request's stages, NUL-joined: canonical query, string-to-sign, signature and
-    /// the signed wire string (query or form body).
-    #[allow(clippy::too_many_arguments)]
-    fn presigned(
-        &mut self,
-        action: &str,
-        flat: &str,
-        post: bool,
-        nonce: &str,
-        timestamp: &str,
-        timestamp_ms: f64,
-        now_ms: f64,
-        explain: bool,
-    ) -> Result<String, Failure> {
-        let params = pairs(pieces(flat));
-        check_params(&params).map_err(|e| Failure::invalid(e.message()))?;
-        self.signer()?;
-        let nonce = match nonce {
-            "" => self.nonces.nonce()?,
-            n => Nonce::from_string(n),
-        };
-        let ts = match timestamp {
-            "" if timestamp_ms.is_finite() => Timestamp::from_unix_millis(timestamp_ms),
-            "" => self.now(now_ms),
-            s => Timestamp::parse(s).map_err(|_| {
-                Failure::invalid("options.timestamp: expected a UTC time as YYYY-MM-DDThh:mm:ssZ")
-            })?,
-        };
-        let method = if post {
-            HttpMethod::Post
-        } else {
-            HttpMethod::Get
-        };
-        let stages = self.sign(action, &params, method, &nonce, ts)?;
-        let wire = stages.canonical.with_signature(&stages.signature);
-        if !explain {
-            return Ok(wire);
-        }
-        let all = concat(&[
-            stages.canonical.as_str(),
-            "\0",
-            stages.string_to_sign.as_str(),
-            "\0",
-            stages.signature.as_str(),
-            "\0",
-            &wire,
-        ]);
-        Ok(redact(&all, self.secrets()))
-    }
 }
 
 #[wasm_bindgen(js_class = "__Engine")]
@@ -249,10 +199,11 @@ impl Engine {
         self.offset_ms
     }
 
-    /// `presign`, `toCurl` and `explain`: see [`Engine::presigned`]. `nonce` is random when
-    /// empty; `timestamp` is the wire string, or empty for `timestamp_ms` (Unix ms, NaN for now).
-    /// With `explain`, all the stages, with the secret and the token (as is and percent-encoded)
-    /// replaced (for display).
+    /// `presign`, `toCurl` and `explain`: the signed wire string (query or form body) of
+    /// `action` with `flat` params. `nonce` is random when empty; `timestamp` is the wire
+    /// string, or empty for `timestamp_ms` (Unix ms, NaN for now). With `explain`, all the
+    /// stages NUL-joined (canonical query, string-to-sign, signature, wire), with the secret and
+    /// the token (as is and percent-encoded) replaced, for display.
     #[allow(clippy::too_many_arguments)]
     pub fn presign(
         &mut self,
@@ -265,17 +216,45 @@ impl Engine {
         now_ms: f64,
         explain: bool,
     ) -> Result<String, JsValue> {
-        self.presigned(
-            action,
-            flat,
-            post,
-            nonce,
-            timestamp,
-            timestamp_ms,
-            now_ms,
-            explain,
-        )
-        .map_err(|f| self.fail(f))
+        let mut presigned = || -> Result<String, Failure> {
+            let params = pairs(pieces(flat));
+            check_params(&params).map_err(|e| Failure::invalid(e.message()))?;
+            self.signer()?;
+            let nonce = match nonce {
+                "" => self.nonces.nonce()?,
+                n => Nonce::from_string(n),
+            };
+            let ts = match timestamp {
+                "" if timestamp_ms.is_finite() => Timestamp::from_unix_millis(timestamp_ms),
+                "" => self.now(now_ms),
+                s => Timestamp::parse(s).map_err(|_| {
+                    Failure::invalid(
+                        "options.timestamp: expected a UTC time as YYYY-MM-DDThh:mm:ssZ",
+                    )
+                })?,
+            };
+            let method = if post {
+                HttpMethod::Post
+            } else {
+                HttpMethod::Get
+            };
+            let stages = self.sign(action, &params, method, &nonce, ts)?;
+            let wire = stages.canonical.with_signature(&stages.signature);
+            if !explain {
+                return Ok(wire);
+            }
+            let all = concat(&[
+                stages.canonical.as_str(),
+                "\0",
+                stages.string_to_sign.as_str(),
+                "\0",
+                stages.signature.as_str(),
+                "\0",
+                &wire,
+            ]);
+            Ok(redact(&all, self.secrets()))
+        };
+        presigned().map_err(|f| self.fail(f))
     }
 }
 
