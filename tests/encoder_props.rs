@@ -1,8 +1,9 @@
-//! Property tests of the RFC 3986 encoder.
+//! Property tests of the RFC 3986 encoder, and of `sign`'s one-pass stages 1 and 2.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use thingcall::core::encode::{is_unreserved, percent_encode};
+use thingcall::core::encode::{is_unreserved, percent_encode, percent_encode_twice_into};
+use thingcall::core::{sign, CanonicalizedQueryString, HttpMethod, SigningKey, StringToSign};
 
 fn decode(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
@@ -59,5 +60,34 @@ proptest! {
     fn space_and_plus_never_stay(s in tricky()) {
         let e = percent_encode(&s);
         prop_assert!(!e.contains(' ') && !e.contains('+') && !e.contains('*'));
+    }
+}
+
+proptest! {
+    /// The one-pass encoder for the string-to-sign writes what two passes write.
+    #[test]
+    fn encoding_twice_in_one_pass_is_encoding_twice(s in tricky(), a in tricky(), b in tricky()) {
+        let (mut once, mut twice) = (a.clone(), b.clone());
+        percent_encode_twice_into(&s, &mut once, &mut twice);
+        prop_assert_eq!(once, format!("{a}{}", percent_encode(&s)));
+        prop_assert_eq!(twice, format!("{b}{}", percent_encode(&percent_encode(&s))));
+    }
+
+    /// `sign` builds stages 1 and 2 in one pass; each equals the stage built on its own.
+    #[test]
+    fn sign_matches_the_stages_built_one_by_one(
+        params in proptest::collection::vec((tricky(), tricky()), 0..8),
+        secret in tricky(),
+        post in any::<bool>(),
+    ) {
+        let method = if post { HttpMethod::Post } else { HttpMethod::Get };
+        let pairs = || params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let key = SigningKey::new(&secret);
+        let fused = sign(method, pairs(), &key);
+        let canonical = CanonicalizedQueryString::new(pairs());
+        let string_to_sign = StringToSign::new(method, &canonical);
+        prop_assert_eq!(&fused.canonical, &canonical);
+        prop_assert_eq!(&fused.string_to_sign, &string_to_sign);
+        prop_assert_eq!(fused.signature, key.sign(&string_to_sign));
     }
 }

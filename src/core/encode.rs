@@ -18,19 +18,8 @@ static UNRESERVED: [bool; 256] = {
     t
 };
 
-/// `%00%01…%FF`: the escape of byte `b` is `ESCAPES[3b..3b+3]`.
-static ESCAPES: [u8; 768] = {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut t = [0u8; 768];
-    let mut b = 0;
-    while b < 256 {
-        t[3 * b] = b'%';
-        t[3 * b + 1] = HEX[b >> 4];
-        t[3 * b + 2] = HEX[b & 15];
-        b += 1;
-    }
-    t
-};
+/// Uppercase hex digits, for the `%XY` escapes.
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Is `b` one of RFC 3986's unreserved characters?
 #[inline(always)]
@@ -38,25 +27,87 @@ pub fn is_unreserved(b: u8) -> bool {
     UNRESERVED[b as usize]
 }
 
-/// Appends the percent-encoding of `input` to `out`: runs of unreserved bytes are copied whole,
-/// other bytes become their escape from a table (this is the hottest loop of signing). Not
-/// inlined: signing calls it for every name and value, and one copy keeps the wasm small.
+/// Appends the percent-encoding of `input` to `out` (this is the hottest loop of signing):
+/// counts the escapes, reserves once, then writes each byte or its escape straight into the
+/// buffer. Not inlined: signing calls it for every name and value, and one copy keeps the wasm
+/// small.
 #[inline(never)]
 pub fn percent_encode_into(input: &str, out: &mut String) {
     let bytes = input.as_bytes();
+    let len = encoded_len(input);
     // SAFETY: only ASCII is appended (unreserved bytes are ASCII; every other byte, all of a
     // multi-byte character's included, becomes a `%XY` escape), so `out` stays valid UTF-8.
     let buf = unsafe { out.as_mut_vec() };
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !is_unreserved(b) {
-            buf.extend_from_slice(&bytes[start..i]);
-            let at = 3 * b as usize;
-            buf.extend_from_slice(&ESCAPES[at..at + 3]);
-            start = i + 1;
+    buf.reserve(len);
+    let start = buf.len();
+    // SAFETY: `reserve` made room for `len` more bytes, and exactly `len` are written (each
+    // unreserved byte as one, every other as three: what `encoded_len` counts) before the length
+    // is set over them.
+    unsafe {
+        let mut p = buf.as_mut_ptr().add(start);
+        for &b in bytes {
+            if is_unreserved(b) {
+                *p = b;
+                p = p.add(1);
+            } else {
+                *p = b'%';
+                *p.add(1) = HEX[(b >> 4) as usize];
+                *p.add(2) = HEX[(b & 15) as usize];
+                p = p.add(3);
+            }
         }
+        buf.set_len(start + len);
     }
-    buf.extend_from_slice(&bytes[start..]);
+}
+
+/// Appends `input` percent-encoded to `once`, and encoded twice to `twice` (as it stands in a
+/// string-to-sign, which encodes the canonical query again: each `%XY` becomes `%25XY`). One
+/// pass for what [`percent_encode_into`] would do in two.
+#[inline(never)]
+pub fn percent_encode_twice_into(input: &str, once: &mut String, twice: &mut String) {
+    let bytes = input.as_bytes();
+    let escapes = bytes.iter().filter(|&&b| !is_unreserved(b)).count();
+    let (len1, len2) = (bytes.len() + 2 * escapes, bytes.len() + 4 * escapes);
+    // SAFETY: as in `percent_encode_into`: only ASCII is appended, and exactly `len1` and `len2`
+    // bytes are written into the room `reserve` made before the lengths are set over them.
+    let (a, b) = unsafe { (once.as_mut_vec(), twice.as_mut_vec()) };
+    a.reserve(len1);
+    b.reserve(len2);
+    let (start1, start2) = (a.len(), b.len());
+    unsafe {
+        let (mut p, mut q) = (a.as_mut_ptr().add(start1), b.as_mut_ptr().add(start2));
+        for &c in bytes {
+            if is_unreserved(c) {
+                *p = c;
+                *q = c;
+                p = p.add(1);
+                q = q.add(1);
+            } else {
+                let (hi, lo) = (HEX[(c >> 4) as usize], HEX[(c & 15) as usize]);
+                *p = b'%';
+                *p.add(1) = hi;
+                *p.add(2) = lo;
+                *q = b'%';
+                *q.add(1) = b'2';
+                *q.add(2) = b'5';
+                *q.add(3) = hi;
+                *q.add(4) = lo;
+                p = p.add(3);
+                q = q.add(5);
+            }
+        }
+        a.set_len(start1 + len1);
+        b.set_len(start2 + len2);
+    }
+}
+
+/// Appends the ASCII byte `b` (cheaper than `String::push`, which encodes a `char` as UTF-8 out
+/// of line in the size-optimized wasm).
+#[inline]
+pub fn push_ascii(out: &mut String, b: u8) {
+    assert!(b.is_ascii());
+    // SAFETY: an ASCII byte is a whole UTF-8 character.
+    unsafe { out.as_mut_vec() }.push(b);
 }
 
 /// The number of bytes `percent_encode_into` will append for `input`.

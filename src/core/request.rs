@@ -5,6 +5,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+use super::encode::push_ascii;
 use super::signature::{sign, HttpMethod, SignedStages, SigningKey};
 use super::timestamp::Timestamp;
 
@@ -126,8 +127,8 @@ impl Nonce {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut s = String::with_capacity(32);
         for b in bytes {
-            s.push(HEX[(b >> 4) as usize] as char);
-            s.push(HEX[(b & 15) as usize] as char);
+            push_ascii(&mut s, HEX[(b >> 4) as usize]);
+            push_ascii(&mut s, HEX[(b & 15) as usize]);
         }
         Self(s)
     }

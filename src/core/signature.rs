@@ -10,7 +10,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::encode::percent_encode_into;
+use super::encode::{percent_encode_into, percent_encode_twice_into, push_ascii};
 
 /// The HTTP method a request is sent with; it is part of what is signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -59,6 +59,36 @@ impl FromStr for HttpMethod {
 /// The name of the parameter that carries the result; it is never itself signed.
 pub const SIGNATURE_PARAM: &str = "Signature";
 
+/// The pairs without `Signature`, sorted by name in byte order (then by value). Binary
+/// insertion: parameter lists are short, and this keeps a general-purpose sort (several KB of
+/// wasm) out of the package.
+fn sorted<'a, I>(params: I) -> Vec<(&'a str, &'a str)>
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(16);
+    for p in params {
+        if p.0 == SIGNATURE_PARAM {
+            continue;
+        }
+        let at = pairs.partition_point(|q| {
+            q.0.as_bytes().cmp(p.0.as_bytes()).then(q.1.cmp(p.1)) != core::cmp::Ordering::Greater
+        });
+        pairs.insert(at, p);
+    }
+    pairs
+}
+
+/// A capacity guess for the canonical text, not an extra pass over every byte: names are mostly
+/// unreserved, values grow by escapes (JSON Args the most).
+fn capacity(pairs: &[(&str, &str)]) -> usize {
+    pairs
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + v.len() / 2 + 2)
+        .sum::<usize>()
+        + 48
+}
+
 /// Stage 1: every parameter but `Signature`, sorted by name in byte order, names and values
 /// percent-encoded (RFC 3986), `k=v` joined with `&`.
 ///
@@ -74,26 +104,8 @@ impl CanonicalizedQueryString {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        // Binary insertion: parameter lists are short, and this keeps a general-purpose sort
-        // (several KB of wasm) out of the package.
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
-        for p in params {
-            if p.0 == SIGNATURE_PARAM {
-                continue;
-            }
-            let at = pairs.partition_point(|q| {
-                q.0.as_bytes().cmp(p.0.as_bytes()).then(q.1.cmp(p.1))
-                    != core::cmp::Ordering::Greater
-            });
-            pairs.insert(at, p);
-        }
-        let len = pairs
-            .iter()
-            // A capacity guess, not an extra pass over every byte: names are mostly unreserved,
-            // values grow by escapes (JSON Args the most).
-            .map(|(k, v)| k.len() + v.len() + v.len() / 2 + 2)
-            .sum::<usize>();
-        let mut out = String::with_capacity(len + 48);
+        let pairs = sorted(params);
+        let mut out = String::with_capacity(capacity(&pairs));
         for (i, (k, v)) in pairs.iter().enumerate() {
             if i > 0 {
                 out.push('&');
@@ -116,10 +128,9 @@ impl CanonicalizedQueryString {
         let mut out = String::with_capacity(self.0.len() + 12 + 3 * signature.0.len());
         out.push_str(&self.0);
         if !out.is_empty() {
-            out.push('&');
+            push_ascii(&mut out, b'&');
         }
-        out.push_str(SIGNATURE_PARAM);
-        out.push('=');
+        out.push_str("Signature=");
         percent_encode_into(&signature.0, &mut out);
         out
     }
@@ -234,11 +245,29 @@ pub fn sign<'a, I>(method: HttpMethod, params: I, key: &SigningKey) -> SignedSta
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let canonical = CanonicalizedQueryString::new(params);
-    let string_to_sign = StringToSign::new(method, &canonical);
+    // Stages 1 and 2 in one pass: the string-to-sign is the canonical text encoded again, so
+    // each name and value is written to both at once (`percent_encode_twice_into`). The result
+    // equals `StringToSign::new(method, &CanonicalizedQueryString::new(params))` (tested).
+    let pairs = sorted(params);
+    let cap = capacity(&pairs);
+    let mut canonical = String::with_capacity(cap);
+    let mut sts = String::with_capacity(cap + cap / 2 + 8);
+    sts.push_str(method.as_str());
+    sts.push_str("&%2F&");
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            push_ascii(&mut canonical, b'&');
+            sts.push_str("%26");
+        }
+        percent_encode_twice_into(k, &mut canonical, &mut sts);
+        push_ascii(&mut canonical, b'=');
+        sts.push_str("%3D");
+        percent_encode_twice_into(v, &mut canonical, &mut sts);
+    }
+    let string_to_sign = StringToSign(sts);
     let signature = key.sign(&string_to_sign);
     SignedStages {
-        canonical,
+        canonical: CanonicalizedQueryString(canonical),
         string_to_sign,
         signature,
     }

@@ -3,6 +3,8 @@
 
 use alloc::format;
 use alloc::string::String;
+
+use super::encode::push_ascii;
 use core::fmt;
 
 /// A UTC instant with whole-second precision, as the platform's `Timestamp` parameter carries it.
@@ -171,20 +173,24 @@ impl Timestamp {
         let days = self.unix_seconds.div_euclid(86_400);
         let secs = self.unix_seconds.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        let two = |out: &mut String, n: u32, sep: char| {
-            out.push((b'0' + (n / 10 % 10) as u8) as char);
-            out.push((b'0' + (n % 10) as u8) as char);
-            out.push(sep);
-        };
         let y = y.clamp(0, 9999) as u32;
-        two(out, y / 100, ' ');
-        out.pop();
-        two(out, y % 100, '-');
-        two(out, m, '-');
-        two(out, d, 'T');
-        two(out, (secs / 3600) as u32, ':');
-        two(out, (secs / 60 % 60) as u32, ':');
-        two(out, (secs % 60) as u32, 'Z');
+        let fields = [
+            (y / 100, b'\0'),
+            (y % 100, b'-'),
+            (m, b'-'),
+            (d, b'T'),
+            ((secs / 3600) as u32, b':'),
+            ((secs / 60 % 60) as u32, b':'),
+            ((secs % 60) as u32, b'Z'),
+        ];
+        // Two digits each, then the separator that follows (none after the century).
+        for (n, sep) in fields {
+            push_ascii(out, b'0' + (n / 10 % 10) as u8);
+            push_ascii(out, b'0' + (n % 10) as u8);
+            if sep != b'\0' {
+                push_ascii(out, sep);
+            }
+        }
     }
 
     /// The wire form as a new string.
