@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing thingcall needs, and only what is missing, so a second run
 # takes seconds: the wasm32 target, wasm-pack, wasm-bindgen-cli at the Cargo.lock version,
-# geckodriver, Debian's chromium/chromium-driver/firefox-esr, and the npm devDependencies.
+# geckodriver, Debian's chromium/chromium-driver/firefox-esr, and the npm devDependencies
+# (wasm-opt from binaryen and esbuild among them).
 # Nothing is downloaded from GitHub: wasm-pack finds every tool on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,4 +52,5 @@ if ! [ -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 have wasm-opt || { echo "setup: wasm-opt (npm binaryen) is not on PATH" >&2; exit 1; }
+have esbuild || { echo "setup: esbuild (npm esbuild) is not on PATH" >&2; exit 1; }
 say "ready (wasm-bindgen $wb_version)"
