@@ -9,7 +9,9 @@
 #![warn(missing_docs)]
 
 extern crate alloc;
-#[cfg(test)]
+// std only for its panic handler, where the shipped build's own (feature `panic-trap`) is not
+// used: a plain `cargo build --target wasm32-unknown-unknown`, and the in-browser tests.
+#[cfg(any(test, all(target_arch = "wasm32", not(feature = "panic-trap"))))]
 extern crate std;
 
 pub mod core;
