@@ -91,3 +91,18 @@ proptest! {
         prop_assert_eq!(fused.signature, key.sign(&string_to_sign));
     }
 }
+
+proptest! {
+    /// The canonical order is by name in byte order, then by value, whatever the input order
+    /// (checked against the standard library's sort; names repeat often here).
+    #[test]
+    fn canonical_order_is_the_byte_order_of_names_then_values(
+        params in proptest::collection::vec(("[a-c]{0,2}", "[a-c]{0,2}"), 0..12),
+    ) {
+        let mut reference: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        reference.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(b.1)));
+        let expected = reference.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&");
+        let canonical = CanonicalizedQueryString::new(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        prop_assert_eq!(canonical.as_str(), expected);
+    }
+}

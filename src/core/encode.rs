@@ -27,24 +27,21 @@ pub fn is_unreserved(b: u8) -> bool {
     UNRESERVED[b as usize]
 }
 
-/// Appends the percent-encoding of `input` to `out` (this is the hottest loop of signing):
-/// counts the escapes, reserves once, then writes each byte or its escape straight into the
-/// buffer. Not inlined: signing calls it for every name and value, and one copy keeps the wasm
-/// small.
+/// Appends the percent-encoding of `input` to `out`: reserves room for the worst case once,
+/// then writes each byte or its escape straight into the buffer. Not inlined: one copy keeps
+/// the wasm small.
 #[inline(never)]
 pub fn percent_encode_into(input: &str, out: &mut String) {
     let bytes = input.as_bytes();
-    let len = encoded_len(input);
     // SAFETY: only ASCII is appended (unreserved bytes are ASCII; every other byte, all of a
-    // multi-byte character's included, becomes a `%XY` escape), so `out` stays valid UTF-8.
+    // multi-byte character's included, becomes a `%XY` escape), so `out` stays valid UTF-8; room
+    // for the worst case (every byte escaped) is reserved first, and the length is set over
+    // exactly what was written.
     let buf = unsafe { out.as_mut_vec() };
-    buf.reserve(len);
-    let start = buf.len();
-    // SAFETY: `reserve` made room for `len` more bytes, and exactly `len` are written (each
-    // unreserved byte as one, every other as three: what `encoded_len` counts) before the length
-    // is set over them.
+    buf.reserve(3 * bytes.len());
     unsafe {
-        let mut p = buf.as_mut_ptr().add(start);
+        let p0 = buf.as_mut_ptr().add(buf.len());
+        let mut p = p0;
         for &b in bytes {
             if is_unreserved(b) {
                 *p = b;
@@ -56,7 +53,7 @@ pub fn percent_encode_into(input: &str, out: &mut String) {
                 p = p.add(3);
             }
         }
-        buf.set_len(start + len);
+        buf.set_len(buf.len() + p.offset_from(p0) as usize);
     }
 }
 
@@ -66,16 +63,15 @@ pub fn percent_encode_into(input: &str, out: &mut String) {
 #[inline(never)]
 pub fn percent_encode_twice_into(input: &str, once: &mut String, twice: &mut String) {
     let bytes = input.as_bytes();
-    let escapes = bytes.iter().filter(|&&b| !is_unreserved(b)).count();
-    let (len1, len2) = (bytes.len() + 2 * escapes, bytes.len() + 4 * escapes);
-    // SAFETY: as in `percent_encode_into`: only ASCII is appended, and exactly `len1` and `len2`
-    // bytes are written into the room `reserve` made before the lengths are set over them.
+    // SAFETY: as in `percent_encode_into`: only ASCII is appended; room for the worst case (every
+    // byte escaped: 3 and 5 bytes) is reserved first, and the lengths are set over exactly what
+    // was written.
     let (a, b) = unsafe { (once.as_mut_vec(), twice.as_mut_vec()) };
-    a.reserve(len1);
-    b.reserve(len2);
-    let (start1, start2) = (a.len(), b.len());
+    a.reserve(3 * bytes.len());
+    b.reserve(5 * bytes.len());
     unsafe {
-        let (mut p, mut q) = (a.as_mut_ptr().add(start1), b.as_mut_ptr().add(start2));
+        let (p0, q0) = (a.as_mut_ptr().add(a.len()), b.as_mut_ptr().add(b.len()));
+        let (mut p, mut q) = (p0, q0);
         for &c in bytes {
             if is_unreserved(c) {
                 *p = c;
@@ -96,8 +92,8 @@ pub fn percent_encode_twice_into(input: &str, once: &mut String, twice: &mut Str
                 q = q.add(5);
             }
         }
-        a.set_len(start1 + len1);
-        b.set_len(start2 + len2);
+        a.set_len(a.len() + p.offset_from(p0) as usize);
+        b.set_len(b.len() + q.offset_from(q0) as usize);
     }
 }
 

@@ -67,13 +67,23 @@ where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(16);
+    // Names first, values only between equal names (`then_with`: not compared otherwise).
+    let after = |q: &(&str, &str), p: &(&str, &str)| {
+        q.0.as_bytes()
+            .cmp(p.0.as_bytes())
+            .then_with(|| q.1.cmp(p.1))
+            == core::cmp::Ordering::Greater
+    };
     for p in params {
         if p.0 == SIGNATURE_PARAM {
             continue;
         }
-        let at = pairs.partition_point(|q| {
-            q.0.as_bytes().cmp(p.0.as_bytes()).then(q.1.cmp(p.1)) != core::cmp::Ordering::Greater
-        });
+        // Most lists come partly in order (the common parameters do): append without a search.
+        if pairs.last().is_none_or(|q| !after(q, &p)) {
+            pairs.push(p);
+            continue;
+        }
+        let at = pairs.partition_point(|q| !after(q, &p));
         pairs.insert(at, p);
     }
     pairs
