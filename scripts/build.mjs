@@ -1,13 +1,15 @@
 // `npm run build`: builds pkg/ with wasm-pack (--target web, release profile, feature
-// `panic-trap`, wasm-opt -Oz), then adds the JavaScript half of the client: js/client.js,
-// js/options.js and js/results.js are copied next to the glue (their import of the
-// snippets pointed at their place in pkg/snippets), and the package entry
-// re-exports IotClient and ThingcallError. Last, esbuild bundles the glue and these modules
-// into one minified ES module, pkg/thingcall.js, with a source map (pkg/thingcall.js.map,
-// sources included) for debugging: what a bundler would ship, shipped as is.
+// `panic-trap`, this machine's paths remapped, wasm-opt -Oz); shortens the names between the wasm
+// and its glue; adds the JavaScript half of the client (js/client.js, js/options.js and
+// js/results.js, copied next to the glue with their imports of the snippets pointed at
+// pkg/snippets) and re-exports IotClient and ThingcallError from the package entry. Last, esbuild
+// bundles the glue and these modules into one minified ES module, pkg/thingcall.js, with a
+// source map (pkg/thingcall.js.map, sources included) for debugging: what a bundler would ship,
+// shipped as is.
 import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { homedir } from 'node:os';
 import { env, root, run } from './lib.mjs';
 
 /** The JavaScript modules of the client that Rust does not import (so wasm-bindgen does not copy). */
@@ -17,7 +19,7 @@ export function build({ setup = true } = {}) {
   rmSync(join(root, 'pkg'), { recursive: true, force: true });
   if (setup) run('bash', ['scripts/setup.sh']);
   run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack',
-    '--', '--features', 'panic-trap']);
+    '--', '--features', 'panic-trap'], { env: { CARGO_ENCODED_RUSTFLAGS: remapPaths() } });
   const pkg = join(root, 'pkg');
   const snippets = readdirSync(join(pkg, 'snippets')).map((d) => `./snippets/${d}/js`)
     .filter((d) => existsSync(join(pkg, d, 'thingcall_error.js')));
@@ -38,6 +40,17 @@ export function build({ setup = true } = {}) {
   for (const name of CLIENT_MODULES) rmSync(join(pkg, name));
   rmSync(join(pkg, 'snippets'), { recursive: true });
   rmSync(join(pkg, '.gitignore'), { force: true });
+}
+
+/**
+ * rustc flags that replace this machine's paths (the cargo registry's and this checkout's) in
+ * what the wasm keeps of file names (panic locations), so the package is the same, and the same
+ * size, wherever it is built, and names no local directory.
+ */
+function remapPaths() {
+  const registry = join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'registry', 'src');
+  const sources = existsSync(registry) ? readdirSync(registry).map((d) => [join(registry, d), '/crates']) : [];
+  return [...sources, [root, '/thingcall']].map(([from, to]) => `--remap-path-prefix=${from}=${to}`).join('\x1f');
 }
 
 /**
