@@ -135,18 +135,41 @@ async fn sleep(ms: f64) {
     JsFuture::from(p).await.unwrap();
 }
 
-/// An engine with the demo key; `post` chooses the method.
-fn engine(post: bool) -> Engine {
-    let mut e = Engine::new(post, String::new(), 3, 10.0, 50.0, false, false);
-    e.set_credentials(
-        "thingcall-demo".into(),
-        "thingcall-demo-secret".into(),
-        String::new(),
-        f64::NAN,
-        js_sys::Date::now(),
-    )
-    .unwrap();
-    e
+/// The engine with the demo key, and the method it signs for (`js/client.js` keeps it too).
+struct Client {
+    engine: Engine,
+    post: bool,
+}
+
+impl Client {
+    fn new(post: bool) -> Self {
+        let mut engine = Engine::new(post, String::new(), 3, 10.0, 50.0, false, false);
+        engine
+            .set_credentials(
+                "thingcall-demo".into(),
+                "thingcall-demo-secret".into(),
+                String::new(),
+                f64::NAN,
+                js_sys::Date::now(),
+            )
+            .unwrap();
+        Self { engine, post }
+    }
+}
+
+/// `InvokeThingService` of `Echo` on `device`, with `args`.
+fn echo<'a>(device: &'a str, args: &'a str) -> [(&'a str, &'a str); 4] {
+    [
+        ("ProductKey", PK),
+        ("DeviceName", device),
+        ("Identifier", "Echo"),
+        ("Args", args),
+    ]
+}
+
+/// `QueryDeviceDetail` of `device`.
+fn detail(device: &str) -> [(&str, &str); 2] {
+    [("ProductKey", PK), ("DeviceName", device)]
 }
 
 /// Params in the one-string form (`wasm::flat`): NUL, then the pieces joined with NUL.
@@ -161,11 +184,11 @@ fn flat(pairs: &[(&str, &str)]) -> String {
 /// A call run to completion the way `js/client.js` runs it: the platform's body, or the
 /// `ThingcallError`, and the attempts made.
 async fn run(
-    engine: &mut Engine,
-    post: bool,
+    client: &mut Client,
     action: &str,
     params: &[(&str, &str)],
 ) -> (Result<JsValue, JsValue>, u32) {
+    let (engine, post) = (&mut client.engine, client.post);
     let mut call = Call::new(action.into(), flat(params)).unwrap();
     loop {
         let now = js_sys::Date::now();
@@ -230,20 +253,9 @@ async fn run(
 async fn sync_echo_round_trips_unicode_by_post_and_get() {
     emulator("reset", "").await;
     for post in [true, false] {
-        let mut e = engine(post);
         let args = r#"{"text":"灯 😀 !'()*~+ &=%","n":-7,"x":1.25}"#;
-        let (r, attempts) = run(
-            &mut e,
-            post,
-            "InvokeThingService",
-            &[
-                ("ProductKey", PK),
-                ("DeviceName", "lamp-01"),
-                ("Identifier", "Echo"),
-                ("Args", args),
-            ],
-        )
-        .await;
+        let mut c = Client::new(post);
+        let (r, attempts) = run(&mut c, "InvokeThingService", &echo("lamp-01", args)).await;
         let body = r.expect("the call succeeds");
         assert_eq!(attempts, 1);
         let result = js(&s(&get(&body, "Data"), "Result"));
@@ -257,19 +269,8 @@ async fn sync_echo_round_trips_unicode_by_post_and_get() {
 #[wasm_bindgen_test]
 async fn offline_device_is_rejected_without_the_secret() {
     emulator("reset", "").await;
-    let mut e = engine(true);
-    let (r, _) = run(
-        &mut e,
-        true,
-        "InvokeThingService",
-        &[
-            ("ProductKey", PK),
-            ("DeviceName", "lamp-offline"),
-            ("Identifier", "Echo"),
-            ("Args", "{}"),
-        ],
-    )
-    .await;
+    let mut c = Client::new(true);
+    let (r, _) = run(&mut c, "InvokeThingService", &echo("lamp-offline", "{}")).await;
     let err = r.expect_err("the call fails");
     assert_eq!(s(&err, "name"), "ThingcallError");
     assert_eq!(s(&err, "code"), "iot.messagebroker.OFFLINE");
@@ -284,14 +285,8 @@ async fn offline_device_is_rejected_without_the_secret() {
 async fn throttling_is_retried_with_fresh_signatures() {
     emulator("reset", "").await;
     emulator("faults", r#"{"throttleNext":2}"#).await;
-    let mut e = engine(true);
-    let (r, attempts) = run(
-        &mut e,
-        true,
-        "QueryDeviceDetail",
-        &[("ProductKey", PK), ("DeviceName", "lamp-03")],
-    )
-    .await;
+    let mut c = Client::new(true);
+    let (r, attempts) = run(&mut c, "QueryDeviceDetail", &detail("lamp-03")).await;
     assert_eq!(attempts, 3);
     assert_eq!(s(&get(&r.unwrap(), "Data"), "Status"), "ONLINE");
 }
@@ -300,19 +295,8 @@ async fn throttling_is_retried_with_fresh_signatures() {
 async fn a_dropped_answer_is_unknown_and_not_repeated() {
     emulator("reset", "").await;
     emulator("faults", r#"{"dropNext":1}"#).await;
-    let mut e = engine(true);
-    let (r, attempts) = run(
-        &mut e,
-        true,
-        "InvokeThingService",
-        &[
-            ("ProductKey", PK),
-            ("DeviceName", "lamp-04"),
-            ("Identifier", "Echo"),
-            ("Args", "{}"),
-        ],
-    )
-    .await;
+    let mut c = Client::new(true);
+    let (r, attempts) = run(&mut c, "InvokeThingService", &echo("lamp-04", "{}")).await;
     let err = r.expect_err("the call fails");
     // Firefox reports the lost answer; Chromium silently resends the request on a new connection,
     // and the platform refuses the resend as a nonce reuse. Either way: unknown, and not repeated.
@@ -331,28 +315,23 @@ async fn a_dropped_answer_is_unknown_and_not_repeated() {
 async fn clock_skew_is_corrected_from_the_exposed_date_header() {
     emulator("reset", "").await;
     emulator("clock", r#"{"offsetMs":1200000}"#).await;
-    let mut e = engine(false);
-    let (r, attempts) = run(
-        &mut e,
-        false,
-        "QueryDeviceDetail",
-        &[("ProductKey", PK), ("DeviceName", "lamp-05")],
-    )
-    .await;
+    let mut c = Client::new(false);
+    let (r, attempts) = run(&mut c, "QueryDeviceDetail", &detail("lamp-05")).await;
     r.expect("the retry succeeds");
     assert_eq!(attempts, 2);
-    assert!((e.clock_offset_ms() - 1_200_000.0).abs() < 3000.0);
+    assert!((c.engine.clock_offset_ms() - 1_200_000.0).abs() < 3000.0);
     emulator("reset", "").await;
 }
 
 #[wasm_bindgen_test]
 async fn a_presigned_url_is_accepted() {
     emulator("reset", "").await;
-    let mut e = engine(false);
-    let wire = e
+    let mut c = Client::new(false);
+    let wire = c
+        .engine
         .presign(
             "QueryDeviceDetail",
-            &flat(&[("ProductKey", PK), ("DeviceName", "lamp-06")]),
+            &flat(&detail("lamp-06")),
             false,
             "",
             "",
