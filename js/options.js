@@ -29,7 +29,7 @@ function checkKeys(obj, allowed, ctx) {
 }
 
 /** An optional string; the empty string counts as absent. */
-export function optString(obj, key, ctx) {
+function optString(obj, key, ctx) {
   const v = obj?.[key];
   if (!present(v)) return undefined;
   if (typeof v !== 'string') throw invalid(`${ctx}.${key}: must be a string`);

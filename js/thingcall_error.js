@@ -39,7 +39,7 @@ const ADVICE = new Map([
 ].map(([code, advice]) => [code.toLowerCase(), advice]));
 
 /** The advice for `code`. */
-export function adviceFor(code) {
+function adviceFor(code) {
   return ADVICE.get(String(code).toLowerCase()) ?? "See the platform's error code reference.";
 }
 
