@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root } from '../../scripts/lib.mjs';
 
-// Bytes. The package measures 29,178 (gzip -9 by zlib, as here); the goal is 30 KB.
+// Bytes. The package measures 29,177 (gzip -9 by zlib, as here); the goal is 30 KB.
 const LIMIT = 29_500;
 const GOAL = 30_000;
 
