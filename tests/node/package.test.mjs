@@ -121,3 +121,10 @@ test('1,000 random requests sign the same as node:crypto + encodeURIComponent', 
     assert.deepEqual(ours, theirs, `request ${i}: ${JSON.stringify(params)}`);
   }
 });
+
+test('ThingcallError ends its message with the advice for its code, found case-insensitively', () => {
+  const e = new thingcall.ThingcallError('SIGNATUREDOESNOTMATCH', 'the server computed another.', undefined, 400, 'rejected', false, 1);
+  assert.match(e.message, /^SIGNATUREDOESNOTMATCH: the server computed another\. .*AccessKeySecret/);
+  assert.match(new thingcall.ThingcallError('InvalidTimeStamp.Expired', 'x', undefined, 400, 'rejected', true, 1).message, /clock/);
+  assert.match(new thingcall.ThingcallError('Some.Unknown', 'x', undefined, 400, 'rejected', false, 1).message, /error code reference/);
+});
