@@ -64,8 +64,3 @@ export class ThingcallError extends Error {
     this.attempts = attempts;
   }
 }
-
-/** A ThingcallError for a failure found before anything was sent (or with `outcome`). */
-export function failure(code, message, outcome = 'not_sent') {
-  return new ThingcallError(code, message, undefined, undefined, outcome, false, 0);
-}

@@ -119,6 +119,27 @@ pub fn percent_encode(input: &str) -> String {
     out
 }
 
+/// Decodes `%XY` escapes (for display of an encoded query); invalid escapes and invalid UTF-8
+/// are kept as they are.
+pub fn percent_decode(input: &str) -> String {
+    let b = input.as_bytes();
+    let mut out = alloc::vec::Vec::with_capacity(b.len());
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| input.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +158,14 @@ mod tests {
         assert_eq!(percent_encode("灯"), "%E7%81%AF");
         assert_eq!(percent_encode("😀"), "%F0%9F%98%80");
         assert_eq!(percent_encode(""), "");
+    }
+
+    #[test]
+    fn decode_reverses_encode() {
+        for s in ["", "abc", "a b&c=d%", "灯😀", "{\"a\":1}", "%zz", "%4"] {
+            assert_eq!(percent_decode(&percent_encode(s)), s);
+        }
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 
     #[test]

@@ -6,54 +6,72 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
-use super::flat::{pairs, pieces};
-use super::Local;
-use crate::core::{sign, Failure, HttpMethod, SignedStages, SigningKey};
+use super::input::{get, invalid, params};
+use super::output::{stages, Stages};
+use crate::client::Error;
+use crate::core::{sign, HttpMethod, SigningKey};
 
-#[wasm_bindgen(module = "/js/sign_input.js")]
-extern "C" {
-    /// `method\0accessKeySecret\0name\0value…`, or throws the message naming the bad field.
-    #[wasm_bindgen(js_name = flattenSignInput, catch)]
-    fn flatten_sign_input(input: &JsValue) -> Result<String, JsValue>;
-    #[wasm_bindgen(js_name = signResult)]
-    fn sign_result(joined: &str) -> JsValue;
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SIGN: &'static str = r#"
+/** Input of `signRpc`. */
+export interface SignRpcInput {
+  method: HttpMethodName;
+  /** Every parameter to sign, common ones included. */
+  params: Params;
+  accessKeySecret: string;
 }
 
-/// The key of the last secret signed with: most callers sign many requests with one secret.
-static LAST_KEY: Local<RefCell<Option<(String, SigningKey)>>> = Local(RefCell::new(None));
+/** The three stages of the signature. */
+export interface SignRpcResult {
+  /** Sorted, RFC 3986-encoded `k=v` pairs joined with `&`. */
+  canonicalQuery: string;
+  /** `METHOD&%2F&` + the encoded canonical query. */
+  stringToSign: string;
+  /** base64(HMAC-SHA1(secret + "&", stringToSign)), not URL-encoded. */
+  signature: string;
+}
+"#;
 
-/// Signs the flattened input with the cached key for its secret (derived only when the secret
-/// changes).
-fn sign_flat(flat: &str) -> Result<SignedStages, Failure> {
-    let mut pieces = pieces(flat);
-    let method: HttpMethod = pieces
-        .next()
+std::thread_local! {
+    /// The key of the last secret signed with: most callers sign many requests with one secret.
+    static LAST_KEY: RefCell<Option<(String, SigningKey)>> = const { RefCell::new(None) };
+}
+
+fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
+    if !input.is_object() {
+        return Err(invalid(
+            "signRpc: expected { method, params, accessKeySecret }",
+        ));
+    }
+    let method = get(input, "method");
+    if method.is_undefined() || method.is_null() {
+        return Err(invalid("method is required: \"GET\" or \"POST\""));
+    }
+    let method: HttpMethod = method
+        .as_string()
         .and_then(|m| m.parse().ok())
-        .ok_or_else(|| Failure::invalid("method: must be \"GET\" or \"POST\""))?;
-    let secret = pieces.next().unwrap_or_default();
-    let params = pairs(pieces);
-    let mut cell = LAST_KEY.0.borrow_mut();
-    let key = match &mut *cell {
-        Some((s, key)) if s == secret => key,
-        slot => &mut slot.insert((secret.into(), SigningKey::new(secret))).1,
-    };
-    Ok(sign(method, params, key))
-}
-
-/// The result object, made in JavaScript from one string (one crossing instead of six).
-fn output(stages: &SignedStages) -> JsValue {
-    let (c, t, g) = (
-        stages.canonical.as_str(),
-        stages.string_to_sign.as_str(),
-        stages.signature.as_str(),
-    );
-    let mut joined = String::with_capacity(c.len() + t.len() + g.len() + 2);
-    joined.push_str(c);
-    joined.push('\0');
-    joined.push_str(t);
-    joined.push('\0');
-    joined.push_str(g);
-    sign_result(&joined)
+        .ok_or_else(|| invalid("method: must be \"GET\" or \"POST\""))?;
+    let secret = get(input, "accessKeySecret")
+        .as_string()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| invalid("accessKeySecret is required (a non-empty string)"))?;
+    let params = params(&get(input, "params"), "params")?;
+    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let signed = LAST_KEY.with_borrow_mut(|cell| {
+        let key = match cell {
+            Some((s, key)) if *s == secret => key,
+            slot => {
+                let key = SigningKey::new(&secret);
+                &mut slot.insert((secret, key)).1
+            }
+        };
+        sign(method, pairs, key)
+    });
+    Ok(stages(&Stages {
+        canonical_query: signed.canonical.as_str(),
+        string_to_sign: signed.string_to_sign.as_str(),
+        signature: signed.signature.as_str(),
+    }))
 }
 
 /// Signs an RPC request (signature v1): sorts and RFC 3986-encodes `params` into the canonical
@@ -74,11 +92,5 @@ fn output(stages: &SignedStages) -> JsValue {
 pub fn sign_rpc(
     #[wasm_bindgen(unchecked_param_type = "SignRpcInput")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let flat =
-        flatten_sign_input(&input).map_err(|m| Failure::invalid(m.as_string().unwrap_or_default()));
-    // Field messages from JavaScript name fields, never values: there is no secret to scrub.
-    match flat.and_then(|flat| sign_flat(&flat)) {
-        Ok(stages) => Ok(output(&stages)),
-        Err(f) => Err(to_js(f, [])),
-    }
+    sign_input(&input).map_err(|e| to_js(&e))
 }

@@ -1,0 +1,103 @@
+//! [`Error`]: how a call failed, typed for Rust callers (the JavaScript layer turns it into a
+//! `ThingcallError`). Its message never holds a secret: it is scrubbed when the error is made.
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::core::outcome::{codes, redact};
+use crate::core::{Failure, Outcome};
+
+/// A failed call: the platform's `Code` (or one of the client's own, [`codes`]), what happened,
+/// and whether anything may have run ([`Outcome`]).
+#[derive(Clone, PartialEq)]
+pub struct Error(Failure);
+
+impl Error {
+    /// `failure`, its message scrubbed of every value in `secrets`.
+    pub(crate) fn new<'a>(
+        mut failure: Failure,
+        secrets: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        failure.message = redact(failure.message.trim_ascii_end(), secrets);
+        Self(failure)
+    }
+
+    /// Bad input, refused before anything was sent (messages name fields, never values).
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self(Failure::invalid(message))
+    }
+
+    /// The platform's `Code`, or `InvalidArgument`, `Timeout`, `Aborted`, `NetworkError`,
+    /// `InvalidResponse`, `CredentialsError`.
+    pub fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// What happened (scrubbed of secrets).
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Whether anything may have run: `NotSent`, `Rejected` (nothing ran) or `Unknown`.
+    pub fn outcome(&self) -> Outcome {
+        self.0.outcome
+    }
+
+    /// Whether trying again later is safe and may succeed.
+    pub fn retryable(&self) -> bool {
+        self.0.retryable
+    }
+
+    /// Attempts sent.
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+
+    /// The platform's `RequestId`, when it answered.
+    pub fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+
+    /// The HTTP status, when there was an answer.
+    pub fn http_status(&self) -> Option<u16> {
+        self.0.http_status
+    }
+
+    /// Whether the code is `code`, compared case-insensitively as the platform's codes are.
+    pub fn is(&self, code: &str) -> bool {
+        self.0.code.eq_ignore_ascii_case(code)
+    }
+
+    /// Whether the call was refused before sending because of bad input.
+    pub fn is_invalid_argument(&self) -> bool {
+        self.is(codes::INVALID_ARGUMENT)
+    }
+
+    pub(crate) fn failure(&self) -> &Failure {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("code", &self.0.code)
+            .field("message", &self.0.message)
+            .field("outcome", &self.0.outcome)
+            .field("retryable", &self.0.retryable)
+            .field("attempts", &self.0.attempts)
+            .field("request_id", &self.0.request_id)
+            .field("http_status", &self.0.http_status)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.code)?;
+        f.write_str(": ")?;
+        f.write_str(&self.0.message)
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,726 @@
+//! The client: [`Client`] drives one call's attempts ([`crate::core::attempts`]) with real I/O.
+//!
+//! - `transport`: one attempt, sent with gloo-net (`fetch`), the answer parsed with `JSON.parse`.
+//! - `time`: the call's deadline (an `AbortSignal`), back-off sleeps, the clock.
+//! - `credentials`: static keys or a provider (single-flight), the signing key, nonces.
+//! - `requests` / `results`: the typed requests and results of the device actions.
+//! - `error`: [`Error`].
+//!
+//! Rust wasm front-ends use [`Client`] directly; the JavaScript `IotClient` is a thin layer over
+//! it. Every method takes typed values and returns typed results or an [`Error`].
+
+mod credentials;
+mod error;
+mod requests;
+mod results;
+mod time;
+mod transport;
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+
+use js_sys::Promise;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
+
+pub use credentials::{
+    CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
+};
+pub use error::Error;
+pub(crate) use requests::device_params;
+pub use requests::{
+    Device, InvokeThingService, InvokeThingsService, Params, SetDeviceProperty, SetDevicesProperty,
+    MAX_BATCH,
+};
+pub use results::{
+    Body, CallMeta, CallResult, InvokeResult, PropertyStatus, PropertyStatusResult, PropertyValue,
+};
+pub use time::MAX_TIMER_MS;
+pub(crate) use transport::{describe as describe_thrown, json_parse};
+
+/// `body`'s value at `path` (for the binding layer).
+pub(crate) fn results_at(body: &Body, path: &[&str]) -> JsValue {
+    body.at(path)
+}
+
+/// `v[path[0]]...`, or `undefined`.
+pub(crate) fn value_at(v: &JsValue, path: &[&str]) -> JsValue {
+    results::at(v, path)
+}
+
+/// The parsed body (for the binding layer).
+pub(crate) fn body_value(body: &Body) -> JsValue {
+    body.value().clone()
+}
+
+/// A JavaScript number as JavaScript writes it (`String(n)`).
+pub(crate) fn number_text(v: &JsValue) -> Option<String> {
+    results::text(v)
+}
+
+use self::credentials::{NoncePool, Signer};
+use self::time::{now_ms, Deadline};
+use self::transport::Transport;
+use crate::core::attempts::concat;
+use crate::core::encode::percent_decode;
+use crate::core::outcome::{codes, redact};
+use crate::core::request::{check_params, sign_request, CommonParams};
+use crate::core::{
+    Answer, Attempts, Failure, HttpMethod, Nonce, Outcome, RetryPolicy, SignedStages, Timestamp,
+    Verdict,
+};
+
+/// How a client is set up.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// The whole API URL (e.g. `https://iot.cn-shanghai.aliyuncs.com/`): absolute http(s),
+    /// without query or fragment.
+    pub endpoint: String,
+    /// A key, or a provider of temporary ones.
+    pub credentials: CredentialsSource,
+    /// `RegionId`, sent with every request when set.
+    pub region_id: Option<String>,
+    /// `IotInstanceId`, sent with every device call (a request's own wins).
+    pub iot_instance_id: Option<String>,
+    /// POST (a form body, the default) or GET (the query).
+    pub method: HttpMethod,
+    /// The deadline of a whole call (credentials, attempts, back-off), ms. Default 10,000.
+    pub timeout_ms: u32,
+    /// Retry settings.
+    pub retry: RetryPolicy,
+}
+
+impl ClientOptions {
+    /// Options with the defaults: POST, a 10 s deadline, up to 3 attempts.
+    pub fn new(endpoint: impl Into<String>, credentials: CredentialsSource) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            credentials,
+            region_id: None,
+            iot_instance_id: None,
+            method: HttpMethod::Post,
+            timeout_ms: 10_000,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Options of one call.
+#[derive(Clone, Debug, Default)]
+pub struct CallOptions {
+    /// Cancels the call.
+    pub signal: Option<AbortSignal>,
+    /// Overrides the client's deadline for this call, ms.
+    pub timeout_ms: Option<u32>,
+}
+
+/// Options of [`Client::presign`], [`Client::to_curl`] and [`Client::explain`].
+#[derive(Clone, Debug, Default)]
+pub struct PresignOptions {
+    /// `SignatureNonce`; random when `None`.
+    pub nonce: Option<String>,
+    /// `Timestamp`; now (plus the learned clock offset) when `None`.
+    pub timestamp: Option<Timestamp>,
+}
+
+/// How a request is signed, for display (the SecurityToken and the secret redacted).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    /// `"GET"` or `"POST"`.
+    pub method: &'static str,
+    /// The sorted `(name, value)` pairs.
+    pub params: Vec<(String, String)>,
+    /// Stage 1.
+    pub canonical_query: String,
+    /// Stage 2.
+    pub string_to_sign: String,
+    /// Stage 3, not URL-encoded.
+    pub signature: String,
+    /// The signed GET URL (or the endpoint with the POST body as its query).
+    pub url: String,
+    /// The form body (POST only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The same request as a `curl` command line.
+    pub curl: String,
+}
+
+/// A client of the IoT Platform RPC API (2018-01-20). Cheap to clone (the clones share state:
+/// credentials, the learned clock offset, nonces).
+#[derive(Clone)]
+pub struct Client {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    region_id: Option<String>,
+    iot_instance_id: Option<String>,
+    timeout_ms: u32,
+    retry: RetryPolicy,
+    provider: Option<CredentialsProvider>,
+    /// Server minus local time, ms (learned from `InvalidTimeStamp.Expired`).
+    offset_ms: Cell<f64>,
+    signer: RefCell<Option<Signer>>,
+    nonces: RefCell<NoncePool>,
+    /// The provider call in flight, shared by every call waiting for credentials.
+    pending: RefCell<Option<Promise>>,
+}
+
+impl core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.endpoint())
+            .field("method", &self.method())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An absolute http(s) URL without query or fragment, normalized (by the engine's `URL`).
+fn endpoint_url(s: &str) -> Result<String, Error> {
+    let url = web_sys::Url::new(s).ok().filter(|u| {
+        matches!(u.protocol().as_str(), "http:" | "https:")
+            && u.search().is_empty()
+            && u.hash().is_empty()
+    });
+    url.map(|u| u.href()).ok_or_else(|| {
+        Error::invalid(concat(&[
+            "options.endpoint: \"",
+            s,
+            "\" is not an absolute http(s) URL without a query",
+        ]))
+    })
+}
+
+fn check_retry(r: &RetryPolicy) -> Result<(), Error> {
+    if !(1..=10).contains(&r.max_attempts) {
+        return Err(Error::invalid(
+            "options.retry.maxAttempts: must be a whole number 1..10",
+        ));
+    }
+    for (v, name) in [
+        (r.base_delay_ms, "options.retry.baseDelayMs"),
+        (r.max_delay_ms, "options.retry.maxDelayMs"),
+    ] {
+        if !(v >= 0.0 && v <= MAX_TIMER_MS as f64) {
+            return Err(Error::invalid(concat(&[
+                name,
+                ": must be a number of ms from 0 to 2147483647",
+            ])));
+        }
+    }
+    Ok(())
+}
+
+/// A call's or client's deadline: 1 ms up to what a timer holds.
+pub(crate) fn check_timeout(ms: u32, field: &str) -> Result<u32, Error> {
+    if ms == 0 || ms > MAX_TIMER_MS {
+        return Err(Error::invalid(concat(&[
+            field,
+            ": must be a positive number of ms up to 2147483647",
+        ])));
+    }
+    Ok(ms)
+}
+
+impl Client {
+    /// A client; bad options are an `InvalidArgument` [`Error`] naming the field.
+    pub fn new(options: ClientOptions) -> Result<Self, Error> {
+        let endpoint = endpoint_url(&options.endpoint)?;
+        check_retry(&options.retry)?;
+        let timeout_ms = check_timeout(options.timeout_ms, "options.timeoutMs")?;
+        let (signer, provider) = match options.credentials {
+            CredentialsSource::Static(c) => (Some(Signer::fixed(c)), None),
+            CredentialsSource::Provider(p) => (None, Some(p)),
+        };
+        let non_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+        Ok(Self {
+            inner: Rc::new(Inner {
+                transport: Transport::new(endpoint, options.method),
+                region_id: non_empty(options.region_id),
+                iot_instance_id: non_empty(options.iot_instance_id),
+                timeout_ms,
+                retry: options.retry,
+                provider,
+                offset_ms: Cell::new(0.0),
+                signer: RefCell::new(signer),
+                nonces: RefCell::new(NoncePool::new()),
+                pending: RefCell::new(None),
+            }),
+        })
+    }
+
+    /// The normalized endpoint URL.
+    pub fn endpoint(&self) -> &str {
+        self.inner.transport.endpoint()
+    }
+
+    /// The HTTP method requests are sent with.
+    pub fn method(&self) -> HttpMethod {
+        self.inner.transport.method()
+    }
+
+    /// The estimate of server time minus local time, ms (0 until an `InvalidTimeStamp.Expired`
+    /// answer teaches it).
+    pub fn clock_offset_ms(&self) -> f64 {
+        self.inner.offset_ms.get()
+    }
+
+    /// The default `IotInstanceId` of device calls.
+    pub fn iot_instance_id(&self) -> Option<&str> {
+        self.inner.iot_instance_id.as_deref()
+    }
+
+    /// The client's default deadline, ms.
+    pub fn timeout_ms(&self) -> u32 {
+        self.inner.timeout_ms
+    }
+
+    /// `InvokeThingService`. A synchronous service answers with the device's `Result`.
+    pub async fn invoke_thing_service(
+        &self,
+        request: &InvokeThingService,
+        options: &CallOptions,
+    ) -> Result<InvokeResult, Error> {
+        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        let (meta, body) = self.send("InvokeThingService", params, options).await?;
+        Ok(InvokeResult::new(meta, body))
+    }
+
+    /// `SetDeviceProperty` (asynchronous: the result has the `MessageId`).
+    pub async fn set_device_property(
+        &self,
+        request: &SetDeviceProperty,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        self.call_with("SetDeviceProperty", params, options).await
+    }
+
+    /// `QueryDevicePropertyStatus`: the device's properties as a flat list.
+    pub async fn query_device_property_status(
+        &self,
+        device: &Device,
+        iot_instance_id: Option<String>,
+        options: &CallOptions,
+    ) -> Result<PropertyStatusResult, Error> {
+        let params = requests::device_params(
+            "queryDevicePropertyStatus",
+            device,
+            &iot_instance_id,
+            self.inner.iot_instance_id.as_deref(),
+        )?;
+        let (meta, body) = self
+            .send("QueryDevicePropertyStatus", params, options)
+            .await?;
+        Ok(PropertyStatusResult::new(meta, body))
+    }
+
+    /// `QueryDeviceDetail`: `Data` holds `IotId`, `ProductKey`, `DeviceName`, `Status`, ...
+    pub async fn query_device_detail(
+        &self,
+        device: &Device,
+        iot_instance_id: Option<String>,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        let params = requests::device_params(
+            "queryDeviceDetail",
+            device,
+            &iot_instance_id,
+            self.inner.iot_instance_id.as_deref(),
+        )?;
+        self.call_with("QueryDeviceDetail", params, options).await
+    }
+
+    /// `InvokeThingsService`: one service on up to 100 devices (asynchronous).
+    pub async fn invoke_things_service(
+        &self,
+        request: &InvokeThingsService,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        self.call_with("InvokeThingsService", params, options).await
+    }
+
+    /// `SetDevicesProperty`: properties on up to 100 devices (asynchronous).
+    pub async fn set_devices_property(
+        &self,
+        request: &SetDevicesProperty,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        self.call_with("SetDevicesProperty", params, options).await
+    }
+
+    /// Any RPC action with its own parameters; the common ones and the signature are added.
+    /// Read-only actions (`Query*`, `Get*`, `List*`, `Describe*`) are retried when their
+    /// outcome is unknown; others only with `retry_unknown`.
+    pub async fn call(
+        &self,
+        action: &str,
+        params: Params,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        if action.is_empty() {
+            return Err(Error::invalid("call: action is required"));
+        }
+        self.call_with(action, params, options).await
+    }
+
+    async fn call_with(
+        &self,
+        action: &str,
+        params: Params,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        let (meta, body) = self.send(action, params, options).await?;
+        Ok(CallResult::new(meta, body))
+    }
+
+    /// Fetches credentials from the provider now (nothing to do for a fixed key), e.g. before
+    /// [`Client::presign`].
+    pub async fn refresh_credentials(&self) -> Result<(), Error> {
+        if self.inner.provider.is_none() {
+            return Ok(());
+        }
+        let deadline = Deadline::new(self.inner.timeout_ms, None);
+        match self.fetch_credentials(&deadline).await {
+            Ok(()) => Ok(()),
+            Err(None) => Err(self.error(Attempts::new("").cancelled(
+                false,
+                deadline.timeout_ms as f64,
+                false,
+            ))),
+            Err(Some(f)) => Err(self.error(f)),
+        }
+    }
+
+    /// A signed GET URL for `action` (it carries the SecurityToken: treat it as a secret).
+    /// Deterministic when both the nonce and the timestamp are given.
+    pub fn presign(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        options: &PresignOptions,
+    ) -> Result<String, Error> {
+        let stages = self.presigned(action, params, HttpMethod::Get, options)?;
+        Ok(concat(&[
+            self.endpoint(),
+            "?",
+            &stages.canonical.with_signature(&stages.signature),
+        ]))
+    }
+
+    /// The same request as a `curl` command line, with the client's method.
+    pub fn to_curl(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        options: &PresignOptions,
+    ) -> Result<String, Error> {
+        let stages = self.presigned(action, params, self.method(), options)?;
+        Ok(self.curl(&stages.canonical.with_signature(&stages.signature)))
+    }
+
+    /// How the request is signed, for display: every stage, the URL and `curl`, with the
+    /// SecurityToken (and the secret, were it anywhere) as `** redacted **`.
+    pub fn explain(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        options: &PresignOptions,
+    ) -> Result<Explanation, Error> {
+        let method = self.method();
+        let stages = self.presigned(action, params, method, options)?;
+        let wire = stages.canonical.with_signature(&stages.signature);
+        let signer = self.inner.signer.borrow();
+        let secrets: Vec<&str> = signer.iter().flat_map(|s| s.creds.secrets()).collect();
+        let r = |s: &str| redact(s, secrets.iter().copied());
+        let params = stages
+            .canonical
+            .as_str()
+            .split('&')
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let k = percent_decode(k);
+                let v = if k == "SecurityToken" {
+                    String::from("** redacted **")
+                } else {
+                    r(&percent_decode(v))
+                };
+                (k, v)
+            })
+            .collect();
+        let wire = r(&wire);
+        Ok(Explanation {
+            method: method.as_str(),
+            params,
+            canonical_query: r(stages.canonical.as_str()),
+            string_to_sign: r(stages.string_to_sign.as_str()),
+            signature: stages.signature.as_str().into(),
+            url: concat(&[self.endpoint(), "?", &wire]),
+            body: (method == HttpMethod::Post).then(|| wire.clone()),
+            curl: self.curl(&wire),
+        })
+    }
+
+    fn curl(&self, wire: &str) -> String {
+        let quote = |s: &str| concat(&["'", &s.replace('\'', "'\\''"), "'"]);
+        match self.method() {
+            HttpMethod::Post => concat(&[
+                "curl -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data ",
+                &quote(wire),
+                " ",
+                &quote(self.endpoint()),
+            ]),
+            HttpMethod::Get => concat(&["curl ", &quote(&concat(&[self.endpoint(), "?", wire]))]),
+        }
+    }
+
+    fn presigned(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        method: HttpMethod,
+        options: &PresignOptions,
+    ) -> Result<SignedStages, Error> {
+        check_params(params).map_err(|e| Error::invalid(e.message()))?;
+        let nonce = match &options.nonce {
+            Some(n) if !n.is_empty() => Nonce::from_string(n.clone()),
+            _ => self
+                .inner
+                .nonces
+                .borrow_mut()
+                .nonce()
+                .map_err(|f| self.error(f))?,
+        };
+        let ts = options.timestamp.unwrap_or_else(|| self.server_now());
+        self.sign(action, params, method, &nonce, ts)
+            .map_err(|f| self.error(f))
+    }
+
+    fn server_now(&self) -> Timestamp {
+        Timestamp::from_unix_millis(now_ms() + self.inner.offset_ms.get())
+    }
+
+    fn sign(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        method: HttpMethod,
+        nonce: &Nonce,
+        timestamp: Timestamp,
+    ) -> Result<SignedStages, Failure> {
+        let signer = self.inner.signer.borrow();
+        let signer = signer.as_ref().ok_or_else(|| {
+            Failure::new(
+                codes::CREDENTIALS_ERROR,
+                "no credentials yet: make a call (or await refreshCredentials()) first.",
+                Outcome::NotSent,
+            )
+        })?;
+        let common = CommonParams {
+            action,
+            credentials: &signer.creds,
+            region_id: self.inner.region_id.as_deref(),
+            nonce,
+            timestamp,
+        };
+        sign_request(method, &common, params, &signer.key)
+            .map_err(|e| Failure::invalid(e.message()))
+    }
+
+    /// `f` as an [`Error`], scrubbed of the current secret and token.
+    fn error(&self, f: Failure) -> Error {
+        let signer = self.inner.signer.borrow();
+        Error::new(f, signer.iter().flat_map(|s| s.creds.secrets()))
+    }
+
+    fn needs_credentials(&self) -> bool {
+        let server_now = now_ms() + self.inner.offset_ms.get();
+        self.inner
+            .signer
+            .borrow()
+            .as_ref()
+            .is_none_or(|s| server_now >= s.refresh_at_ms)
+    }
+
+    /// Waits for the provider's credentials (one provider call for every caller waiting).
+    /// `Err(None)`: the deadline passed first; `Err(Some(f))`: the provider failed.
+    async fn fetch_credentials(&self, deadline: &Deadline) -> Result<(), Option<Failure>> {
+        let Some(provider) = self.inner.provider.clone() else {
+            return Ok(());
+        };
+        let existing = self.inner.pending.borrow().clone();
+        let pending = existing.unwrap_or_else(|| {
+            let client = self.clone();
+            let p = future_to_promise(async move {
+                let r = (provider.0)().await;
+                let r = match r {
+                    Ok(c) => {
+                        Signer::provided(c, now_ms() + client.inner.offset_ms.get()).map(|s| {
+                            client.inner.signer.replace(Some(s));
+                        })
+                    }
+                    Err(m) => Err(Failure::new(codes::CREDENTIALS_ERROR, m, Outcome::NotSent)),
+                };
+                client.inner.pending.replace(None);
+                r.map(|()| JsValue::UNDEFINED)
+                    .map_err(|f| JsValue::from_str(&f.message))
+            });
+            self.inner.pending.replace(Some(p.clone()));
+            p
+        });
+        match deadline.race(&pending).await {
+            None => Err(None),
+            Some(Ok(_)) => Ok(()),
+            Some(Err(m)) => Err(Some(Failure::new(
+                codes::CREDENTIALS_ERROR,
+                m.as_string().unwrap_or_default(),
+                Outcome::NotSent,
+            ))),
+        }
+    }
+
+    /// Runs one call to completion: credentials, attempts, back-off, under one deadline.
+    pub(crate) async fn send(
+        &self,
+        action: &str,
+        params: Params,
+        options: &CallOptions,
+    ) -> Result<(CallMeta, Body), Error> {
+        check_params(&params).map_err(|e| Error::invalid(e.message()))?;
+        let timeout_ms = match options.timeout_ms {
+            Some(ms) => check_timeout(ms, "options.timeoutMs")?,
+            None => self.inner.timeout_ms,
+        };
+        if options.signal.as_ref().is_some_and(|s| s.aborted()) {
+            return Err(Error::new(
+                Failure::new(
+                    codes::ABORTED,
+                    "the AbortSignal had fired before the call started.",
+                    Outcome::NotSent,
+                ),
+                [],
+            ));
+        }
+        let started = now_ms();
+        let deadline = Deadline::new(timeout_ms, options.signal.as_ref());
+        let mut attempts = Attempts::new(action);
+        let cut = |attempts: &Attempts, sending: bool| {
+            self.error(attempts.cancelled(deadline.by_caller(), timeout_ms as f64, sending))
+        };
+        let inner = &self.inner;
+        loop {
+            if self.needs_credentials() {
+                match self.fetch_credentials(&deadline).await {
+                    Ok(()) => {}
+                    Err(None) => return Err(cut(&attempts, false)),
+                    Err(Some(f)) => {
+                        let mut failed = attempts.credentials_failed(&f.message);
+                        failed.code = f.code;
+                        return Err(self.error(failed));
+                    }
+                }
+            }
+            let nonce = inner
+                .nonces
+                .borrow_mut()
+                .nonce()
+                .map_err(|f| self.error(f))?;
+            let stages = self
+                .sign(
+                    action,
+                    &params,
+                    inner.transport.method(),
+                    &nonce,
+                    self.server_now(),
+                )
+                .map_err(|f| self.error(f))?;
+            let wire = stages.canonical.with_signature(&stages.signature);
+            attempts.begin();
+            let sent = inner.transport.send(&wire, deadline.signal()).await;
+            if deadline.passed() {
+                return Err(cut(&attempts, true));
+            }
+            let unit = js_sys::Math::random();
+            let verdict = match sent {
+                Err(message) => attempts.network_error(&inner.retry, &message, unit),
+                Ok(http) => {
+                    let body = http.body.as_ref().filter(|b| b.is_object());
+                    let field = |k: &str| {
+                        body.and_then(|b| results::text(&results::at(b, &[k])))
+                            .unwrap_or_default()
+                    };
+                    let code = field("Code");
+                    let mut message = field("Message");
+                    if message.is_empty() {
+                        message = field("ErrorMessage");
+                    }
+                    let request_id = field("RequestId");
+                    let success_false =
+                        body.is_some_and(|b| results::at(b, &["Success"]) == JsValue::FALSE);
+                    let date_ms = if code.eq_ignore_ascii_case("InvalidTimeStamp.Expired") {
+                        http.date_ms()
+                    } else {
+                        f64::NAN
+                    };
+                    let answer = Answer {
+                        status: http.status,
+                        envelope: body.is_some(),
+                        code: Some(&code),
+                        success_false,
+                        message: &message,
+                        request_id: Some(request_id.as_str()).filter(|r| !r.is_empty()),
+                        date_ms: Some(date_ms),
+                    };
+                    let verdict = attempts.answered(
+                        &inner.retry,
+                        inner.provider.is_some(),
+                        &answer,
+                        now_ms(),
+                        unit,
+                    );
+                    if verdict == Verdict::Done {
+                        let meta = CallMeta {
+                            request_id: Some(request_id).filter(|r| !r.is_empty()),
+                            attempts: attempts.attempts(),
+                            elapsed_ms: now_ms() - started,
+                        };
+                        return Ok((meta, Body(http.body.unwrap_or(JsValue::UNDEFINED))));
+                    }
+                    verdict
+                }
+            };
+            match verdict {
+                // Returned above: `Done` only follows an HTTP answer.
+                Verdict::Done | Verdict::Fail => {
+                    let f = attempts.failure().cloned().unwrap_or_else(|| {
+                        Failure::new(codes::INVALID_RESPONSE, "no answer.", Outcome::Unknown)
+                    });
+                    return Err(self.error(f));
+                }
+                Verdict::Retry {
+                    after_ms,
+                    clock_offset_ms,
+                    renew_credentials,
+                } => {
+                    if let Some(offset) = clock_offset_ms {
+                        inner.offset_ms.set(offset);
+                    }
+                    if renew_credentials {
+                        inner.signer.replace(None);
+                    }
+                    deadline.sleep(after_ms).await;
+                    if deadline.passed() {
+                        return Err(cut(&attempts, false));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Typed requests of the device actions and the parameters each becomes. Every check names the
+//! field that is wrong (never its value) and refuses before anything is sent.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::Error;
+use crate::core::attempts::{concat, push_u64};
+
+/// The RPC parameters of a request: `(name, value)` pairs, sent as given.
+pub type Params = Vec<(String, String)>;
+
+/// A device: by `IotId`, or by `ProductKey` + `DeviceName` (the platform prefers `IotId` when
+/// both are given).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Device {
+    /// `IotId`.
+    pub iot_id: Option<String>,
+    /// `ProductKey`.
+    pub product_key: Option<String>,
+    /// `DeviceName`.
+    pub device_name: Option<String>,
+}
+
+impl Device {
+    /// The device `device_name` of product `product_key`.
+    pub fn by_name(product_key: impl Into<String>, device_name: impl Into<String>) -> Self {
+        Self {
+            iot_id: None,
+            product_key: Some(product_key.into()),
+            device_name: Some(device_name.into()),
+        }
+    }
+
+    /// The device with this `IotId`.
+    pub fn by_iot_id(iot_id: impl Into<String>) -> Self {
+        Self {
+            iot_id: Some(iot_id.into()),
+            ..Self::default()
+        }
+    }
+
+    fn push(&self, ctx: &str, p: &mut Params) -> Result<(), Error> {
+        let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(String::from);
+        let (iot_id, pk, dn) = (
+            given(&self.iot_id),
+            given(&self.product_key),
+            given(&self.device_name),
+        );
+        if iot_id.is_none() && (pk.is_none() || dn.is_none()) {
+            return Err(Error::invalid(concat(&[
+                ctx,
+                ": give the device as iotId, or as productKey and deviceName",
+            ])));
+        }
+        if let Some(id) = iot_id {
+            p.push(("IotId".into(), id));
+        }
+        if let (Some(pk), Some(dn)) = (pk, dn) {
+            p.push(("ProductKey".into(), pk));
+            p.push(("DeviceName".into(), dn));
+        }
+        Ok(())
+    }
+}
+
+/// `InvokeThingService`: call a service of a device's thing model.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvokeThingService {
+    /// The device.
+    pub device: Device,
+    /// The service's `Identifier` (`module:service` for a non-default module).
+    pub identifier: String,
+    /// `Args`: a JSON object, as text (`{}` when empty). Sent exactly as given, so a float
+    /// keeps its decimal point (`{"Temperature":10.0}`).
+    pub args: String,
+    /// `IotInstanceId` (the client's default when `None`).
+    pub iot_instance_id: Option<String>,
+}
+
+/// `SetDeviceProperty`: set properties of a device (asynchronous).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SetDeviceProperty {
+    /// The device.
+    pub device: Device,
+    /// `Items`: a JSON object, as text.
+    pub items: String,
+    /// `IotInstanceId` (the client's default when `None`).
+    pub iot_instance_id: Option<String>,
+}
+
+/// `InvokeThingsService`: call a service on 1 to 100 devices of one product (asynchronous).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvokeThingsService {
+    /// `ProductKey`.
+    pub product_key: String,
+    /// `DeviceName.1` ... `DeviceName.N`.
+    pub device_names: Vec<String>,
+    /// The service's `Identifier`.
+    pub identifier: String,
+    /// `Args`: a JSON object, as text (`{}` when empty).
+    pub args: String,
+    /// `IotInstanceId` (the client's default when `None`).
+    pub iot_instance_id: Option<String>,
+}
+
+/// `SetDevicesProperty`: set properties on 1 to 100 devices of one product (asynchronous).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SetDevicesProperty {
+    /// `ProductKey`.
+    pub product_key: String,
+    /// `DeviceName.1` ... `DeviceName.N`.
+    pub device_names: Vec<String>,
+    /// `Items`: a JSON object, as text.
+    pub items: String,
+    /// `IotInstanceId` (the client's default when `None`).
+    pub iot_instance_id: Option<String>,
+}
+
+/// The most devices a batch action takes.
+pub const MAX_BATCH: usize = 100;
+
+fn required(v: &str, ctx: &str, field: &str) -> Result<String, Error> {
+    if v.is_empty() {
+        return Err(Error::invalid(concat(&[
+            ctx,
+            ".",
+            field,
+            " is required (a non-empty string)",
+        ])));
+    }
+    Ok(v.into())
+}
+
+/// `text` checked to be a JSON object (with the engine's `JSON.parse`); `{}` when empty.
+fn json_object(text: &str, ctx: &str, field: &str) -> Result<String, Error> {
+    if text.is_empty() {
+        return Ok("{}".into());
+    }
+    let is_object = js_sys::JSON::parse(text)
+        .ok()
+        .is_some_and(|v| v.is_object() && !js_sys::Array::is_array(&v));
+    if !is_object {
+        return Err(Error::invalid(concat(&[
+            ctx,
+            ".",
+            field,
+            ": the string is not a JSON object",
+        ])));
+    }
+    Ok(text.into())
+}
+
+fn instance(p: &mut Params, own: &Option<String>, default: Option<&str>) {
+    let id = own.as_deref().filter(|s| !s.is_empty()).or(default);
+    if let Some(id) = id.filter(|s| !s.is_empty()) {
+        p.push(("IotInstanceId".into(), id.into()));
+    }
+}
+
+fn batch(p: &mut Params, ctx: &str, pk: &str, names: &[String]) -> Result<(), Error> {
+    p.push(("ProductKey".into(), required(pk, ctx, "productKey")?));
+    if names.is_empty() || names.len() > MAX_BATCH {
+        let mut m = concat(&[ctx, ".deviceNames: give 1 to 100 device names (got "]);
+        push_u64(&mut m, names.len() as u64);
+        m.push(')');
+        return Err(Error::invalid(m));
+    }
+    for (i, n) in names.iter().enumerate() {
+        let mut name = String::from("DeviceName.");
+        push_u64(&mut name, i as u64 + 1);
+        if n.is_empty() {
+            let mut m = concat(&[ctx, ".deviceNames["]);
+            push_u64(&mut m, i as u64);
+            m.push_str("]: empty");
+            return Err(Error::invalid(m));
+        }
+        p.push((name, n.clone()));
+    }
+    Ok(())
+}
+
+impl InvokeThingService {
+    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+        const CTX: &str = "invokeThingService";
+        let mut p = Params::with_capacity(6);
+        self.device.push(CTX, &mut p)?;
+        instance(&mut p, &self.iot_instance_id, default_instance);
+        p.push((
+            "Identifier".into(),
+            required(&self.identifier, CTX, "identifier")?,
+        ));
+        p.push(("Args".into(), json_object(&self.args, CTX, "args")?));
+        Ok(p)
+    }
+}
+
+impl SetDeviceProperty {
+    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+        const CTX: &str = "setDeviceProperty";
+        let mut p = Params::with_capacity(5);
+        self.device.push(CTX, &mut p)?;
+        instance(&mut p, &self.iot_instance_id, default_instance);
+        if self.items.is_empty() {
+            return Err(Error::invalid("setDeviceProperty.items is required"));
+        }
+        p.push(("Items".into(), json_object(&self.items, CTX, "items")?));
+        Ok(p)
+    }
+}
+
+impl InvokeThingsService {
+    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+        const CTX: &str = "invokeThingsService";
+        let mut p = Params::with_capacity(self.device_names.len() + 4);
+        batch(&mut p, CTX, &self.product_key, &self.device_names)?;
+        instance(&mut p, &self.iot_instance_id, default_instance);
+        p.push((
+            "Identifier".into(),
+            required(&self.identifier, CTX, "identifier")?,
+        ));
+        p.push(("Args".into(), json_object(&self.args, CTX, "args")?));
+        Ok(p)
+    }
+}
+
+impl SetDevicesProperty {
+    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+        const CTX: &str = "setDevicesProperty";
+        let mut p = Params::with_capacity(self.device_names.len() + 3);
+        batch(&mut p, CTX, &self.product_key, &self.device_names)?;
+        instance(&mut p, &self.iot_instance_id, default_instance);
+        if self.items.is_empty() {
+            return Err(Error::invalid("setDevicesProperty.items is required"));
+        }
+        p.push(("Items".into(), json_object(&self.items, CTX, "items")?));
+        Ok(p)
+    }
+}
+
+/// A device-only request (`QueryDevicePropertyStatus`, `QueryDeviceDetail`).
+pub(crate) fn device_params(
+    ctx: &str,
+    device: &Device,
+    own_instance: &Option<String>,
+    default_instance: Option<&str>,
+) -> Result<Params, Error> {
+    let mut p = Params::with_capacity(4);
+    device.push(ctx, &mut p)?;
+    instance(&mut p, own_instance, default_instance);
+    Ok(p)
+}

@@ -1,0 +1,149 @@
+//! One attempt on the wire: the signed request built as a `web_sys::Request` and sent with
+//! gloo-net (`gloo_net::http::Request::send`), the answer read as text and parsed with the
+//! engine's `JSON.parse` (the body never enters wasm memory).
+//!
+//! gloo-net panics when `fetch` rejects with a value that is not an `Error`, resolves to
+//! something that is not a `Response`, or throws synchronously; in the shipped wasm
+//! (`panic = "abort"`) a panic traps and leaves the module unusable. So the global `fetch` is
+//! guarded for the one synchronous step in which gloo-net calls it (`js/fetch_guard.js`): every
+//! such failure becomes a `TypeError`, and so a `NetworkError`.
+
+use alloc::string::String;
+use core::future::Future;
+use core::pin::pin;
+use core::task::Poll;
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestInit};
+
+use crate::core::HttpMethod;
+
+#[wasm_bindgen(module = "/js/fetch_guard.js")]
+extern "C" {
+    /// Installs (`true`) or removes the guarded `fetch`.
+    #[wasm_bindgen(js_name = guardFetch)]
+    fn guard_fetch(on: bool);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JavaScript string, without copying it into wasm memory and back.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The request headers of a POST: made once per client, shared by its requests.
+pub(crate) struct Transport {
+    endpoint: String,
+    method: HttpMethod,
+    form_headers: JsValue,
+}
+
+/// An HTTP answer: the status, the body parsed as JSON (`None` when it is not JSON), and the
+/// response for reading headers on the rare paths that need them.
+pub(crate) struct HttpAnswer {
+    pub status: u16,
+    pub body: Option<JsValue>,
+    pub response: web_sys::Response,
+}
+
+impl HttpAnswer {
+    /// The `Date` header as Unix ms (NaN when absent or unreadable).
+    pub fn date_ms(&self) -> f64 {
+        match self.response.headers().get("date") {
+            Ok(Some(d)) => js_sys::Date::parse(&d),
+            _ => f64::NAN,
+        }
+    }
+}
+
+impl Transport {
+    pub fn new(endpoint: String, method: HttpMethod) -> Self {
+        let headers = js_sys::Object::new();
+        let _ = Reflect::set(
+            &headers,
+            &"Content-Type".into(),
+            &"application/x-www-form-urlencoded".into(),
+        );
+        Self {
+            endpoint,
+            method,
+            form_headers: headers.into(),
+        }
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn method(&self) -> HttpMethod {
+        self.method
+    }
+
+    /// Sends `wire` (the signed query or form body) under `signal`. `Err` holds what `fetch` (or
+    /// reading the body) failed with: the request may have arrived.
+    pub async fn send(&self, wire: &str, signal: &AbortSignal) -> Result<HttpAnswer, String> {
+        let init = RequestInit::new();
+        init.set_signal(Some(signal));
+        let request = match self.method {
+            HttpMethod::Post => {
+                init.set_method("POST");
+                init.set_headers(&self.form_headers);
+                init.set_body(&JsValue::from_str(wire));
+                web_sys::Request::new_with_str_and_init(&self.endpoint, &init)
+            }
+            HttpMethod::Get => {
+                let mut url = String::with_capacity(self.endpoint.len() + 1 + wire.len());
+                url.push_str(&self.endpoint);
+                url.push('?');
+                url.push_str(wire);
+                web_sys::Request::new_with_str_and_init(&url, &init)
+            }
+        }
+        .map_err(|e| describe(&e))?;
+        let response = guarded(gloo_net::http::Request::from(request).send())
+            .await
+            .map_err(|e| match e {
+                gloo_net::Error::JsError(e) => e.message,
+                other => alloc::string::ToString::to_string(&other),
+            })?;
+        let response = web_sys::Response::from(response);
+        let status = response.status();
+        let text = response.text().map_err(|e| describe(&e))?;
+        let text = JsFuture::from(text).await.map_err(|e| describe(&e))?;
+        let body = json_parse(&text).ok();
+        Ok(HttpAnswer {
+            status,
+            body,
+            response,
+        })
+    }
+}
+
+/// `fut`'s first poll (where gloo-net calls `fetch`) with the global `fetch` guarded.
+async fn guarded<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let first = core::future::poll_fn(|cx| {
+        guard_fetch(true);
+        let r = fut.as_mut().poll(cx);
+        guard_fetch(false);
+        Poll::Ready(r)
+    })
+    .await;
+    match first {
+        Poll::Ready(out) => out,
+        Poll::Pending => fut.await,
+    }
+}
+
+/// The message of a thrown value.
+pub(crate) fn describe(e: &JsValue) -> String {
+    if let Some(e) = e.dyn_ref::<js_sys::Error>() {
+        return e.message().into();
+    }
+    e.as_string()
+        .unwrap_or_else(|| String::from("a non-Error value"))
+}

@@ -1,0 +1,567 @@
+//! What JavaScript passes in, read with `js_sys::Reflect` and checked: client options, call
+//! options, presign options, device requests and params objects, each turned into the client's
+//! typed values. Every failure is an `InvalidArgument` naming its field (never a value, so no
+//! secret can end up in a message); unknown option names are refused (catches `timeoutMS`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::client::{
+    CallOptions, ClientOptions, CredentialsProvider, CredentialsSource, Device, Error,
+    InvokeThingService, InvokeThingsService, Params, PresignOptions, ProvidedCredentials,
+    SetDeviceProperty, SetDevicesProperty, MAX_TIMER_MS,
+};
+use crate::core::attempts::concat;
+use crate::core::{Credentials, HttpMethod, RetryPolicy, Timestamp};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_INPUT: &'static str = r#"
+/** `"GET"` (parameters in the query) or `"POST"` (an `application/x-www-form-urlencoded` body). */
+export type HttpMethodName = "GET" | "POST";
+/** A parameter value: numbers and booleans are stringified as JavaScript does; `null`/`undefined` are left out. */
+export type ParamValue = string | number | boolean | null | undefined;
+/** RPC parameters by name. */
+export type Params = Record<string, ParamValue>;
+
+/** Temporary (STS) or long-lived credentials returned by a provider. */
+export interface ProvidedCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  /** When they expire: a Date, an ISO 8601 string or Unix ms. Refreshed up to 5 minutes before. */
+  expiration?: Date | string | number;
+}
+
+/** Retry settings: full-jitter exponential back-off. */
+export interface RetryOptions {
+  /** Attempts in all, the first included (1..10). Default 3. */
+  maxAttempts?: number;
+  /** Back-off ceiling of the first retry, ms. Default 100. */
+  baseDelayMs?: number;
+  /** Largest back-off, ms. Default 2000. */
+  maxDelayMs?: number;
+  /** Also retry invoke/set calls whose outcome is unknown (the device may act twice). Default false. */
+  retryUnknown?: boolean;
+}
+
+/** Options of `new IotClient(...)`. */
+export interface IotClientOptions {
+  /** The whole API URL, e.g. `https://iot.cn-shanghai.aliyuncs.com/`. */
+  endpoint: string;
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  securityToken?: string;
+  /** Called for credentials on first use and shortly before `expiration`; one call at a time. */
+  credentials?: () => ProvidedCredentials | Promise<ProvidedCredentials>;
+  regionId?: string;
+  /** Sent as `IotInstanceId` with every device call (a call's own wins). */
+  iotInstanceId?: string;
+  /** Default `"POST"`. */
+  method?: HttpMethodName;
+  /** Deadline of a whole call (credentials, attempts, back-off), ms (1 to 2147483647). Default 10000. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+/** Options of `presign`, `toCurl` and `explain`. */
+export interface PresignOptions {
+  /** `SignatureNonce`; random when absent. */
+  nonce?: string;
+  /** `Timestamp`: a Date or `YYYY-MM-DDThh:mm:ssZ`; now when absent. */
+  timestamp?: Date | string;
+}
+
+/** A device: by `iotId`, or by `productKey` + `deviceName` (`iotId` wins when both are given). */
+export type DeviceRequest =
+  | { iotId: string; productKey?: string; deviceName?: string; iotInstanceId?: string }
+  | { iotId?: string; productKey: string; deviceName: string; iotInstanceId?: string };
+
+export type InvokeThingServiceRequest = DeviceRequest & {
+  /** The service's identifier (`module:service` for a non-default module). */
+  identifier: string;
+  /** An object (sent with JSON.stringify) or a JSON object string. Floats that must keep a decimal point (`10.0`) need the string form. */
+  args?: Record<string, unknown> | string;
+};
+
+export type SetDevicePropertyRequest = DeviceRequest & { items: Record<string, unknown> | string };
+
+export interface InvokeThingsServiceRequest {
+  productKey: string;
+  /** 1 to 100 device names. */
+  deviceNames: string[];
+  identifier: string;
+  args?: Record<string, unknown> | string;
+  iotInstanceId?: string;
+}
+
+export interface SetDevicesPropertyRequest {
+  productKey: string;
+  deviceNames: string[];
+  items: Record<string, unknown> | string;
+  iotInstanceId?: string;
+}
+"#;
+
+pub fn invalid(message: impl Into<String>) -> Error {
+    Error::invalid(message)
+}
+
+/// `o[key]`, or `undefined` when `o` is not an object.
+pub fn get(o: &JsValue, key: &str) -> JsValue {
+    if !o.is_object() && !o.is_function() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn present(v: &JsValue) -> bool {
+    !v.is_undefined() && !v.is_null()
+}
+
+fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object() && !Array::is_array(v)
+}
+
+fn field(ctx: &str, key: &str, what: &str) -> Error {
+    invalid(concat(&[ctx, ".", key, what]))
+}
+
+/// Refuses keys of `o` other than `allowed`.
+fn check_keys(o: &JsValue, allowed: &[&str], ctx: &str) -> Result<(), Error> {
+    if !is_plain_object(o) {
+        return Ok(());
+    }
+    for k in Object::keys(o.unchecked_ref::<Object>()).iter() {
+        let k = k.as_string().unwrap_or_default();
+        if !allowed.contains(&k.as_str()) {
+            return Err(field(
+                ctx,
+                &k,
+                &concat(&[": unknown option (known: ", &allowed.join(", "), ")"]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An optional string; the empty string counts as absent.
+fn opt_string(o: &JsValue, key: &str, ctx: &str) -> Result<Option<String>, Error> {
+    let v = get(o, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    let s = v
+        .as_string()
+        .ok_or_else(|| field(ctx, key, ": must be a string"))?;
+    Ok(Some(s).filter(|s| !s.is_empty()))
+}
+
+fn required_string(o: &JsValue, key: &str, ctx: &str) -> Result<String, Error> {
+    opt_string(o, key, ctx)?.ok_or_else(|| field(ctx, key, " is required (a non-empty string)"))
+}
+
+fn opt_number(o: &JsValue, key: &str, ctx: &str) -> Result<Option<f64>, Error> {
+    let v = get(o, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() => Ok(Some(n)),
+        _ => Err(field(ctx, key, ": must be a finite number")),
+    }
+}
+
+/// A deadline: a whole number of ms, 1 to 2^31-1 (what a timer holds).
+fn opt_timeout(o: &JsValue, key: &str, ctx: &str) -> Result<Option<u32>, Error> {
+    match opt_number(o, key, ctx)? {
+        None => Ok(None),
+        Some(n) if n > 0.0 && n <= MAX_TIMER_MS as f64 => Ok(Some(n.ceil() as u32)),
+        Some(_) => Err(field(
+            ctx,
+            key,
+            ": must be a positive number of ms up to 2147483647",
+        )),
+    }
+}
+
+fn opt_method(o: &JsValue, ctx: &str) -> Result<Option<HttpMethod>, Error> {
+    let v = get(o, "method");
+    if !present(&v) {
+        return Ok(None);
+    }
+    v.as_string()
+        .and_then(|s| s.parse().ok())
+        .map(Some)
+        .ok_or_else(|| field(ctx, "method", ": must be \"GET\" or \"POST\""))
+}
+
+const CLIENT_KEYS: [&str; 10] = [
+    "endpoint",
+    "accessKeyId",
+    "accessKeySecret",
+    "securityToken",
+    "credentials",
+    "regionId",
+    "iotInstanceId",
+    "method",
+    "timeoutMs",
+    "retry",
+];
+const RETRY_KEYS: [&str; 4] = ["maxAttempts", "baseDelayMs", "maxDelayMs", "retryUnknown"];
+
+/// `new IotClient(options)`.
+pub fn client_options(o: &JsValue) -> Result<ClientOptions, Error> {
+    if !is_plain_object(o) {
+        return Err(invalid(
+            "new IotClient(options): options must be an object with an endpoint",
+        ));
+    }
+    const CTX: &str = "options";
+    check_keys(o, &CLIENT_KEYS, CTX)?;
+    let r = get(o, "retry");
+    check_keys(&r, &RETRY_KEYS, "options.retry")?;
+    let endpoint = required_string(o, "endpoint", CTX)?;
+    let mut retry = RetryPolicy::default();
+    if let Some(n) = opt_number(&r, "maxAttempts", "options.retry")? {
+        if n.fract() != 0.0 || !(1.0..=10.0).contains(&n) {
+            return Err(invalid(
+                "options.retry.maxAttempts: must be a whole number 1..10",
+            ));
+        }
+        retry.max_attempts = n as u32;
+    }
+    for (key, slot) in [
+        ("baseDelayMs", &mut retry.base_delay_ms),
+        ("maxDelayMs", &mut retry.max_delay_ms),
+    ] {
+        if let Some(n) = opt_number(&r, key, "options.retry")? {
+            if n < 0.0 {
+                return Err(field("options.retry", key, ": must be >= 0"));
+            }
+            *slot = n;
+        }
+    }
+    let unknown = get(&r, "retryUnknown");
+    if present(&unknown) {
+        retry.retry_unknown = unknown
+            .as_bool()
+            .ok_or_else(|| invalid("options.retry.retryUnknown: must be true or false"))?;
+    }
+    let provider = get(o, "credentials");
+    let credentials = if present(&provider) {
+        let f = provider.dyn_into::<Function>().map_err(|_| {
+            invalid("options.credentials: must be a function returning credentials")
+        })?;
+        CredentialsSource::Provider(js_provider(f))
+    } else {
+        let Some(id) = opt_string(o, "accessKeyId", CTX)? else {
+            return Err(invalid(
+                "options: give accessKeyId and accessKeySecret, or a credentials provider",
+            ));
+        };
+        let secret = required_string(o, "accessKeySecret", CTX)?;
+        let token = opt_string(o, "securityToken", CTX)?;
+        let creds = Credentials::new(id, secret, token)
+            .map_err(|e| invalid(concat(&["options: ", e.as_str()])))?;
+        CredentialsSource::Static(creds)
+    };
+    let mut out = ClientOptions::new(endpoint, credentials);
+    out.region_id = opt_string(o, "regionId", CTX)?;
+    out.iot_instance_id = opt_string(o, "iotInstanceId", CTX)?;
+    out.method = opt_method(o, CTX)?.unwrap_or_default();
+    if let Some(ms) = opt_timeout(o, "timeoutMs", CTX)? {
+        out.timeout_ms = ms;
+    }
+    out.retry = retry;
+    Ok(out)
+}
+
+/// A JavaScript credentials function as a provider: called with no arguments, its answer (or
+/// the promise of one) read as `ProvidedCredentials`.
+fn js_provider(f: Function) -> CredentialsProvider {
+    CredentialsProvider::new(move || {
+        let answer = f.call0(&JsValue::UNDEFINED);
+        async move {
+            let describe = crate::client::describe_thrown;
+            let answer =
+                answer.map_err(|e| concat(&["the credentials provider threw: ", &describe(&e)]))?;
+            let answer = JsFuture::from(Promise::resolve(&answer))
+                .await
+                .map_err(|e| concat(&["the credentials provider failed: ", &describe(&e)]))?;
+            provided_credentials(&answer)
+        }
+    })
+}
+
+/// A provider's answer: `{ accessKeyId, accessKeySecret, securityToken?, expiration? }`.
+fn provided_credentials(v: &JsValue) -> Result<ProvidedCredentials, String> {
+    let s = |key: &str, required: bool| -> Result<Option<String>, String> {
+        let x = get(v, key);
+        if present(&x) && x.as_string().is_none() {
+            return Err(concat(&["credentials().", key, ": must be a string"]));
+        }
+        let x = x.as_string().filter(|s| !s.is_empty());
+        if required && x.is_none() {
+            return Err(concat(&[
+                "credentials().",
+                key,
+                " is required (a non-empty string)",
+            ]));
+        }
+        Ok(x)
+    };
+    let e = get(v, "expiration");
+    let expiration_ms = if present(&e) {
+        let ms = if let Some(d) = e.dyn_ref::<js_sys::Date>() {
+            d.get_time()
+        } else if let Some(t) = e.as_string() {
+            js_sys::Date::parse(&t)
+        } else {
+            e.as_f64().unwrap_or(f64::NAN)
+        };
+        if !ms.is_finite() {
+            return Err(
+                "credentials.expiration: expected a Date, an ISO 8601 string or Unix ms".into(),
+            );
+        }
+        Some(ms)
+    } else {
+        None
+    };
+    Ok(ProvidedCredentials {
+        access_key_id: s("accessKeyId", true)?.unwrap_or_default(),
+        access_key_secret: s("accessKeySecret", true)?.unwrap_or_default(),
+        security_token: s("securityToken", false)?,
+        expiration_ms,
+    })
+}
+
+/// `{ signal, timeoutMs }` of one call.
+pub fn call_options(o: &JsValue) -> Result<CallOptions, Error> {
+    if !present(o) {
+        return Ok(CallOptions::default());
+    }
+    check_keys(o, &["signal", "timeoutMs"], "options")?;
+    let signal = get(o, "signal");
+    let signal = if present(&signal) {
+        Some(
+            signal
+                .dyn_into::<web_sys::AbortSignal>()
+                .map_err(|_| invalid("options.signal: must be an AbortSignal"))?,
+        )
+    } else {
+        None
+    };
+    Ok(CallOptions {
+        signal,
+        timeout_ms: opt_timeout(o, "timeoutMs", "options")?,
+    })
+}
+
+/// `presign`'s options.
+pub fn presign_options(o: &JsValue) -> Result<PresignOptions, Error> {
+    check_keys(o, &["nonce", "timestamp"], "options")?;
+    let t = get(o, "timestamp");
+    let timestamp = if let Some(d) = t.dyn_ref::<js_sys::Date>() {
+        let ms = d.get_time();
+        if !ms.is_finite() {
+            return Err(invalid("options.timestamp: an invalid Date"));
+        }
+        Some(Timestamp::from_unix_millis(ms))
+    } else if let Some(s) = t.as_string().filter(|s| !s.is_empty()) {
+        Some(Timestamp::parse(&s).map_err(|_| {
+            invalid("options.timestamp: expected a UTC time as YYYY-MM-DDThh:mm:ssZ")
+        })?)
+    } else if present(&t) && t.as_string().is_none() {
+        return Err(invalid(
+            "options.timestamp: a Date or a YYYY-MM-DDThh:mm:ssZ string",
+        ));
+    } else {
+        None
+    };
+    Ok(PresignOptions {
+        nonce: opt_string(o, "nonce", "options")?,
+        timestamp,
+    })
+}
+
+/// The value of a parameter as sent, or `None` to leave it out.
+fn param_value(v: &JsValue, path: &str) -> Result<Option<String>, Error> {
+    if let Some(s) = v.as_string() {
+        return Ok(Some(s));
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Some(String::from(if b { "true" } else { "false" })));
+    }
+    if v.as_f64().is_some() {
+        return Ok(crate::client::number_text(v));
+    }
+    if !present(v) {
+        return Ok(None);
+    }
+    let got = if Array::is_array(v) {
+        String::from("an array")
+    } else {
+        concat(&["a ", &v.js_typeof().as_string().unwrap_or_default()])
+    };
+    Err(invalid(concat(&[
+        path,
+        ": must be a string, number or boolean (got ",
+        &got,
+        "); serialize objects with JSON.stringify",
+    ])))
+}
+
+/// A params object as `(name, value)` pairs (own enumerable keys, in order).
+pub fn params(o: &JsValue, ctx: &str) -> Result<Params, Error> {
+    if !is_plain_object(o) {
+        return Err(invalid(concat(&[
+            ctx,
+            ": must be a plain object of strings",
+        ])));
+    }
+    let entries = Object::entries(o.unchecked_ref::<Object>());
+    let mut out = Vec::with_capacity(entries.length() as usize);
+    for e in entries.iter() {
+        let e: Array = e.unchecked_into();
+        let k = e.get(0).as_string().unwrap_or_default();
+        if let Some(v) = param_value(&e.get(1), &concat(&[ctx, ".", &k]))? {
+            out.push((k, v));
+        }
+    }
+    Ok(out)
+}
+
+/// A JSON-object parameter (`Args`, `Items`): an object (sent with `JSON.stringify`) or a JSON
+/// object string (checked by the client); `{}` when absent.
+fn json_object(v: &JsValue, path: &str) -> Result<String, Error> {
+    if !present(v) {
+        return Ok("{}".into());
+    }
+    if let Some(s) = v.as_string() {
+        // Checked by the client, which refuses a string that is not a JSON object (and takes
+        // an empty one as `{}`, which a JavaScript caller would not mean).
+        if s.is_empty() {
+            return Err(invalid(concat(&[
+                path,
+                ": the string is not a JSON object",
+            ])));
+        }
+        return Ok(s);
+    }
+    if !is_plain_object(v) {
+        return Err(invalid(concat(&[
+            path,
+            ": must be an object or a JSON object string",
+        ])));
+    }
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            invalid(concat(&[
+                path,
+                ": JSON.stringify failed (a cycle or a BigInt?)",
+            ]))
+        })
+}
+
+fn request_object(r: &JsValue, ctx: &str) -> Result<(), Error> {
+    if is_plain_object(r) {
+        Ok(())
+    } else {
+        Err(invalid(concat(&[ctx, ": expected a request object"])))
+    }
+}
+
+/// The device of a request object, and its own `iotInstanceId`.
+pub fn device(r: &JsValue, ctx: &str) -> Result<(Device, Option<String>), Error> {
+    request_object(r, ctx)?;
+    Ok((
+        Device {
+            iot_id: opt_string(r, "iotId", ctx)?,
+            product_key: opt_string(r, "productKey", ctx)?,
+            device_name: opt_string(r, "deviceName", ctx)?,
+        },
+        opt_string(r, "iotInstanceId", ctx)?,
+    ))
+}
+
+pub fn invoke_thing_service(r: &JsValue) -> Result<InvokeThingService, Error> {
+    const CTX: &str = "invokeThingService";
+    let (device, iot_instance_id) = device(r, CTX)?;
+    Ok(InvokeThingService {
+        device,
+        identifier: opt_string(r, "identifier", CTX)?.unwrap_or_default(),
+        args: json_object(&get(r, "args"), "invokeThingService.args")?,
+        iot_instance_id,
+    })
+}
+
+fn items(r: &JsValue, ctx: &str) -> Result<String, Error> {
+    let v = get(r, "items");
+    if !present(&v) {
+        return Err(invalid(concat(&[ctx, ".items is required"])));
+    }
+    json_object(&v, &concat(&[ctx, ".items"]))
+}
+
+pub fn set_device_property(r: &JsValue) -> Result<SetDeviceProperty, Error> {
+    const CTX: &str = "setDeviceProperty";
+    let (device, iot_instance_id) = device(r, CTX)?;
+    Ok(SetDeviceProperty {
+        device,
+        items: items(r, CTX)?,
+        iot_instance_id,
+    })
+}
+
+fn device_names(r: &JsValue, ctx: &str) -> Result<Vec<String>, Error> {
+    let v = get(r, "deviceNames");
+    if !present(&v) {
+        return Ok(Vec::new());
+    }
+    let bad = || field(ctx, "deviceNames", ": must be an array of strings");
+    if !Array::is_array(&v) {
+        return Err(bad());
+    }
+    Array::from(&v)
+        .iter()
+        .map(|n| n.as_string().ok_or_else(bad))
+        .collect()
+}
+
+pub fn invoke_things_service(r: &JsValue) -> Result<InvokeThingsService, Error> {
+    const CTX: &str = "invokeThingsService";
+    request_object(r, CTX)?;
+    Ok(InvokeThingsService {
+        product_key: opt_string(r, "productKey", CTX)?.unwrap_or_default(),
+        device_names: device_names(r, CTX)?,
+        identifier: opt_string(r, "identifier", CTX)?.unwrap_or_default(),
+        args: json_object(&get(r, "args"), "invokeThingsService.args")?,
+        iot_instance_id: opt_string(r, "iotInstanceId", CTX)?,
+    })
+}
+
+pub fn set_devices_property(r: &JsValue) -> Result<SetDevicesProperty, Error> {
+    const CTX: &str = "setDevicesProperty";
+    request_object(r, CTX)?;
+    Ok(SetDevicesProperty {
+        product_key: opt_string(r, "productKey", CTX)?.unwrap_or_default(),
+        device_names: device_names(r, CTX)?,
+        items: items(r, CTX)?,
+        iot_instance_id: opt_string(r, "iotInstanceId", CTX)?,
+    })
+}

@@ -1,0 +1,303 @@
+//! `IotClient`: the JavaScript face of [`Client`]. Each method reads its arguments (`input`),
+//! runs the client's method, and shapes the result (`output`); failures are `ThingcallError`s.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::error::to_js;
+use super::{input, output};
+use crate::client::{Body, CallMeta, CallOptions, Client, Error, Params};
+use crate::core::HttpMethod;
+use alloc::string::String;
+
+/// A client of the IoT Platform RPC API (version 2018-01-20) that signs every request in
+/// WebAssembly and sends it with `fetch`.
+///
+/// Calls reject with a `ThingcallError` (`code`, `outcome`, `retryable`, `attempts`, ...).
+/// Retries are safe by default: an invoke or set whose outcome is unknown is never sent twice
+/// unless `retry.retryUnknown` is set.
+#[wasm_bindgen]
+pub struct IotClient {
+    client: Client,
+}
+
+/// How a call's answer becomes its JavaScript result.
+type Shape = fn(CallMeta, Body) -> JsValue;
+
+/// The promise of one call: `client.send` (one future type for every method, so its state
+/// machine is in the wasm once), its answer shaped; or a rejection with the `ThingcallError` of
+/// bad arguments.
+fn run(
+    client: &Client,
+    call: Result<(String, Params, CallOptions), Error>,
+    shape: Shape,
+) -> Promise {
+    match call {
+        Ok((action, params, options)) => {
+            let client = client.clone();
+            future_to_promise(async move {
+                match client.send(&action, params, &options).await {
+                    Ok((meta, body)) => Ok(shape(meta, body)),
+                    Err(e) => Err(to_js(&e)),
+                }
+            })
+        }
+        Err(e) => Promise::reject(&to_js(&e)),
+    }
+}
+
+/// `action` with the params of a request and the call options, or the first error.
+fn with(
+    action: &str,
+    params: Result<Params, Error>,
+    options: Option<JsValue>,
+) -> Result<(String, Params, CallOptions), Error> {
+    let params = params?;
+    Ok((action.into(), params, opts(options)?))
+}
+
+#[wasm_bindgen]
+impl IotClient {
+    /// Creates a client. `endpoint` is the whole API URL (e.g. `https://iot.cn-shanghai.aliyuncs.com/`).
+    /// Credentials: `accessKeyId` + `accessKeySecret` (+ `securityToken`), or
+    /// `credentials: async () => ({ accessKeyId, accessKeySecret, securityToken, expiration })`,
+    /// called on first use and again shortly before `expiration` (one call at a time).
+    /// Throws a `ThingcallError` (`InvalidArgument`) for bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "IotClientOptions")] options: JsValue,
+    ) -> Result<IotClient, JsValue> {
+        input::client_options(&options)
+            .and_then(Client::new)
+            .map(|client| IotClient { client })
+            .map_err(|e| to_js(&e))
+    }
+
+    /// Calls a service of a device's thing model (`InvokeThingService`). `args` is an object
+    /// (serialized with `JSON.stringify`) or a JSON object string; `{}` when absent. A synchronous
+    /// service resolves with the device's `result` (parsed `Data.Result`) and `mode: "sync"`; an
+    /// asynchronous one with only a `messageId` and `mode: "async"`.
+    #[wasm_bindgen(js_name = invokeThingService, unchecked_return_type = "Promise<InvokeThingServiceResult>")]
+    pub fn invoke_thing_service(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InvokeThingServiceRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let params = input::invoke_thing_service(&request).and_then(|r| r.params(self.instance()));
+        run(
+            &self.client,
+            with("InvokeThingService", params, options),
+            output::invoke,
+        )
+    }
+
+    /// Sets properties of a device (`SetDeviceProperty`, asynchronous): `items` is an object or a JSON object string. Resolves with the `messageId`.
+    #[wasm_bindgen(js_name = setDeviceProperty, unchecked_return_type = "Promise<SetDevicePropertyResult>")]
+    pub fn set_device_property(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SetDevicePropertyRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let params = input::set_device_property(&request).and_then(|r| r.params(self.instance()));
+        run(
+            &self.client,
+            with("SetDeviceProperty", params, options),
+            output::call,
+        )
+    }
+
+    /// Reads a device's properties (`QueryDevicePropertyStatus`), as a flat list of `{ identifier, value, rawValue, time, dataType, name, unit }` in `properties`.
+    #[wasm_bindgen(js_name = queryDevicePropertyStatus, unchecked_return_type = "Promise<QueryDevicePropertyStatusResult>")]
+    pub fn query_device_property_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let params = self.device_params(&request, "queryDevicePropertyStatus");
+        run(
+            &self.client,
+            with("QueryDevicePropertyStatus", params, options),
+            output::property_status,
+        )
+    }
+
+    /// Reads a device's details (`QueryDeviceDetail`): `data` is the platform's `Data` (`IotId`, `ProductKey`, `DeviceName`, `Status`, ...).
+    #[wasm_bindgen(js_name = queryDeviceDetail, unchecked_return_type = "Promise<CallResult>")]
+    pub fn query_device_detail(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let params = self.device_params(&request, "queryDeviceDetail");
+        run(
+            &self.client,
+            with("QueryDeviceDetail", params, options),
+            output::call,
+        )
+    }
+
+    /// Calls a service on up to 100 devices of one product (`InvokeThingsService`, asynchronous).
+    #[wasm_bindgen(js_name = invokeThingsService, unchecked_return_type = "Promise<CallResult>")]
+    pub fn invoke_things_service(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "InvokeThingsServiceRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let params = input::invoke_things_service(&request).and_then(|r| r.params(self.instance()));
+        run(
+            &self.client,
+            with("InvokeThingsService", params, options),
+            output::call,
+        )
+    }
+
+    /// Sets properties on up to 100 devices of one product (`SetDevicesProperty`, asynchronous).
+    #[wasm_bindgen(js_name = setDevicesProperty, unchecked_return_type = "Promise<CallResult>")]
+    pub fn set_devices_property(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SetDevicesPropertyRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let params = input::set_devices_property(&request).and_then(|r| r.params(self.instance()));
+        run(
+            &self.client,
+            with("SetDevicesProperty", params, options),
+            output::call,
+        )
+    }
+
+    /// Calls any RPC action with its own parameters (strings, numbers or booleans); the common
+    /// parameters and the signature are added. Resolves with `{ requestId, data, body, ... }`.
+    /// Read-only actions (`Query*`, `Get*`, `List*`, `Describe*`) are retried when their outcome
+    /// is unknown; others only with `retry.retryUnknown`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<CallResult>")]
+    pub fn call(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let call = opts(options).and_then(|o| {
+            let action = action
+                .as_string()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| input::invalid("call: action is required"))?;
+            Ok((action, params_or_empty(&params)?, o))
+        });
+        run(&self.client, call, output::call)
+    }
+
+    /// Returns a signed GET URL for `action` with `params`. Deterministic when both `nonce` and
+    /// `timestamp` (a `Date` or the wire string `YYYY-MM-DDThh:mm:ssZ`) are given. Uses the
+    /// static credentials, or the provider's current ones (after a first call or
+    /// `refreshCredentials()`). The URL carries the SecurityToken: treat it as a secret.
+    pub fn presign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        let (a, p, o) = presign_args(&action, &params, options).map_err(|e| to_js(&e))?;
+        self.client.presign(&a, &p, &o).map_err(|e| to_js(&e))
+    }
+
+    /// Returns a ready `curl` command line for `action` with `params`, with the client's method (POST with a form body by default). Same options as `presign`.
+    #[wasm_bindgen(js_name = toCurl)]
+    pub fn to_curl(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        let (a, p, o) = presign_args(&action, &params, options).map_err(|e| to_js(&e))?;
+        self.client.to_curl(&a, &p, &o).map_err(|e| to_js(&e))
+    }
+
+    /// Shows how a request is signed, for display: the sorted parameters, canonical query,
+    /// string-to-sign, signature and signed URL, with the SecurityToken (and the secret, were
+    /// it anywhere) replaced by `** redacted **`. Same options as `presign`.
+    #[wasm_bindgen(unchecked_return_type = "SigningExplanation")]
+    pub fn explain(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, p, o) = presign_args(&action, &params, options).map_err(|e| to_js(&e))?;
+        self.client
+            .explain(&a, &p, &o)
+            .map(|x| output::explanation(&x))
+            .map_err(|e| to_js(&e))
+    }
+
+    /// Fetches credentials from the provider now (a no-op for static keys), e.g. before `presign`. Rejects with `CredentialsError` when the provider fails.
+    #[wasm_bindgen(js_name = refreshCredentials, unchecked_return_type = "Promise<void>")]
+    pub fn refresh_credentials(&self) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            client
+                .refresh_credentials()
+                .await
+                .map(|()| JsValue::UNDEFINED)
+                .map_err(|e| to_js(&e))
+        })
+    }
+
+    /// The client's estimate of server time minus local time, in ms (learned from an `InvalidTimeStamp.Expired` answer; 0 until then).
+    #[wasm_bindgen(getter, js_name = clockOffsetMs)]
+    pub fn clock_offset_ms(&self) -> f64 {
+        self.client.clock_offset_ms()
+    }
+
+    /// The normalized endpoint URL.
+    #[wasm_bindgen(getter)]
+    pub fn endpoint(&self) -> String {
+        self.client.endpoint().into()
+    }
+
+    /// `"GET"` or `"POST"`.
+    #[wasm_bindgen(getter, unchecked_return_type = "HttpMethodName")]
+    pub fn method(&self) -> String {
+        let m: HttpMethod = self.client.method();
+        m.as_str().into()
+    }
+}
+
+impl IotClient {
+    fn instance(&self) -> Option<&str> {
+        self.client.iot_instance_id()
+    }
+
+    fn device_params(&self, request: &JsValue, ctx: &str) -> Result<Params, Error> {
+        let (device, own) = input::device(request, ctx)?;
+        crate::client::device_params(ctx, &device, &own, self.instance())
+    }
+}
+
+fn opts(o: Option<JsValue>) -> Result<CallOptions, Error> {
+    o.map_or_else(|| Ok(CallOptions::default()), |o| input::call_options(&o))
+}
+
+/// `params ?? {}`.
+fn params_or_empty(p: &JsValue) -> Result<Params, Error> {
+    if p.is_undefined() || p.is_null() {
+        Ok(alloc::vec::Vec::new())
+    } else {
+        input::params(p, "params")
+    }
+}
+
+fn presign_args(
+    action: &JsValue,
+    params: &JsValue,
+    options: Option<JsValue>,
+) -> Result<(String, Params, crate::client::PresignOptions), Error> {
+    let o = input::presign_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    let p = params_or_empty(params)?;
+    let a = action.as_string().unwrap_or_default();
+    if a.is_empty() {
+        return Err(input::invalid("action is required"));
+    }
+    Ok((a, p, o))
+}

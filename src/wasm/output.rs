@@ -1,0 +1,212 @@
+//! Results to JavaScript objects, with serde-wasm-bindgen (`to_value`): the typed results of
+//! [`crate::client`], with the platform's parsed JSON passed through as it is (`preserve`).
+
+use alloc::string::String;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::client::{
+    Body, CallMeta, CallResult, Explanation, InvokeResult, PropertyStatus, PropertyStatusResult,
+};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OUTPUT: &'static str = r#"
+/** Present on every result. */
+export interface CallMeta {
+  requestId: string;
+  /** Attempts made, the successful one included. */
+  attempts: number;
+  elapsedMs: number;
+}
+
+/** A synchronous service's answer, as the device sent it. */
+export interface DeviceResult<D = unknown> {
+  code: number;
+  data: D;
+  id: string;
+  message: string;
+  version: string;
+}
+
+export interface InvokeThingServiceResult<D = unknown> extends CallMeta {
+  messageId: string;
+  mode: "sync" | "async";
+  /** The parsed `Data.Result` (synchronous services only). */
+  result?: DeviceResult<D>;
+  /** `Data.Result` as the platform sent it. */
+  rawResult?: string;
+  /** The device's own code from the result. */
+  code?: number;
+}
+
+export interface SetDevicePropertyResult extends CallMeta {
+  messageId: string;
+  data: { MessageId: string };
+  body: Record<string, unknown>;
+}
+
+export interface PropertyStatus {
+  identifier: string;
+  /** A number for numeric types (int, bool, enum, float, double), else the string. */
+  value: number | string;
+  rawValue: string;
+  /** Unix ms of the last report. */
+  time: number;
+  dataType: string;
+  name: string;
+  unit: string;
+}
+
+export interface QueryDevicePropertyStatusResult extends CallMeta {
+  properties: PropertyStatus[];
+}
+
+/** The result of `call` and of the other actions: the platform's `Data` and whole body. */
+export interface CallResult extends CallMeta {
+  messageId?: string;
+  data: any;
+  body: Record<string, unknown>;
+}
+
+/** How a request is signed, with the SecurityToken redacted, for display. */
+export interface SigningExplanation {
+  method: HttpMethodName;
+  /** Sorted `[name, value]` pairs. */
+  params: [string, string][];
+  canonicalQuery: string;
+  stringToSign: string;
+  signature: string;
+  url: string;
+  /** The form body (POST only). */
+  body?: string;
+  /** The equivalent `curl` command line (redacted: not runnable with temporary credentials). */
+  curl: string;
+}
+"#;
+
+fn js<T: Serialize>(v: &T) -> JsValue {
+    // Serializing these types cannot fail (no maps with non-string keys, no u64 beyond 2^53).
+    serde_wasm_bindgen::to_value(v).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `InvokeThingService`'s result.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invoke<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_id: &'a Option<String>,
+    mode: &'static str,
+    #[serde(
+        with = "serde_wasm_bindgen::preserve",
+        skip_serializing_if = "JsValue::is_undefined"
+    )]
+    result: JsValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw_result: &'a Option<String>,
+    #[serde(
+        with = "serde_wasm_bindgen::preserve",
+        skip_serializing_if = "JsValue::is_undefined"
+    )]
+    code: JsValue,
+    attempts: u32,
+    elapsed_ms: f64,
+}
+
+pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
+    let r = &InvokeResult::new(meta, body);
+    let raw = crate::client::results_at(&r.body, &["Data", "Result"]);
+    let result = if raw.is_string() {
+        crate::client::json_parse(&raw).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    let code = if result.is_object() {
+        crate::client::value_at(&result, &["code"])
+    } else {
+        JsValue::UNDEFINED
+    };
+    js(&Invoke {
+        request_id: &r.meta.request_id,
+        message_id: &r.message_id,
+        mode: if r.is_sync() { "sync" } else { "async" },
+        result,
+        raw_result: &r.raw_result,
+        code,
+        attempts: r.meta.attempts,
+        elapsed_ms: r.meta.elapsed_ms,
+    })
+}
+
+/// The result of `call` and of every action without a shape of its own.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Call<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_id: &'a Option<String>,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    data: JsValue,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    body: JsValue,
+    attempts: u32,
+    elapsed_ms: f64,
+}
+
+pub fn call(meta: CallMeta, body: Body) -> JsValue {
+    let r = &CallResult::new(meta, body);
+    let body = crate::client::body_value(&r.body);
+    js(&Call {
+        request_id: &r.meta.request_id,
+        message_id: &r.message_id,
+        data: crate::client::value_at(&body, &["Data"]),
+        body,
+        attempts: r.meta.attempts,
+        elapsed_ms: r.meta.elapsed_ms,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: &'a Option<String>,
+    properties: &'a [PropertyStatus],
+    attempts: u32,
+    elapsed_ms: f64,
+}
+
+pub fn property_status(meta: CallMeta, body: Body) -> JsValue {
+    let r = &PropertyStatusResult::new(meta, body);
+    let CallMeta {
+        request_id,
+        attempts,
+        elapsed_ms,
+    } = &r.meta;
+    js(&Properties {
+        request_id,
+        properties: &r.properties,
+        attempts: *attempts,
+        elapsed_ms: *elapsed_ms,
+    })
+}
+
+pub fn explanation(x: &Explanation) -> JsValue {
+    js(x)
+}
+
+/// `signRpc`'s result.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stages<'a> {
+    pub canonical_query: &'a str,
+    pub string_to_sign: &'a str,
+    pub signature: &'a str,
+}
+
+pub fn stages(s: &Stages<'_>) -> JsValue {
+    js(s)
+}
