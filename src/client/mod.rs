@@ -627,94 +627,16 @@ impl Client {
                     }
                 }
             }
-            let nonce = inner
-                .nonces
-                .borrow_mut()
-                .nonce()
-                .map_err(|f| self.error(f))?;
-            let stages = self
-                .sign(
-                    action,
-                    &params,
-                    inner.transport.method(),
-                    &nonce,
-                    self.server_now(),
-                )
-                .map_err(|f| self.error(f))?;
-            let wire = stages.canonical.with_signature(&stages.signature);
+            let wire = self.sign_attempt(action, &params)?;
             attempts.begin();
             let sent = inner.transport.send(&wire, deadline.signal()).await;
             if deadline.passed() {
                 return Err(cut(&attempts, true));
             }
-            let unit = js_sys::Math::random();
-            let verdict = match sent {
-                Err(message) => attempts.network_error(&inner.retry, &message, unit),
-                Ok(http) => {
-                    let body = http.body.as_ref().filter(|b| b.is_object());
-                    let field = |k: &str| {
-                        body.and_then(|b| results::text(&results::at(b, &[k])))
-                            .unwrap_or_default()
-                    };
-                    let code = field("Code");
-                    let mut message = field("Message");
-                    if message.is_empty() {
-                        message = field("ErrorMessage");
-                    }
-                    let request_id = field("RequestId");
-                    let success_false =
-                        body.is_some_and(|b| results::at(b, &["Success"]) == JsValue::FALSE);
-                    let date_ms = if code.eq_ignore_ascii_case("InvalidTimeStamp.Expired") {
-                        http.date_ms()
-                    } else {
-                        f64::NAN
-                    };
-                    let answer = Answer {
-                        status: http.status,
-                        envelope: body.is_some(),
-                        code: Some(&code),
-                        success_false,
-                        message: &message,
-                        request_id: Some(request_id.as_str()).filter(|r| !r.is_empty()),
-                        date_ms: Some(date_ms),
-                    };
-                    let verdict = attempts.answered(
-                        &inner.retry,
-                        inner.provider.is_some(),
-                        &answer,
-                        now_ms(),
-                        unit,
-                    );
-                    if verdict == Verdict::Done {
-                        let meta = CallMeta {
-                            request_id: Some(request_id).filter(|r| !r.is_empty()),
-                            attempts: attempts.attempts(),
-                            elapsed_ms: now_ms() - started,
-                        };
-                        return Ok((meta, Body(http.body.unwrap_or(JsValue::UNDEFINED))));
-                    }
-                    verdict
-                }
-            };
-            match verdict {
-                // Returned above: `Done` only follows an HTTP answer.
-                Verdict::Done | Verdict::Fail => {
-                    let f = attempts.failure().cloned().unwrap_or_else(|| {
-                        Failure::new(codes::INVALID_RESPONSE, "no answer.", Outcome::Unknown)
-                    });
-                    return Err(self.error(f));
-                }
-                Verdict::Retry {
-                    after_ms,
-                    clock_offset_ms,
-                    renew_credentials,
-                } => {
-                    if let Some(offset) = clock_offset_ms {
-                        inner.offset_ms.set(offset);
-                    }
-                    if renew_credentials {
-                        inner.signer.replace(None);
-                    }
+            match self.judge(&mut attempts, sent, started) {
+                Judged::Done(meta, body) => return Ok((meta, body)),
+                Judged::Failed(e) => return Err(e),
+                Judged::Retry(after_ms) => {
                     deadline.sleep(after_ms).await;
                     if deadline.passed() {
                         return Err(cut(&attempts, false));
@@ -723,4 +645,115 @@ impl Client {
             }
         }
     }
+
+    /// The next attempt's wire string (query or form body): a fresh nonce, the server's time.
+    #[inline(never)]
+    fn sign_attempt(&self, action: &str, params: &[(String, String)]) -> Result<String, Error> {
+        let inner = &self.inner;
+        let nonce = inner
+            .nonces
+            .borrow_mut()
+            .nonce()
+            .map_err(|f| self.error(f))?;
+        let stages = self
+            .sign(
+                action,
+                params,
+                inner.transport.method(),
+                &nonce,
+                self.server_now(),
+            )
+            .map_err(|f| self.error(f))?;
+        Ok(stages.canonical.with_signature(&stages.signature))
+    }
+
+    /// What an attempt's answer means ([`Attempts::answered`]), with the corrections a retry
+    /// needs (clock offset, credentials) applied.
+    #[inline(never)]
+    fn judge(
+        &self,
+        attempts: &mut Attempts,
+        sent: Result<transport::HttpAnswer, String>,
+        started: f64,
+    ) -> Judged {
+        let inner = &self.inner;
+        let unit = js_sys::Math::random();
+        let verdict = match sent {
+            Err(message) => attempts.network_error(&inner.retry, &message, unit),
+            Ok(http) => {
+                let body = http.body.as_ref().filter(|b| b.is_object());
+                let field = |k: &str| {
+                    body.and_then(|b| results::text(&results::at(b, &[k])))
+                        .unwrap_or_default()
+                };
+                let code = field("Code");
+                let mut message = field("Message");
+                if message.is_empty() {
+                    message = field("ErrorMessage");
+                }
+                let request_id = field("RequestId");
+                let success_false =
+                    body.is_some_and(|b| results::at(b, &["Success"]) == JsValue::FALSE);
+                let date_ms = if code.eq_ignore_ascii_case("InvalidTimeStamp.Expired") {
+                    http.date_ms()
+                } else {
+                    f64::NAN
+                };
+                let answer = Answer {
+                    status: http.status,
+                    envelope: body.is_some(),
+                    code: Some(&code),
+                    success_false,
+                    message: &message,
+                    request_id: Some(request_id.as_str()).filter(|r| !r.is_empty()),
+                    date_ms: Some(date_ms),
+                };
+                let verdict = attempts.answered(
+                    &inner.retry,
+                    inner.provider.is_some(),
+                    &answer,
+                    now_ms(),
+                    unit,
+                );
+                if verdict == Verdict::Done {
+                    let meta = CallMeta {
+                        request_id: Some(request_id).filter(|r| !r.is_empty()),
+                        attempts: attempts.attempts(),
+                        elapsed_ms: now_ms() - started,
+                    };
+                    return Judged::Done(meta, Body(http.body.unwrap_or(JsValue::UNDEFINED)));
+                }
+                verdict
+            }
+        };
+        match verdict {
+            Verdict::Retry {
+                after_ms,
+                clock_offset_ms,
+                renew_credentials,
+            } => {
+                if let Some(offset) = clock_offset_ms {
+                    inner.offset_ms.set(offset);
+                }
+                if renew_credentials {
+                    inner.signer.replace(None);
+                }
+                Judged::Retry(after_ms)
+            }
+            // `Done` returned above: it only follows an HTTP answer.
+            Verdict::Done | Verdict::Fail => {
+                Judged::Failed(self.error(attempts.failure().cloned().unwrap_or_else(|| {
+                    Failure::new(codes::INVALID_RESPONSE, "no answer.", Outcome::Unknown)
+                })))
+            }
+        }
+    }
+}
+
+/// What comes of one attempt.
+enum Judged {
+    Done(CallMeta, Body),
+    Failed(Error),
+    /// Send again after this wait, ms.
+    Retry(f64),
 }

@@ -84,12 +84,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let params = input::invoke_thing_service(&request).and_then(|r| r.params(self.instance()));
-        run(
-            &self.client,
-            with("InvokeThingService", params, options),
-            output::invoke,
-        )
+        self.device(Action::InvokeThingService, &request, options)
     }
 
     /// Sets properties of a device (`SetDeviceProperty`, asynchronous): `items` is an object or a JSON object string. Resolves with the `messageId`.
@@ -99,12 +94,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicePropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let params = input::set_device_property(&request).and_then(|r| r.params(self.instance()));
-        run(
-            &self.client,
-            with("SetDeviceProperty", params, options),
-            output::call,
-        )
+        self.device(Action::SetDeviceProperty, &request, options)
     }
 
     /// Reads a device's properties (`QueryDevicePropertyStatus`), as a flat list of `{ identifier, value, rawValue, time, dataType, name, unit }` in `properties`.
@@ -114,12 +104,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let params = self.device_params(&request, "queryDevicePropertyStatus");
-        run(
-            &self.client,
-            with("QueryDevicePropertyStatus", params, options),
-            output::property_status,
-        )
+        self.device(Action::QueryDevicePropertyStatus, &request, options)
     }
 
     /// Reads a device's details (`QueryDeviceDetail`): `data` is the platform's `Data` (`IotId`, `ProductKey`, `DeviceName`, `Status`, ...).
@@ -129,12 +114,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let params = self.device_params(&request, "queryDeviceDetail");
-        run(
-            &self.client,
-            with("QueryDeviceDetail", params, options),
-            output::call,
-        )
+        self.device(Action::QueryDeviceDetail, &request, options)
     }
 
     /// Calls a service on up to 100 devices of one product (`InvokeThingsService`, asynchronous).
@@ -144,12 +124,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingsServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let params = input::invoke_things_service(&request).and_then(|r| r.params(self.instance()));
-        run(
-            &self.client,
-            with("InvokeThingsService", params, options),
-            output::call,
-        )
+        self.device(Action::InvokeThingsService, &request, options)
     }
 
     /// Sets properties on up to 100 devices of one product (`SetDevicesProperty`, asynchronous).
@@ -159,12 +134,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicesPropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let params = input::set_devices_property(&request).and_then(|r| r.params(self.instance()));
-        run(
-            &self.client,
-            with("SetDevicesProperty", params, options),
-            output::call,
-        )
+        self.device(Action::SetDevicesProperty, &request, options)
     }
 
     /// Calls any RPC action with its own parameters (strings, numbers or booleans); the common
@@ -198,8 +168,8 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
-        let (a, p, o) = presign_args(&action, &params, options).map_err(|e| to_js(&e))?;
-        self.client.presign(&a, &p, &o).map_err(|e| to_js(&e))
+        self.presigned(Presigned::Url, &action, &params, options)
+            .map(|v| v.as_string().unwrap_or_default())
     }
 
     /// Returns a ready `curl` command line for `action` with `params`, with the client's method (POST with a form body by default). Same options as `presign`.
@@ -210,8 +180,8 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
-        let (a, p, o) = presign_args(&action, &params, options).map_err(|e| to_js(&e))?;
-        self.client.to_curl(&a, &p, &o).map_err(|e| to_js(&e))
+        self.presigned(Presigned::Curl, &action, &params, options)
+            .map(|v| v.as_string().unwrap_or_default())
     }
 
     /// Shows how a request is signed, for display: the sorted parameters, canonical query,
@@ -224,11 +194,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let (a, p, o) = presign_args(&action, &params, options).map_err(|e| to_js(&e))?;
-        self.client
-            .explain(&a, &p, &o)
-            .map(|x| output::explanation(&x))
-            .map_err(|e| to_js(&e))
+        self.presigned(Presigned::Explain, &action, &params, options)
     }
 
     /// Fetches credentials from the provider now (a no-op for static keys), e.g. before `presign`. Rejects with `CredentialsError` when the provider fails.
@@ -264,14 +230,79 @@ impl IotClient {
     }
 }
 
+/// The device actions, each with its request's shape and its result's.
+#[derive(Clone, Copy)]
+enum Action {
+    InvokeThingService,
+    SetDeviceProperty,
+    QueryDevicePropertyStatus,
+    QueryDeviceDetail,
+    InvokeThingsService,
+    SetDevicesProperty,
+}
+
+/// What `presign`, `toCurl` and `explain` return.
+#[derive(Clone, Copy)]
+enum Presigned {
+    Url,
+    Curl,
+    Explain,
+}
+
 impl IotClient {
-    fn instance(&self) -> Option<&str> {
-        self.client.iot_instance_id()
+    /// One device action: its request read and checked, sent, its answer shaped (one function
+    /// for all of them, so the reading and the call are in the wasm once).
+    #[inline(never)]
+    fn device(&self, action: Action, request: &JsValue, options: Option<JsValue>) -> Promise {
+        use Action::*;
+        let instance = self.client.iot_instance_id();
+        let (name, ctx, shape): (&str, &str, Shape) = match action {
+            InvokeThingService => ("InvokeThingService", "invokeThingService", output::invoke),
+            SetDeviceProperty => ("SetDeviceProperty", "setDeviceProperty", output::call),
+            QueryDevicePropertyStatus => (
+                "QueryDevicePropertyStatus",
+                "queryDevicePropertyStatus",
+                output::property_status,
+            ),
+            QueryDeviceDetail => ("QueryDeviceDetail", "queryDeviceDetail", output::call),
+            InvokeThingsService => ("InvokeThingsService", "invokeThingsService", output::call),
+            SetDevicesProperty => ("SetDevicesProperty", "setDevicesProperty", output::call),
+        };
+        let params = match action {
+            InvokeThingService => {
+                input::invoke_thing_service(request).and_then(|r| r.params(instance))
+            }
+            SetDeviceProperty => {
+                input::set_device_property(request).and_then(|r| r.params(instance))
+            }
+            QueryDevicePropertyStatus | QueryDeviceDetail => input::device(request, ctx)
+                .and_then(|(d, own)| crate::client::device_params(ctx, &d, &own, instance)),
+            InvokeThingsService => {
+                input::invoke_things_service(request).and_then(|r| r.params(instance))
+            }
+            SetDevicesProperty => {
+                input::set_devices_property(request).and_then(|r| r.params(instance))
+            }
+        };
+        run(&self.client, with(name, params, options), shape)
     }
 
-    fn device_params(&self, request: &JsValue, ctx: &str) -> Result<Params, Error> {
-        let (device, own) = input::device(request, ctx)?;
-        crate::client::device_params(ctx, &device, &own, self.instance())
+    #[inline(never)]
+    fn presigned(
+        &self,
+        what: Presigned,
+        action: &JsValue,
+        params: &JsValue,
+        options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let (a, p, o) = presign_args(action, params, options).map_err(|e| to_js(&e))?;
+        let c = &self.client;
+        match what {
+            Presigned::Url => c.presign(&a, &p, &o).map(|s| JsValue::from_str(&s)),
+            Presigned::Curl => c.to_curl(&a, &p, &o).map(|s| JsValue::from_str(&s)),
+            Presigned::Explain => c.explain(&a, &p, &o).map(|x| output::explanation(&x)),
+        }
+        .map_err(|e| to_js(&e))
     }
 }
 
