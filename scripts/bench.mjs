@@ -2,7 +2,8 @@
 //  1. size of the package (wasm, JS glue) raw and gzip -9;
 //  2. sign throughput in headless Chromium: thingcall signRpc and presign, crypto-js, WebCrypto;
 //  3. the same in Node 20 beside node:crypto and @alicloud/pop-core's own request path;
-//  4. per-call overhead against the emulator: thingcall vs node:crypto signing + raw fetch;
+//  4. per-call overhead against the emulator: thingcall vs JS signing + raw fetch, in Node and in
+//     headless Chromium;
 //  5. bulk: 10,000 invokes over 20 devices at concurrency 64, and where the time goes.
 import { readFileSync, writeFileSync, mkdirSync, cpSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -52,8 +53,9 @@ function sizes() {
   ]);
 }
 
-// ---------- 2. sign throughput in Chromium ----------
-async function browserSign() {
+// ---------- 2. sign throughput and per-call time in Chromium ----------
+/** Runs a bench page of benches/browser/ in headless Chromium on the emulator's origin. */
+async function inChromium(pageName, { before } = {}) {
   const { chromium } = await import('playwright-core');
   const www = join(out, 'www');
   cpSync(join(root, 'benches', 'browser'), www, { recursive: true });
@@ -65,17 +67,39 @@ async function browserSign() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
+    await before?.(emulator.url);
     const page = await browser.newPage();
-    await page.goto(`${emulator.url}/index.html`);
-    await page.waitForFunction(() => window.benchResult, null, { timeout: 120_000 });
+    await page.goto(`${emulator.url}/${pageName}`);
+    await page.waitForFunction(() => window.benchResult, null, { timeout: 600_000, polling: 1000 });
     const r = await page.evaluate(() => window.benchResult);
     if (r.error) throw new Error(`browser bench: ${r.error}`);
-    results.browserSign = r;
-    reportSign('Sign throughput in headless Chromium (ops/s, median of 7 interleaved rounds after warm-up)', r.results, ['crypto-js', 'WebCrypto']);
+    return r;
   } finally {
     await browser.close();
     await emulator.stop();
   }
+}
+
+async function browserSign() {
+  const r = await inChromium('index.html');
+  results.browserSign = r;
+  reportSign('Sign throughput in headless Chromium (ops/s, median of 7 interleaved rounds after warm-up)', r.results, ['crypto-js', 'WebCrypto']);
+}
+
+async function browserCalls() {
+  const unlimited = (url) => fetch(`${url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ qpsLimits: { InvokeThingService: 1_000_000 } }) });
+  const r = await inChromium('calls.html', { before: unlimited });
+  results.browserCalls = r;
+  const rows = [['concurrency', 'client', 'ms/call', 'vs raw', 'vs raw + deadline', 'rounds (ms per 1,000 calls)']];
+  for (const [c, byName] of Object.entries(r.results)) {
+    const raw = byName['WebCrypto + fetch'].msPerCall;
+    const rawDeadline = byName['WebCrypto + fetch + deadline'].msPerCall;
+    for (const [name, v] of Object.entries(byName)) {
+      const pct = (base) => `${((v.msPerCall / base - 1) * 100).toFixed(1)} %`;
+      rows.push([c.slice(1), name, v.msPerCall, name === 'thingcall' ? pct(raw) : '', name === 'thingcall' ? pct(rawDeadline) : '', v.rounds.join(' ')]);
+    }
+  }
+  table('Per-call time in headless Chromium: 1,000 sync Echo invokes per round against the emulator (same origin), median of 5 rotating rounds', rows);
 }
 
 function reportSign(title, r, others) {
@@ -261,12 +285,13 @@ async function calls(tc) {
 }
 
 async function main() {
-  // `npm run bench -- browser,node` runs only those sections (size, browser, node, calls).
-  const only = new Set((process.argv[2] ?? 'size,browser,node,calls').split(','));
+  // `npm run bench -- browser,node` runs only those sections (size, browser, browser-calls, node, calls).
+  const only = new Set((process.argv[2] ?? 'size,browser,browser-calls,node,calls').split(','));
   build();
   run('cargo', ['build', '--profile', 'emulator', '-p', 'thingcall-emulator']);
   if (only.has('size')) sizes();
   if (only.has('browser')) await browserSign();
+  if (only.has('browser-calls')) await browserCalls();
   const tc = await loadThingcall();
   if (only.has('node')) await nodeSign(tc);
   if (only.has('calls')) await calls(tc);
