@@ -1,14 +1,15 @@
-// `npm test`: set-up, native tests (core, emulator), the package build, then against one running
-// emulator: in-browser tests of the wasm (headless Chrome and Firefox), Node tests of the built
-// package, the package's IotClient in headless Chromium and Firefox, and
-// the end-to-end test of the demo page in headless Chromium. The emulator is stopped at the end,
-// whatever happened.
+// `npm test`: set-up, native tests (core, emulator), the Rust example built for wasm32, the
+// package build, then against one running emulator: in-browser tests of the Rust client
+// (tests/web.rs, headless Chrome and Firefox), Node tests of the built package, the package's
+// IotClient in headless Chromium and Firefox, and the end-to-end test of the demo page in headless
+// Chromium. The emulator is stopped at the end, whatever happened.
 import { run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
 
 async function main() {
   run('bash', ['scripts/setup.sh']);
   run('cargo', ['test', '--workspace']);
+  run('cargo', ['build', '--example', 'dashboard', '--target', 'wasm32-unknown-unknown']);
   build({ setup: false });
   run('cargo', ['build', '-p', 'thingcall-emulator']);
   const emulator = await startEmulator();

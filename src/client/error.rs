@@ -23,8 +23,10 @@ impl Error {
     }
 
     /// Bad input, refused before anything was sent (messages name fields, never values).
+    #[cold]
+    #[inline(never)]
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
-        Self(Failure::invalid(message))
+        Self(Failure::invalid(message.into()))
     }
 
     /// The platform's `Code`, or `InvalidArgument`, `Timeout`, `Aborted`, `NetworkError`,

@@ -69,6 +69,7 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 }
 
 /// `parts` joined into one string.
+#[inline(never)]
 pub fn concat(parts: &[&str]) -> String {
     let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     for p in parts {

@@ -114,6 +114,8 @@ export interface SetDevicesPropertyRequest {
 }
 "#;
 
+#[cold]
+#[inline(never)]
 pub fn invalid(message: impl Into<String>) -> Error {
     Error::invalid(message)
 }
@@ -134,6 +136,8 @@ fn is_plain_object(v: &JsValue) -> bool {
     v.is_object() && !Array::is_array(v)
 }
 
+#[cold]
+#[inline(never)]
 fn field(ctx: &str, key: &str, what: &str) -> Error {
     invalid(concat(&[ctx, ".", key, what]))
 }

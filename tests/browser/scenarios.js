@@ -85,6 +85,22 @@ const scenarios = {
     check(all.every((r, i) => r.result.data.n === i), 'every result');
     check(calls === 1, `${calls} provider calls`);
   },
+  async 'a fetch that rejects with a non-Error or throws: NetworkError, and the client goes on'() {
+    const c = client();
+    const original = globalThis.fetch;
+    for (const fake of [() => Promise.reject('offline'), () => Promise.reject(undefined), () => { throw 'no fetch'; }]) {
+      globalThis.fetch = fake;
+      let e;
+      try {
+        e = await rejection(c.invokeThingService({ ...lamp(7), identifier: 'Echo' }));
+      } finally {
+        globalThis.fetch = original;
+      }
+      check(e.code === 'NetworkError' && e.outcome === 'unknown', `${e.code} ${e.outcome}`);
+      const r = await c.invokeThingService({ ...lamp(7), identifier: 'Echo', args: { text: 'after' } });
+      check(r.result.data.text === 'after', 'the next call');
+    }
+  },
 };
 
 const out = [];

@@ -381,3 +381,32 @@ describe('presign, toCurl, explain', () => {
     assert.ok(x.stringToSign.startsWith('POST&%2F&AccessKeyId%3Dthingcall-demo'));
   });
 });
+
+describe('a fetch that misbehaves never breaks the client', () => {
+  test('a rejection that is not an Error, a throw, a non-Response: NetworkError, unknown; the next call works', async () => {
+    const c = await client();
+    const original = globalThis.fetch;
+    const fakes = [
+      ['rejects with a string', () => Promise.reject('offline')],
+      ['rejects with undefined', () => Promise.reject(undefined)],
+      ['throws a string synchronously', () => { throw 'no fetch today'; }],
+      ['throws an Error synchronously', () => { throw new Error('boom'); }],
+      ['resolves to something that is not a Response', () => Promise.resolve({ status: 200 })],
+    ];
+    for (const [what, fake] of fakes) {
+      globalThis.fetch = fake;
+      let e;
+      try {
+        e = await rejection(c.invokeThingService({ ...lamp(1), identifier: 'Echo' }));
+      } finally {
+        globalThis.fetch = original;
+      }
+      assert.equal(e.code, 'NetworkError', what);
+      assert.equal(e.outcome, 'unknown', what);
+      assert.equal(e.attempts, 1, what);
+      const r = await c.invokeThingService({ ...lamp(1), identifier: 'Echo', args: { text: what } });
+      assert.equal(r.result.data.text, what, `the call after: ${what}`);
+      assert.equal(globalThis.fetch, original, 'the global fetch is left as it was');
+    }
+  });
+});
