@@ -10,9 +10,8 @@
 mod app {
     use thingcall::core::Credentials;
     use thingcall::{
-        CallOptions, Client, ClientOptions, CredentialsProvider, CredentialsSource, Device,
-        Error, InvokeThingService, Outcome, PropertyValue, ProvidedCredentials,
-        SetDeviceProperty,
+        CallOptions, Client, ClientOptions, CredentialsProvider, CredentialsSource, Device, Error,
+        InvokeThingService, Outcome, PropertyValue, ProvidedCredentials, SetDeviceProperty,
     };
     use wasm_bindgen::prelude::*;
 
@@ -34,7 +33,10 @@ mod app {
             async move {
                 let admin = admin.map_err(|e| e.to_string())?;
                 let params = vec![
-                    ("RoleArn".into(), "acs:ram::local:role/thingcall-demo".into()),
+                    (
+                        "RoleArn".into(),
+                        "acs:ram::local:role/thingcall-demo".into(),
+                    ),
                     ("RoleSessionName".into(), "rust-dashboard".into()),
                 ];
                 let r = admin

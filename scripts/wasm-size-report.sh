@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 out=target/size-report
 rm -rf "$out" && mkdir -p "$out"
-cargo build -q --release --target wasm32-unknown-unknown --features panic-trap
+cargo build -q --release --target wasm32-unknown-unknown
 wasm-bindgen --target web --keep-debug --out-dir "$out" target/wasm32-unknown-unknown/release/thingcall.wasm
 wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types "$out/thingcall_bg.wasm" -o "$out/named.wasm"
+  --enable-mutable-globals --enable-reference-types --enable-multivalue "$out/thingcall_bg.wasm" -o "$out/named.wasm"
 twiggy top -n 100000 -f csv "$out/named.wasm" > "$out/top.csv"
 python3 - "$out/top.csv" "${1:-25}" <<'PY'
 import csv, re, sys, collections
