@@ -402,7 +402,7 @@ pub fn presign_options(o: &JsValue) -> Result<PresignOptions, Error> {
 }
 
 /// The value of a parameter as sent, or `None` to leave it out.
-fn param_value(v: &JsValue, path: &str) -> Result<Option<String>, Error> {
+fn param_value(v: &JsValue, ctx: &str, key: &str) -> Result<Option<String>, Error> {
     if let Some(s) = v.as_string() {
         return Ok(Some(s));
     }
@@ -421,7 +421,9 @@ fn param_value(v: &JsValue, path: &str) -> Result<Option<String>, Error> {
         concat(&["a ", &v.js_typeof().as_string().unwrap_or_default()])
     };
     Err(invalid(concat(&[
-        path,
+        ctx,
+        ".",
+        key,
         ": must be a string, number or boolean (got ",
         &got,
         "); serialize objects with JSON.stringify",
@@ -436,12 +438,12 @@ pub fn params(o: &JsValue, ctx: &str) -> Result<Params, Error> {
             ": must be a plain object of strings",
         ])));
     }
-    let entries = Object::entries(o.unchecked_ref::<Object>());
-    let mut out = Vec::with_capacity(entries.length() as usize);
-    for e in entries.iter() {
-        let e: Array = e.unchecked_into();
-        let k = e.get(0).as_string().unwrap_or_default();
-        if let Some(v) = param_value(&e.get(1), &concat(&[ctx, ".", &k]))? {
+    let keys = Object::keys(o.unchecked_ref::<Object>());
+    let mut out = Vec::with_capacity(keys.length() as usize);
+    for key in keys.iter() {
+        let value = Reflect::get(o, &key).unwrap_or(JsValue::UNDEFINED);
+        let k = key.as_string().unwrap_or_default();
+        if let Some(v) = param_value(&value, ctx, &k)? {
             out.push((k, v));
         }
     }

@@ -1,6 +1,5 @@
 //! `signRpc`: the pure, synchronous signing export.
 
-use alloc::string::String;
 use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
@@ -33,8 +32,10 @@ export interface SignRpcResult {
 "#;
 
 std::thread_local! {
-    /// The key of the last secret signed with: most callers sign many requests with one secret.
-    static LAST_KEY: RefCell<Option<(String, SigningKey)>> = const { RefCell::new(None) };
+    /// The key of the last secret signed with, by the JavaScript string it came from (compared
+    /// in JavaScript, without copying the secret into wasm memory): most callers sign many
+    /// requests with one secret.
+    static LAST_KEY: RefCell<Option<(JsValue, SigningKey)>> = const { RefCell::new(None) };
 }
 
 fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
@@ -51,17 +52,17 @@ fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
         .as_string()
         .and_then(|m| m.parse().ok())
         .ok_or_else(|| invalid("method: must be \"GET\" or \"POST\""))?;
-    let secret = get(input, "accessKeySecret")
-        .as_string()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| invalid("accessKeySecret is required (a non-empty string)"))?;
+    let secret = get(input, "accessKeySecret");
+    if !secret.is_string() || secret == "" {
+        return Err(invalid("accessKeySecret is required (a non-empty string)"));
+    }
     let params = params(&get(input, "params"), "params")?;
     let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let signed = LAST_KEY.with_borrow_mut(|cell| {
         let key = match cell {
             Some((s, key)) if *s == secret => key,
             slot => {
-                let key = SigningKey::new(&secret);
+                let key = SigningKey::new(&secret.as_string().unwrap_or_default());
                 &mut slot.insert((secret, key)).1
             }
         };
