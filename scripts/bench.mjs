@@ -47,7 +47,7 @@ function sizes() {
   table('Package size (what it ships and a bundler serves: the wasm and one minified module)', [
     ['', 'raw', 'gzip -9', 'gzip bytes'],
     ['thingcall_bg.wasm', kb(wasm.raw), kb(wasm.gzip), wasm.gzip],
-    ['thingcall.js (glue + IotClient + ThingcallError)', kb(js.raw), kb(js.gzip), js.gzip],
+    ['thingcall.js (wasm-bindgen glue + ThingcallError + fetch guard)', kb(js.raw), kb(js.gzip), js.gzip],
     ['total', kb(wasm.raw + js.raw), kb(wasm.gzip + js.gzip), wasm.gzip + js.gzip],
     ['(the same JS before minifying, each module gzipped)', kb(unbundled.raw), kb(unbundled.gzip), unbundled.gzip],
   ]);
