@@ -43,13 +43,8 @@ mod app {
                     .call("AssumeRole", params, &CallOptions::default())
                     .await
                     .map_err(|e| e.to_string())?;
-                let c = |k: &str| r.body.text_at(&["Credentials", k]).unwrap_or_default();
-                Ok(ProvidedCredentials {
-                    access_key_id: c("AccessKeyId"),
-                    access_key_secret: c("AccessKeySecret"),
-                    security_token: Some(c("SecurityToken")),
-                    expiration_ms: Some(js_sys::Date::parse(&c("Expiration"))),
-                })
+                ProvidedCredentials::from_assume_role(&r.body)
+                    .ok_or_else(|| String::from("AssumeRole answered without credentials"))
             }
         })
     }

@@ -302,13 +302,9 @@ async fn a_provider_is_called_once_for_concurrent_calls() {
                 .call("AssumeRole", params, &CallOptions::default())
                 .await
                 .map_err(|e| e.to_string())?;
-            let c = |k: &str| r.body.text_at(&["Credentials", k]).unwrap_or_default();
-            Ok(ProvidedCredentials {
-                access_key_id: c("AccessKeyId"),
-                access_key_secret: c("AccessKeySecret"),
-                security_token: Some(c("SecurityToken")),
-                expiration_ms: Some(js_sys::Date::parse(&c("Expiration"))),
-            })
+            let c = ProvidedCredentials::from_assume_role(&r.body).ok_or("no credentials")?;
+            assert!(c.security_token.is_some() && c.expiration_ms.is_some());
+            Ok(c)
         }
     });
     let c = Client::new(ClientOptions::new(

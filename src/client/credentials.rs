@@ -26,6 +26,23 @@ pub struct ProvidedCredentials {
     pub expiration_ms: Option<f64>,
 }
 
+impl ProvidedCredentials {
+    /// The temporary credentials in an `AssumeRole` answer (`Credentials.AccessKeyId`,
+    /// `AccessKeySecret`, `SecurityToken`, `Expiration`), as a backend relays them or a client
+    /// gets them from `call("AssumeRole", ...)`; `None` when the answer has no key.
+    pub fn from_assume_role(body: &super::Body) -> Option<Self> {
+        let field = |k: &str| body.text_at(&["Credentials", k]).filter(|s| !s.is_empty());
+        Some(Self {
+            access_key_id: field("AccessKeyId")?,
+            access_key_secret: field("AccessKeySecret")?,
+            security_token: field("SecurityToken"),
+            expiration_ms: field("Expiration")
+                .map(|e| js_sys::Date::parse(&e))
+                .filter(|ms| ms.is_finite()),
+        })
+    }
+}
+
 impl fmt::Debug for ProvidedCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProvidedCredentials")
