@@ -35,31 +35,12 @@ pub use requests::{
     Device, InvokeThingService, InvokeThingsService, Params, SetDeviceProperty, SetDevicesProperty,
     MAX_BATCH,
 };
+pub(crate) use results::{at as value_at, text as number_text};
 pub use results::{
     Body, CallMeta, CallResult, InvokeResult, PropertyStatus, PropertyStatusResult, PropertyValue,
 };
 pub use time::MAX_TIMER_MS;
 pub(crate) use transport::{describe as describe_thrown, json_parse};
-
-/// `body`'s value at `path` (for the binding layer).
-pub(crate) fn results_at(body: &Body, path: &[&str]) -> JsValue {
-    body.at(path)
-}
-
-/// `v[path[0]]...`, or `undefined`.
-pub(crate) fn value_at(v: &JsValue, path: &[&str]) -> JsValue {
-    results::at(v, path)
-}
-
-/// The parsed body (for the binding layer).
-pub(crate) fn body_value(body: &Body) -> JsValue {
-    body.value().clone()
-}
-
-/// A JavaScript number as JavaScript writes it (`String(n)`).
-pub(crate) fn number_text(v: &JsValue) -> Option<String> {
-    results::text(v)
-}
 
 use self::credentials::{NoncePool, Signer};
 use self::time::{now_ms, Deadline};

@@ -117,7 +117,7 @@ struct Invoke<'a> {
 
 pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
     let r = &InvokeResult::new(meta, body);
-    let raw = crate::client::results_at(&r.body, &["Data", "Result"]);
+    let raw = crate::client::value_at(r.body.value(), &["Data", "Result"]);
     let result = if raw.is_string() {
         crate::client::json_parse(&raw).unwrap_or(JsValue::UNDEFINED)
     } else {
@@ -158,7 +158,7 @@ struct Call<'a> {
 
 pub fn call(meta: CallMeta, body: Body) -> JsValue {
     let r = &CallResult::new(meta, body);
-    let body = crate::client::body_value(&r.body);
+    let body = r.body.value().clone();
     js(&Call {
         request_id: &r.meta.request_id,
         message_id: &r.message_id,
