@@ -2,6 +2,11 @@
 // emulator serves pkg/). This file is the body of an async function run in the page by
 // client.test.mjs (in Chromium through playwright, in Firefox through geckodriver); it gets
 // `origin` and returns one `[name, error or null]` per scenario.
+// The page is the demo dashboard, which makes calls of its own as it loads: wait until it is
+// connected, so that its calls cannot take a fault meant for a scenario.
+const status = () => document.querySelector('[data-testid=status]')?.textContent ?? '';
+for (let i = 0; i < 400 && !status().includes('Connected'); i++) await new Promise((r) => setTimeout(r, 25));
+if (!status().includes('Connected')) return [['the demo page connects', `status: ${status()}`]];
 const { default: init, IotClient, ThingcallError } = await import(`${origin}/pkg/thingcall.js`);
 await init();
 const PK = 'a1LampDemo0';
@@ -35,7 +40,8 @@ const scenarios = {
   async 'throttling is retried, and an abort cancels the fetch at once (outcome unknown)'() {
     await control('faults', { throttleNext: 2 });
     const c = client({ retry: { baseDelayMs: 10 } });
-    check((await c.queryDeviceDetail(lamp(3))).attempts === 3, 'three attempts');
+    const q = await c.queryDeviceDetail(lamp(3));
+    check(q.attempts === 3, `three attempts, not ${q.attempts}`);
     await control('faults', { latencyMs: 3000 });
     const ctl = new AbortController();
     const p = c.invokeThingService({ ...lamp(3), identifier: 'Echo' }, { signal: ctl.signal });
