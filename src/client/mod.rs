@@ -30,7 +30,7 @@ pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
 };
 pub use error::Error;
-pub(crate) use requests::device_params;
+pub(crate) use requests::{device_params, Payload};
 pub use requests::{
     Device, InvokeThingService, InvokeThingsService, Params, SetDeviceProperty, SetDevicesProperty,
     MAX_BATCH,
@@ -267,7 +267,7 @@ impl Client {
         request: &InvokeThingService,
         options: &CallOptions,
     ) -> Result<InvokeResult, Error> {
-        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
         let (meta, body) = self.send("InvokeThingService", params, options).await?;
         Ok(InvokeResult::new(meta, body))
     }
@@ -278,7 +278,7 @@ impl Client {
         request: &SetDeviceProperty,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
         self.call_with("SetDeviceProperty", params, options).await
     }
 
@@ -323,7 +323,7 @@ impl Client {
         request: &InvokeThingsService,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
         self.call_with("InvokeThingsService", params, options).await
     }
 
@@ -333,7 +333,7 @@ impl Client {
         request: &SetDevicesProperty,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = request.params(self.inner.iot_instance_id.as_deref())?;
+        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
         self.call_with("SetDevicesProperty", params, options).await
     }
 

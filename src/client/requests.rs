@@ -132,14 +132,27 @@ fn required(v: &str, ctx: &str, field: &str) -> Result<String, Error> {
     Ok(v.into())
 }
 
+/// Whether an `Args`/`Items` text is known to be JSON already (written by `JSON.stringify`), so
+/// that only its first character needs looking at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Payload {
+    /// As the caller wrote it: parsed to check it is a JSON object.
+    AsWritten,
+    /// Written by `JSON.stringify`: valid JSON, an object when it starts with `{`.
+    Serialized,
+}
+
 /// `text` checked to be a JSON object (with the engine's `JSON.parse`); `{}` when empty.
-fn json_object(text: &str, ctx: &str, field: &str) -> Result<String, Error> {
+fn json_object(text: &str, ctx: &str, field: &str, payload: Payload) -> Result<String, Error> {
     if text.is_empty() {
         return Ok("{}".into());
     }
-    let is_object = js_sys::JSON::parse(text)
-        .ok()
-        .is_some_and(|v| v.is_object() && !js_sys::Array::is_array(&v));
+    let is_object = match payload {
+        Payload::Serialized => text.starts_with('{'),
+        Payload::AsWritten => js_sys::JSON::parse(text)
+            .ok()
+            .is_some_and(|v| v.is_object() && !js_sys::Array::is_array(&v)),
+    };
     if !is_object {
         return Err(Error::invalid(concat(&[
             ctx,
@@ -181,7 +194,11 @@ fn batch(p: &mut Params, ctx: &str, pk: &str, names: &[String]) -> Result<(), Er
 }
 
 impl InvokeThingService {
-    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+    pub(crate) fn params(
+        &self,
+        default_instance: Option<&str>,
+        payload: Payload,
+    ) -> Result<Params, Error> {
         const CTX: &str = "invokeThingService";
         let mut p = Params::with_capacity(6);
         self.device.push(CTX, &mut p)?;
@@ -190,13 +207,20 @@ impl InvokeThingService {
             "Identifier".into(),
             required(&self.identifier, CTX, "identifier")?,
         ));
-        p.push(("Args".into(), json_object(&self.args, CTX, "args")?));
+        p.push((
+            "Args".into(),
+            json_object(&self.args, CTX, "args", payload)?,
+        ));
         Ok(p)
     }
 }
 
 impl SetDeviceProperty {
-    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+    pub(crate) fn params(
+        &self,
+        default_instance: Option<&str>,
+        payload: Payload,
+    ) -> Result<Params, Error> {
         const CTX: &str = "setDeviceProperty";
         let mut p = Params::with_capacity(5);
         self.device.push(CTX, &mut p)?;
@@ -204,13 +228,20 @@ impl SetDeviceProperty {
         if self.items.is_empty() {
             return Err(Error::invalid("setDeviceProperty.items is required"));
         }
-        p.push(("Items".into(), json_object(&self.items, CTX, "items")?));
+        p.push((
+            "Items".into(),
+            json_object(&self.items, CTX, "items", payload)?,
+        ));
         Ok(p)
     }
 }
 
 impl InvokeThingsService {
-    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+    pub(crate) fn params(
+        &self,
+        default_instance: Option<&str>,
+        payload: Payload,
+    ) -> Result<Params, Error> {
         const CTX: &str = "invokeThingsService";
         let mut p = Params::with_capacity(self.device_names.len() + 4);
         batch(&mut p, CTX, &self.product_key, &self.device_names)?;
@@ -219,13 +250,20 @@ impl InvokeThingsService {
             "Identifier".into(),
             required(&self.identifier, CTX, "identifier")?,
         ));
-        p.push(("Args".into(), json_object(&self.args, CTX, "args")?));
+        p.push((
+            "Args".into(),
+            json_object(&self.args, CTX, "args", payload)?,
+        ));
         Ok(p)
     }
 }
 
 impl SetDevicesProperty {
-    pub(crate) fn params(&self, default_instance: Option<&str>) -> Result<Params, Error> {
+    pub(crate) fn params(
+        &self,
+        default_instance: Option<&str>,
+        payload: Payload,
+    ) -> Result<Params, Error> {
         const CTX: &str = "setDevicesProperty";
         let mut p = Params::with_capacity(self.device_names.len() + 3);
         batch(&mut p, CTX, &self.product_key, &self.device_names)?;
@@ -233,7 +271,10 @@ impl SetDevicesProperty {
         if self.items.is_empty() {
             return Err(Error::invalid("setDevicesProperty.items is required"));
         }
-        p.push(("Items".into(), json_object(&self.items, CTX, "items")?));
+        p.push((
+            "Items".into(),
+            json_object(&self.items, CTX, "items", payload)?,
+        ));
         Ok(p)
     }
 }

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::client::{
     CallOptions, ClientOptions, CredentialsProvider, CredentialsSource, Device, Error,
-    InvokeThingService, InvokeThingsService, Params, PresignOptions, ProvidedCredentials,
+    InvokeThingService, InvokeThingsService, Params, Payload, PresignOptions, ProvidedCredentials,
     SetDeviceProperty, SetDevicesProperty, MAX_TIMER_MS,
 };
 use crate::core::attempts::concat;
@@ -452,9 +452,9 @@ pub fn params(o: &JsValue, ctx: &str) -> Result<Params, Error> {
 
 /// A JSON-object parameter (`Args`, `Items`): an object (sent with `JSON.stringify`) or a JSON
 /// object string (checked by the client); `{}` when absent.
-fn json_object(v: &JsValue, path: &str) -> Result<String, Error> {
+fn json_object(v: &JsValue, path: &str) -> Result<(String, Payload), Error> {
     if !present(v) {
-        return Ok("{}".into());
+        return Ok(("{}".into(), Payload::Serialized));
     }
     if let Some(s) = v.as_string() {
         // Checked by the client, which refuses a string that is not a JSON object (and takes
@@ -465,7 +465,7 @@ fn json_object(v: &JsValue, path: &str) -> Result<String, Error> {
                 ": the string is not a JSON object",
             ])));
         }
-        return Ok(s);
+        return Ok((s, Payload::AsWritten));
     }
     if !is_plain_object(v) {
         return Err(invalid(concat(&[
@@ -476,6 +476,7 @@ fn json_object(v: &JsValue, path: &str) -> Result<String, Error> {
     js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())
+        .map(|s| (s, Payload::Serialized))
         .ok_or_else(|| {
             invalid(concat(&[
                 path,
@@ -505,18 +506,21 @@ pub fn device(r: &JsValue, ctx: &str) -> Result<(Device, Option<String>), Error>
     ))
 }
 
-pub fn invoke_thing_service(r: &JsValue) -> Result<InvokeThingService, Error> {
+pub fn invoke_thing_service(r: &JsValue) -> Result<(InvokeThingService, Payload), Error> {
     const CTX: &str = "invokeThingService";
     let (device, iot_instance_id) = device(r, CTX)?;
-    Ok(InvokeThingService {
+    let identifier = opt_string(r, "identifier", CTX)?.unwrap_or_default();
+    let (args, payload) = json_object(&get(r, "args"), "invokeThingService.args")?;
+    let request = InvokeThingService {
         device,
-        identifier: opt_string(r, "identifier", CTX)?.unwrap_or_default(),
-        args: json_object(&get(r, "args"), "invokeThingService.args")?,
+        identifier,
+        args,
         iot_instance_id,
-    })
+    };
+    Ok((request, payload))
 }
 
-fn items(r: &JsValue, ctx: &str) -> Result<String, Error> {
+fn items(r: &JsValue, ctx: &str) -> Result<(String, Payload), Error> {
     let v = get(r, "items");
     if !present(&v) {
         return Err(invalid(concat(&[ctx, ".items is required"])));
@@ -524,14 +528,16 @@ fn items(r: &JsValue, ctx: &str) -> Result<String, Error> {
     json_object(&v, &concat(&[ctx, ".items"]))
 }
 
-pub fn set_device_property(r: &JsValue) -> Result<SetDeviceProperty, Error> {
+pub fn set_device_property(r: &JsValue) -> Result<(SetDeviceProperty, Payload), Error> {
     const CTX: &str = "setDeviceProperty";
     let (device, iot_instance_id) = device(r, CTX)?;
-    Ok(SetDeviceProperty {
+    let (items, payload) = items(r, CTX)?;
+    let request = SetDeviceProperty {
         device,
-        items: items(r, CTX)?,
+        items,
         iot_instance_id,
-    })
+    };
+    Ok((request, payload))
 }
 
 fn device_names(r: &JsValue, ctx: &str) -> Result<Vec<String>, Error> {
@@ -549,25 +555,34 @@ fn device_names(r: &JsValue, ctx: &str) -> Result<Vec<String>, Error> {
         .collect()
 }
 
-pub fn invoke_things_service(r: &JsValue) -> Result<InvokeThingsService, Error> {
+pub fn invoke_things_service(r: &JsValue) -> Result<(InvokeThingsService, Payload), Error> {
     const CTX: &str = "invokeThingsService";
     request_object(r, CTX)?;
-    Ok(InvokeThingsService {
-        product_key: opt_string(r, "productKey", CTX)?.unwrap_or_default(),
-        device_names: device_names(r, CTX)?,
-        identifier: opt_string(r, "identifier", CTX)?.unwrap_or_default(),
-        args: json_object(&get(r, "args"), "invokeThingsService.args")?,
+    let product_key = opt_string(r, "productKey", CTX)?.unwrap_or_default();
+    let device_names = device_names(r, CTX)?;
+    let identifier = opt_string(r, "identifier", CTX)?.unwrap_or_default();
+    let (args, payload) = json_object(&get(r, "args"), "invokeThingsService.args")?;
+    let request = InvokeThingsService {
+        product_key,
+        device_names,
+        identifier,
+        args,
         iot_instance_id: opt_string(r, "iotInstanceId", CTX)?,
-    })
+    };
+    Ok((request, payload))
 }
 
-pub fn set_devices_property(r: &JsValue) -> Result<SetDevicesProperty, Error> {
+pub fn set_devices_property(r: &JsValue) -> Result<(SetDevicesProperty, Payload), Error> {
     const CTX: &str = "setDevicesProperty";
     request_object(r, CTX)?;
-    Ok(SetDevicesProperty {
-        product_key: opt_string(r, "productKey", CTX)?.unwrap_or_default(),
-        device_names: device_names(r, CTX)?,
-        items: items(r, CTX)?,
+    let product_key = opt_string(r, "productKey", CTX)?.unwrap_or_default();
+    let device_names = device_names(r, CTX)?;
+    let (items, payload) = items(r, CTX)?;
+    let request = SetDevicesProperty {
+        product_key,
+        device_names,
+        items,
         iot_instance_id: opt_string(r, "iotInstanceId", CTX)?,
-    })
+    };
+    Ok((request, payload))
 }

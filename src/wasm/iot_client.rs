@@ -269,20 +269,16 @@ impl IotClient {
             SetDevicesProperty => ("SetDevicesProperty", "setDevicesProperty", output::call),
         };
         let params = match action {
-            InvokeThingService => {
-                input::invoke_thing_service(request).and_then(|r| r.params(instance))
-            }
-            SetDeviceProperty => {
-                input::set_device_property(request).and_then(|r| r.params(instance))
-            }
+            InvokeThingService => input::invoke_thing_service(request)
+                .and_then(|(r, payload)| r.params(instance, payload)),
+            SetDeviceProperty => input::set_device_property(request)
+                .and_then(|(r, payload)| r.params(instance, payload)),
             QueryDevicePropertyStatus | QueryDeviceDetail => input::device(request, ctx)
                 .and_then(|(d, own)| crate::client::device_params(ctx, &d, &own, instance)),
-            InvokeThingsService => {
-                input::invoke_things_service(request).and_then(|r| r.params(instance))
-            }
-            SetDevicesProperty => {
-                input::set_devices_property(request).and_then(|r| r.params(instance))
-            }
+            InvokeThingsService => input::invoke_things_service(request)
+                .and_then(|(r, payload)| r.params(instance, payload)),
+            SetDevicesProperty => input::set_devices_property(request)
+                .and_then(|(r, payload)| r.params(instance, payload)),
         };
         run(&self.client, with(name, params, options), shape)
     }
