@@ -21,11 +21,37 @@ pub struct Config {
     /// Requests per second per action; actions not named are unlimited.
     #[serde(default)]
     pub qps_limits: BTreeMap<String, u32>,
-    /// `Access-Control-Allow-Origin` of every API answer.
+    /// `Access-Control-Allow-Origin` of every API answer (with `cors` on).
     #[serde(default = "default_origin")]
     pub allow_origin: String,
+    /// Whether CORS is granted (`on`, the default) or not (`off`, as the real platform).
+    #[serde(default)]
+    pub cors: Cors,
     /// Products, each with its thing model and devices.
     pub products: Vec<Product>,
+}
+
+/// CORS on the API: granted, or not at all (the real platform documents none for its RPC
+/// endpoint, so a real dashboard reaches it through a same-origin relay).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cors {
+    /// Preflights answered, `Access-Control-Allow-Origin` and `Expose-Headers: Date` on answers.
+    #[default]
+    On,
+    /// No `Access-Control-*` header anywhere; a preflight gets no grant.
+    Off,
+}
+
+impl std::str::FromStr for Cors {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "on" => Ok(Cors::On),
+            "off" => Ok(Cors::Off),
+            _ => Err(format!("--cors takes on or off, not {s}")),
+        }
+    }
 }
 
 fn default_rrpc_timeout() -> u64 {

@@ -12,7 +12,7 @@ pub mod world;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use config::Config;
+pub use config::{Config, Cors};
 pub use server::{Emulator, StaticDirs};
 
 /// Serves `emu` on `listener` until `shutdown` resolves.

@@ -1,5 +1,5 @@
 //! `thingcall-emulator [--host H] [--port P] [--config FILE] [--www DIR] [--pkg DIR]
-//! [--allow-origin O] [--rrpc-timeout-ms N]`
+//! [--allow-origin O] [--cors on|off] [--rrpc-timeout-ms N]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use thingcall_emulator::{Config, Emulator, StaticDirs};
 
 const USAGE: &str =
     "usage: thingcall-emulator [--host 127.0.0.1] [--port 8686] [--config FILE.json|FILE.toml] \
-[--www DIR] [--pkg DIR] [--allow-origin ORIGIN] [--rrpc-timeout-ms N]";
+[--www DIR] [--pkg DIR] [--allow-origin ORIGIN] [--cors on|off] [--rrpc-timeout-ms N]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -31,6 +31,7 @@ async fn main() -> ExitCode {
                 "--www" => dirs.www = value()?.into(),
                 "--pkg" => dirs.pkg = value()?.into(),
                 "--allow-origin" => config.allow_origin = value()?,
+                "--cors" => config.cors = value()?.parse()?,
                 "--rrpc-timeout-ms" => {
                     config.rrpc_timeout_ms = value()?
                         .parse()

@@ -17,7 +17,7 @@ use tower_http::services::ServeDir;
 
 use crate::auth::{decode_form, param, Auth, Params};
 use crate::clock::{format_http, format_iso, Clock};
-use crate::config::Config;
+use crate::config::{Config, Cors};
 use crate::error::ApiError;
 use crate::world::{Faults, Reply, World};
 
@@ -91,6 +91,9 @@ fn json_response(status: u16, body: &Value, emu: &Emulator) -> Response {
 }
 
 fn cors(h: &mut HeaderMap, emu: &Emulator) {
+    if emu.world.config().cors == Cors::Off {
+        return;
+    }
     if let Ok(v) = HeaderValue::from_str(&emu.world.config().allow_origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
     }
@@ -185,6 +188,10 @@ async fn handle(
 fn preflight(emu: &Emulator, headers: &HeaderMap) -> Response {
     let mut r = Response::new(Body::empty());
     *r.status_mut() = StatusCode::NO_CONTENT;
+    if emu.world.config().cors == Cors::Off {
+        // Answered, but with no grant: the browser refuses the request that would follow.
+        return r;
+    }
     let h = r.headers_mut();
     cors(h, emu);
     h.insert(

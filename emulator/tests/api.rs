@@ -647,3 +647,55 @@ async fn thousands_of_concurrent_requests_without_errors() {
     let stats = e.get_json("/_emulator/stats").await;
     assert_eq!(stats["nonces"], 2000);
 }
+
+#[tokio::test]
+async fn with_cors_off_no_access_control_header_is_sent_and_a_preflight_gets_no_grant() {
+    let mut config = Config::default_fixture();
+    config.cors = thingcall_emulator::Cors::Off;
+    let e = start_with(config).await;
+    let r = e
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/", e.base))
+        .header("Origin", "http://example.test")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let access_control = |h: &reqwest::header::HeaderMap| {
+        h.keys()
+            .filter(|k| k.as_str().starts_with("access-control-"))
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(access_control(r.headers()), Vec::<String>::new());
+    // A signed call still works (a relay or a server has no CORS to need), with no grant.
+    let r = e
+        .http
+        .get(format!("{}/?Action=QueryProductList", e.base))
+        .header("Origin", "http://example.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(access_control(r.headers()), Vec::<String>::new());
+    assert!(r.headers().contains_key("date"));
+    let text = r.text().await.unwrap();
+    assert!(text.contains("MissingParameter"), "{text}");
+    // `cors = "off"` in a config file means the same.
+    let from_toml: Config = toml_config("cors = \"off\"");
+    assert_eq!(from_toml.cors, thingcall_emulator::Cors::Off);
+}
+
+/// The default fixture written as a TOML config file with its `cors` line replaced by `line`, and
+/// read back.
+fn toml_config(line: &str) -> Config {
+    let text = toml::to_string(&Config::default_fixture())
+        .unwrap()
+        .replace("cors = \"on\"", line);
+    let path = std::env::temp_dir().join(format!("thingcall-cors-{}.toml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let c = Config::from_file(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    c
+}

@@ -57,8 +57,9 @@ use crate::core::{
 /// How a client is set up.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
-    /// The whole API URL (e.g. `https://iot.cn-shanghai.aliyuncs.com/`): absolute http(s),
-    /// without query or fragment.
+    /// The API URL (e.g. `https://iot.cn-shanghai.aliyuncs.com/`), http(s), without query or
+    /// fragment; a relative one (`/iot/`, a same-origin relay) is resolved against the page's
+    /// or worker's location.
     pub endpoint: String,
     /// A key, or a provider of temporary ones.
     pub credentials: CredentialsSource,
@@ -161,19 +162,31 @@ impl core::fmt::Debug for Client {
     }
 }
 
-/// An absolute http(s) URL without query or fragment, normalized (by the engine's `URL`).
+/// The endpoint as an absolute http(s) URL without query or fragment, normalized by the engine's
+/// `URL`. A relative one (`/iot/`, for a same-origin relay) is resolved against the page's or
+/// worker's `location`; where there is none (Node), it is refused.
 fn endpoint_url(s: &str) -> Result<String, Error> {
-    let url = web_sys::Url::new(s).ok().filter(|u| {
-        matches!(u.protocol().as_str(), "http:" | "https:")
-            && u.search().is_empty()
-            && u.hash().is_empty()
-    });
+    let base = js_sys::Reflect::get(&js_sys::global(), &"location".into())
+        .ok()
+        .filter(|l| l.is_object())
+        .and_then(|l| js_sys::Reflect::get(&l, &"href".into()).ok())
+        .and_then(|h| h.as_string());
+    let absolute = web_sys::Url::new(s).ok();
+    let relative = absolute.is_none();
+    let url = absolute
+        .or_else(|| web_sys::Url::new_with_base(s, base.as_deref()?).ok())
+        .filter(|u| {
+            matches!(u.protocol().as_str(), "http:" | "https:")
+                && u.search().is_empty()
+                && u.hash().is_empty()
+        });
     url.map(|u| u.href()).ok_or_else(|| {
-        Error::invalid(concat(&[
-            "options.endpoint: \"",
-            s,
-            "\" is not an absolute http(s) URL without a query",
-        ]))
+        let why = if relative && base.is_none() {
+            "\" is relative, and there is no page or worker location to resolve it against: give an absolute http(s) URL"
+        } else {
+            "\" is not an http(s) URL without a query"
+        };
+        Error::invalid(concat(&["options.endpoint: \"", s, why]))
     })
 }
 

@@ -51,7 +51,7 @@ export interface RetryOptions {
 
 /** Options of `new IotClient(...)`. */
 export interface IotClientOptions {
-  /** The whole API URL, e.g. `https://iot.cn-shanghai.aliyuncs.com/`. */
+  /** The API URL, e.g. `https://iot.cn-shanghai.aliyuncs.com/`; in a page or worker also a relative one (`/iot/`, a same-origin relay). */
   endpoint: string;
   accessKeyId?: string;
   accessKeySecret?: string;

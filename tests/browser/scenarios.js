@@ -91,6 +91,12 @@ const scenarios = {
     check(all.every((r, i) => r.result.data.n === i), 'every result');
     check(calls === 1, `${calls} provider calls`);
   },
+  async 'a relative endpoint resolves against the page (a same-origin relay)'() {
+    const c = new IotClient({ endpoint: '/', ...DEMO });
+    check(c.endpoint === `${origin}/`, `endpoint ${c.endpoint}`);
+    const r = await c.queryDeviceDetail(lamp(8));
+    check(r.data.DeviceName === 'lamp-08', JSON.stringify(r.data));
+  },
   async 'a fetch that rejects with a non-Error or throws: NetworkError, and the client goes on'() {
     const c = client();
     const original = globalThis.fetch;

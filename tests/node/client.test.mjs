@@ -128,6 +128,8 @@ describe('bad input is refused before sending', () => {
       [{ endpoint, ...DEMO, retry: { maxAttempts: 0 } }, /maxAttempts/],
       [{ endpoint, ...DEMO, retry: { maxAtempts: 2 } }, /maxAtempts/],
       [{ endpoint, credentials: 'nope' }, /credentials/],
+      // Node has no page location to resolve a relative endpoint against.
+      [{ endpoint: '/iot/', ...DEMO }, /options\.endpoint: "\/iot\/" is relative/],
     ]) {
       assert.throws(() => new thingcall.IotClient(opts), (e) => {
         assert.equal(e.name, 'ThingcallError');
