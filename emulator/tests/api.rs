@@ -593,18 +593,22 @@ async fn qps_limit_throttles() {
     );
 }
 
-#[tokio::test]
-async fn cors_preflight_static_files_and_date() {
-    let e = start().await;
-    let r = e
-        .http
+/// A browser's CORS preflight for a POST with a `Content-Type` header.
+async fn preflight(e: &Emu) -> reqwest::Response {
+    e.http
         .request(reqwest::Method::OPTIONS, format!("{}/", e.base))
         .header("Origin", "http://example.test")
         .header("Access-Control-Request-Method", "POST")
         .header("Access-Control-Request-Headers", "content-type")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cors_preflight_static_files_and_date() {
+    let e = start().await;
+    let r = preflight(&e).await;
     assert_eq!(r.status(), 204);
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     assert!(r.headers()["access-control-allow-methods"]
@@ -653,15 +657,7 @@ async fn with_cors_off_no_access_control_header_is_sent_and_a_preflight_gets_no_
     let mut config = Config::default_fixture();
     config.cors = thingcall_emulator::Cors::Off;
     let e = start_with(config).await;
-    let r = e
-        .http
-        .request(reqwest::Method::OPTIONS, format!("{}/", e.base))
-        .header("Origin", "http://example.test")
-        .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "content-type")
-        .send()
-        .await
-        .unwrap();
+    let r = preflight(&e).await;
     assert_eq!(r.status(), 204);
     let access_control = |h: &reqwest::header::HeaderMap| {
         h.keys()

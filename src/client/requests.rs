@@ -193,6 +193,31 @@ fn batch(p: &mut Params, ctx: &str, pk: &str, names: &[String]) -> Result<(), Er
     Ok(())
 }
 
+/// `Identifier` and `Args` of a service call.
+fn service(
+    p: &mut Params,
+    ctx: &str,
+    identifier: &str,
+    args: &str,
+    payload: Payload,
+) -> Result<(), Error> {
+    p.push((
+        "Identifier".into(),
+        required(identifier, ctx, "identifier")?,
+    ));
+    p.push(("Args".into(), json_object(args, ctx, "args", payload)?));
+    Ok(())
+}
+
+/// `Items` of a property set (required).
+fn items(p: &mut Params, ctx: &str, items: &str, payload: Payload) -> Result<(), Error> {
+    if items.is_empty() {
+        return Err(Error::invalid(concat(&[ctx, ".items is required"])));
+    }
+    p.push(("Items".into(), json_object(items, ctx, "items", payload)?));
+    Ok(())
+}
+
 impl InvokeThingService {
     pub(crate) fn params(
         &self,
@@ -203,14 +228,7 @@ impl InvokeThingService {
         let mut p = Params::with_capacity(6);
         self.device.push(CTX, &mut p)?;
         instance(&mut p, &self.iot_instance_id, default_instance);
-        p.push((
-            "Identifier".into(),
-            required(&self.identifier, CTX, "identifier")?,
-        ));
-        p.push((
-            "Args".into(),
-            json_object(&self.args, CTX, "args", payload)?,
-        ));
+        service(&mut p, CTX, &self.identifier, &self.args, payload)?;
         Ok(p)
     }
 }
@@ -225,13 +243,7 @@ impl SetDeviceProperty {
         let mut p = Params::with_capacity(5);
         self.device.push(CTX, &mut p)?;
         instance(&mut p, &self.iot_instance_id, default_instance);
-        if self.items.is_empty() {
-            return Err(Error::invalid("setDeviceProperty.items is required"));
-        }
-        p.push((
-            "Items".into(),
-            json_object(&self.items, CTX, "items", payload)?,
-        ));
+        items(&mut p, CTX, &self.items, payload)?;
         Ok(p)
     }
 }
@@ -246,14 +258,7 @@ impl InvokeThingsService {
         let mut p = Params::with_capacity(self.device_names.len() + 4);
         batch(&mut p, CTX, &self.product_key, &self.device_names)?;
         instance(&mut p, &self.iot_instance_id, default_instance);
-        p.push((
-            "Identifier".into(),
-            required(&self.identifier, CTX, "identifier")?,
-        ));
-        p.push((
-            "Args".into(),
-            json_object(&self.args, CTX, "args", payload)?,
-        ));
+        service(&mut p, CTX, &self.identifier, &self.args, payload)?;
         Ok(p)
     }
 }
@@ -268,13 +273,7 @@ impl SetDevicesProperty {
         let mut p = Params::with_capacity(self.device_names.len() + 3);
         batch(&mut p, CTX, &self.product_key, &self.device_names)?;
         instance(&mut p, &self.iot_instance_id, default_instance);
-        if self.items.is_empty() {
-            return Err(Error::invalid("setDevicesProperty.items is required"));
-        }
-        p.push((
-            "Items".into(),
-            json_object(&self.items, CTX, "items", payload)?,
-        ));
+        items(&mut p, CTX, &self.items, payload)?;
         Ok(p)
     }
 }

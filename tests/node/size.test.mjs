@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { root } from '../../scripts/lib.mjs';
 
 const BUDGET = 34_816;
-// Bytes: the package measures 60,181 (BENCHMARKS.md); growth past this fails.
+// Bytes: the package measures 60,277 (BENCHMARKS.md); growth past this fails.
 const CEILING = 60_500;
 
 function measure() {
