@@ -1,8 +1,10 @@
 //! Request authentication as the platform does it: common parameters, timestamp window, AccessKey
 //! and STS token lookup, signature (with code of the emulator's own, independent of thingcall's
-//! signing core), and nonce reuse. Also issues STS credentials for `AssumeRole`.
+//! signing core), and nonce reuse. Also issues STS credentials for `AssumeRole`, each
+//! with the session policy it was given.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -11,6 +13,7 @@ use sha1::Sha1;
 
 use crate::clock::{format_iso, parse_iso, Clock};
 use crate::error::ApiError;
+use crate::policy::Policy;
 
 /// The window either side of server time in which a `Timestamp` is accepted.
 pub const TIMESTAMP_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -111,6 +114,8 @@ pub struct StsCredential {
     pub token: String,
     /// Unix ms after which it is refused.
     pub expires_at_ms: i64,
+    /// The session policy passed to `AssumeRole`, if any: what requests signed with it may do.
+    pub policy: Option<Arc<Policy>>,
 }
 
 /// Whom a request was authenticated as.
@@ -120,6 +125,8 @@ pub struct Principal {
     pub access_key_id: String,
     /// Whether it is an STS temporary key.
     pub temporary: bool,
+    /// The session policy of an STS key, when `AssumeRole` was given one.
+    pub policy: Option<Arc<Policy>>,
 }
 
 /// The emulator's key store and nonce cache.
@@ -217,8 +224,8 @@ impl Auth {
             ));
         }
         let key_id = param(params, "AccessKeyId").unwrap_or_default().to_string();
-        let (secret, temporary) = if let Some(secret) = self.accounts.get(&key_id) {
-            (secret.clone(), false)
+        let (secret, temporary, policy) = if let Some(secret) = self.accounts.get(&key_id) {
+            (secret.clone(), false, None)
         } else if let Some(sts) = self.sts.get(&key_id) {
             match param(params, "SecurityToken") {
                 None | Some("") => {
@@ -242,7 +249,7 @@ impl Auth {
                         "Specified SecurityToken is expired.",
                     ))
                 }
-                _ => (sts.secret.clone(), true),
+                _ => (sts.secret.clone(), true, sts.policy.clone()),
             }
         } else {
             return Err(ApiError::gateway(
@@ -279,6 +286,7 @@ impl Auth {
         Ok(Principal {
             access_key_id: key_id,
             temporary,
+            policy,
         })
     }
 
@@ -291,13 +299,19 @@ impl Auth {
         }
     }
 
-    /// Issues a temporary key for `duration_s` seconds.
-    pub fn assume_role(&mut self, now_ms: i64, duration_s: i64) -> (String, StsCredential) {
+    /// Issues a temporary key for `duration_s` seconds, limited by `policy` when given.
+    pub fn assume_role(
+        &mut self,
+        now_ms: i64,
+        duration_s: i64,
+        policy: Option<Policy>,
+    ) -> (String, StsCredential) {
         let id = format!("STS.{}", random_token(24));
         let cred = StsCredential {
             secret: random_token(40),
             token: format!("CAIS{}", random_token(120)),
             expires_at_ms: now_ms + duration_s * 1000,
+            policy: policy.map(Arc::new),
         };
         self.sts.insert(id.clone(), cred.clone());
         (id, cred)

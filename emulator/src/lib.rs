@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod model;
+pub mod policy;
 pub mod server;
 pub mod world;
 

@@ -19,10 +19,24 @@ use crate::auth::{decode_form, param, Auth, Params};
 use crate::clock::{format_http, format_iso, Clock};
 use crate::config::{Config, Cors};
 use crate::error::ApiError;
+use crate::policy::{self, Policy};
 use crate::world::{Faults, Reply, World};
 
 /// The API version of the IoT actions.
 pub const IOT_VERSION: &str = "2018-01-20";
+
+/// The IoT actions the emulator implements (besides `AssumeRole`).
+pub const IOT_ACTIONS: &[&str] = &[
+    "InvokeThingService",
+    "InvokeThingsService",
+    "SetDeviceProperty",
+    "SetDevicesProperty",
+    "QueryDevicePropertyStatus",
+    "QueryDeviceDetail",
+    "QueryThingModel",
+    "QueryProductList",
+    "QueryDevice",
+];
 
 /// Where static files come from.
 #[derive(Clone, Debug)]
@@ -291,7 +305,11 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
                 }
             },
         };
-        let (id, c) = emu.auth.lock().unwrap().assume_role(now, duration);
+        let policy = match param(params, "Policy") {
+            None => None,
+            Some(text) => Some(Policy::parse(text)?),
+        };
+        let (id, c) = emu.auth.lock().unwrap().assume_role(now, duration, policy);
         let session = param(params, "RoleSessionName").unwrap_or("thingcall");
         let mut m = Map::new();
         m.insert("AssumedRoleUser".into(), json!({ "Arn": format!("acs:ram::local:role/thingcall-demo/{session}"), "AssumedRoleId": format!("local:{session}") }));
@@ -311,6 +329,22 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
             &format!("Specified parameter Version is not valid: use {IOT_VERSION}."),
         ));
     }
+    if !IOT_ACTIONS.contains(&action.as_str()) {
+        return Err(ApiError::gateway(
+            404,
+            "InvalidAction.NotFound",
+            &format!("Specified api {action} is not found, please check your url and method."),
+        ));
+    }
+    if let Some(policy) = &principal.policy {
+        let product = emu.world.product_key_of(params);
+        if !policy.allows(
+            &format!("iot:{action}"),
+            &policy::resource(product.as_deref()),
+        ) {
+            return Err(policy::denied(&action));
+        }
+    }
     emu.world.admit(&action, now)?;
     let w = &emu.world;
     match action.as_str() {
@@ -323,11 +357,7 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
         "QueryThingModel" => w.query_thing_model(params),
         "QueryProductList" => w.query_product_list(),
         "QueryDevice" => w.query_device(params),
-        other => Err(ApiError::gateway(
-            404,
-            "InvalidAction.NotFound",
-            &format!("Specified api {other} is not found, please check your url and method."),
-        )),
+        other => unreachable!("{other} is in IOT_ACTIONS without a handler"),
     }
 }
 

@@ -314,6 +314,20 @@ impl World {
             })
     }
 
+    /// The product a request acts on, for authorization: its `ProductKey`, or the product of the
+    /// device its `IotId` names (`IotId` wins, as in [`World::locate`]); `None` when neither is
+    /// given or the `IotId` is unknown.
+    pub fn product_key_of(&self, params: &Params) -> Option<String> {
+        if let Some(id) = param(params, "IotId").filter(|s| !s.is_empty()) {
+            let idx = *self.by_iot_id.get(id)?;
+            let product = self.devices.lock().unwrap()[idx].product;
+            return Some(self.config.products[product].product_key.clone());
+        }
+        param(params, "ProductKey")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
     /// Finds the device a request addresses: `IotId` wins over `ProductKey` + `DeviceName`.
     fn locate(&self, params: &Params) -> Result<usize, ApiError> {
         if let Some(id) = param(params, "IotId").filter(|s| !s.is_empty()) {

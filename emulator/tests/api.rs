@@ -317,6 +317,151 @@ async fn sts_assume_role_and_expiry() {
     assert_eq!((st, code(&b)), (400, "InvalidSecurityToken.Expired"));
 }
 
+/// STS credentials from `AssumeRole` with `policy` (none when `None`).
+async fn assume(e: &Emu, policy: Option<&str>) -> Credentials {
+    let mut params = vec![
+        ("RoleArn", "acs:ram::local:role/demo"),
+        ("RoleSessionName", "t"),
+    ];
+    if let Some(p) = policy {
+        params.push(("Policy", p));
+    }
+    let (st, b) = e.call("AssumeRole", &params).await;
+    assert_eq!(st, 200, "{b}");
+    let c = &b["Credentials"];
+    Credentials::new(
+        c["AccessKeyId"].as_str().unwrap(),
+        c["AccessKeySecret"].as_str().unwrap(),
+        Some(c["SecurityToken"].as_str().unwrap().into()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_policy_limits_what_the_sts_key_may_do() {
+    let e = start().await;
+    let policy = r#"{"Version":"1","Statement":[
+        {"Effect":"Allow","Action":["iot:Query*","iot:InvokeThingService"],"Resource":"acs:iot:*:*:product/a1LampDemo0"},
+        {"Effect":"Allow","Action":"iot:QueryProductList","Resource":"*"},
+        {"Effect":"Deny","Action":"iot:QueryThingModel","Resource":"*"}]}"#;
+    let sts = assume(&e, Some(policy)).await;
+    let call = |action: &'static str, params: Vec<(&'static str, String)>| {
+        let (e, sts) = (&e, &sts);
+        async move {
+            let p: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            e.call_as(HttpMethod::Post, sts, action, &p).await
+        }
+    };
+    let lamp = |dn: &str| {
+        vec![
+            ("ProductKey", PK.to_string()),
+            ("DeviceName", dn.to_string()),
+        ]
+    };
+    let invoke = |dn: &str| {
+        let mut p = lamp(dn);
+        p.push(("Identifier", "Echo".into()));
+        p.push(("Args", r#"{"text":"hi"}"#.into()));
+        p
+    };
+
+    // Allowed: the listed actions on the dashboard's product, and the product list.
+    let (st, b) = call("InvokeThingService", invoke("lamp-01")).await;
+    assert_eq!((st, b["Success"].as_bool()), (200, Some(true)), "{b}");
+    let (_, b) = call("QueryDeviceDetail", lamp("lamp-01")).await;
+    assert_eq!(b["Success"], true, "{b}");
+    let (_, b) = call("QueryProductList", vec![]).await;
+    assert_eq!(b["Success"], true, "{b}");
+    // A device named by IotId is authorized by its product.
+    let (_, d) = e
+        .call(
+            "QueryDeviceDetail",
+            &[("ProductKey", PK), ("DeviceName", "lamp-02")],
+        )
+        .await;
+    let iot_id = d["Data"]["IotId"].as_str().unwrap().to_string();
+    let (_, b) = call("QueryDeviceDetail", vec![("IotId", iot_id)]).await;
+    assert_eq!(b["Success"], true, "{b}");
+
+    // Denied, with the platform's code, as a business error; nothing reached a device.
+    let before = e.log().await.len();
+    for (action, params) in [
+        ("SetDeviceProperty", {
+            let mut p = lamp("lamp-01");
+            p.push(("Items", r#"{"Brightness":5}"#.into()));
+            p
+        }),
+        (
+            "InvokeThingsService",
+            vec![
+                ("ProductKey", PK.into()),
+                ("DeviceName.1", "lamp-01".into()),
+                ("Identifier", "Blink".into()),
+                ("Args", r#"{"times":1}"#.into()),
+            ],
+        ),
+        ("QueryThingModel", vec![("ProductKey", PK.into())]),
+    ] {
+        let (st, b) = call(action, params).await;
+        assert_eq!(
+            (st, code(&b), b["Success"].as_bool()),
+            (200, "iot.common.RamActionPermissionDeny", Some(false)),
+            "{action}: {b}"
+        );
+        assert!(b["ErrorMessage"].as_str().unwrap().contains(action), "{b}");
+    }
+    // Another product, and no product at all, are not the dashboard's resource.
+    let (_, b) = call("InvokeThingService", {
+        let mut p = invoke("lamp-01");
+        p[0].1 = "a1OtherProd".into();
+        p
+    })
+    .await;
+    assert_eq!(code(&b), "iot.common.RamActionPermissionDeny", "{b}");
+    let (_, b) = call(
+        "QueryDeviceDetail",
+        vec![("IotId", "no-such-iot-id".into())],
+    )
+    .await;
+    assert_eq!(code(&b), "iot.common.RamActionPermissionDeny", "{b}");
+    assert_eq!(e.log().await.len(), before);
+
+    // An unknown action is still InvalidAction.NotFound; the long-lived key and an STS key
+    // without a policy are not limited.
+    let (st, b) = call("NoSuchAction", vec![]).await;
+    assert_eq!((st, code(&b)), (404, "InvalidAction.NotFound"));
+    let (_, b) = e.call("QueryThingModel", &[("ProductKey", PK)]).await;
+    assert_eq!(b["Success"], true, "{b}");
+    let free = assume(&e, None).await;
+    let (_, b) = e
+        .call_as(
+            HttpMethod::Post,
+            &free,
+            "QueryThingModel",
+            &[("ProductKey", PK)],
+        )
+        .await;
+    assert_eq!(b["Success"], true, "{b}");
+
+    // A malformed policy is refused when the role is assumed.
+    for (p, want) in [
+        ("{", "InvalidParameter.PolicyGrammar"),
+        (
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"*"}]}"#,
+            "InvalidParameter.PolicyGrammar",
+        ),
+        ("", "InvalidParameter.PolicySize"),
+    ] {
+        let (st, b) = e
+            .call(
+                "AssumeRole",
+                &[("RoleArn", "acs:ram::local:role/demo"), ("Policy", p)],
+            )
+            .await;
+        assert_eq!((st, code(&b)), (400, want), "{p}: {b}");
+    }
+}
+
 #[tokio::test]
 async fn sync_async_offline_and_thing_model_checks() {
     let e = start().await;
