@@ -1,20 +1,57 @@
-// `npm start`: set up, build pkg/, build and start the emulator serving www/ and pkg/, and print
-// the demo's URL. Extra arguments go to the emulator (`npm start -- --port 9000`).
+// `npm start`: set up, build pkg/, and run the demo the way a deployment runs: the emulator as the
+// platform (CORS off, on a free loopback port) and deploy/backend at http://127.0.0.1:8686/ serving
+// the page, temporary keys at /sts and the /iot/ relay. The backend's long-lived key is the
+// emulator's demo key, given to the backend only.
+//
+// With THINGCALL_UPSTREAM set, no emulator is started and the backend is configured from the
+// environment alone (deploy/backend/server.mjs lists the variables): the same demo against the
+// real platform. Extra arguments go to the emulator (`npm start -- --rrpc-timeout-ms 3000`);
+// `--port N` (or PORT) moves the backend.
 import { run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
+import { configFromEnv, startBackend } from '../deploy/backend/server.mjs';
 
 const args = process.argv.slice(2);
 const portAt = args.indexOf('--port');
-const port = portAt >= 0 ? Number(args.splice(portAt, 2)[1]) : Number(process.env.PORT || 8686);
+const port = portAt >= 0 ? args.splice(portAt, 2)[1] : process.env.PORT || '8686';
+const real = Boolean(process.env.THINGCALL_UPSTREAM);
 
 try {
   build();
-  run('cargo', ['build', '-p', 'thingcall-emulator']);
+  if (!real) run('cargo', ['build', '-p', 'thingcall-emulator']);
 } catch (e) {
   console.error(e.message);
   process.exit(e.exitCode ?? 1);
 }
-const emulator = await startEmulator({ port, args, quiet: false });
-console.log(`\nthingcall demo: ${emulator.url}/  (demo key thingcall-demo / thingcall-demo-secret; Ctrl+C stops)`);
-for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => emulator.stop().then(() => process.exit(0)));
-emulator.child.once('exit', (code) => process.exit(code ?? 0));
+
+let emulator = null;
+let backend = null;
+async function stop(code) {
+  await backend?.close();
+  await emulator?.stop();
+  process.exit(code);
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => stop(0));
+
+try {
+  let env = { ...process.env, PORT: port };
+  if (!real) {
+    emulator = await startEmulator({ port: 0, args: ['--cors', 'off', ...args], quiet: false });
+    emulator.child.once('exit', (code) => stop(code ?? 1));
+    env = {
+      ...env,
+      THINGCALL_ACCESS_KEY_ID: 'thingcall-demo',
+      THINGCALL_ACCESS_KEY_SECRET: 'thingcall-demo-secret',
+      THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
+      THINGCALL_UPSTREAM: emulator.url,
+      THINGCALL_STS_ENDPOINT: emulator.url,
+      THINGCALL_PRODUCTS: env.THINGCALL_PRODUCTS ?? 'a1LampDemo0',
+    };
+  }
+  backend = await startBackend(configFromEnv(env));
+  console.log(`\nthingcall demo: ${backend.url}/  (Ctrl+C stops)`);
+  console.log(`  /sts and /iot/ relay to ${env.THINGCALL_UPSTREAM}${real ? '' : ' (the emulator, CORS off; its test control is at /_emulator/)'}`);
+} catch (e) {
+  console.error(`npm start: ${e.message}`);
+  await stop(1);
+}

@@ -2,7 +2,6 @@
 import init, { IotClient } from '../pkg/thingcall.js';
 
 const $ = (id) => document.getElementById(id);
-const ROLE = { RoleArn: 'acs:ram::local:role/thingcall-demo', RoleSessionName: 'dashboard', DurationSeconds: 900 };
 
 const state = {
   client: null,
@@ -10,6 +9,7 @@ const state = {
   productKey: '',
   models: new Map(), // productKey -> { services, properties }
   device: null, // { deviceName, status }
+  noBackend: false, // /sts answered 404: served without a backend
 };
 
 // ---------- small DOM helpers ----------
@@ -68,29 +68,37 @@ function describeError(e) {
 
 // ---------- connection ----------
 
+/** Temporary credentials from the page's own backend (deploy/backend): it holds the long-lived key. */
+async function fromBackend() {
+  const r = await fetch('/sts', { method: 'POST', cache: 'no-store' });
+  if (!r.ok) {
+    state.noBackend = r.status === 404 || r.status === 405; // a static server without /sts
+    throw new Error(state.noBackend ? 'there is no /sts on this site' : `/sts answered HTTP ${r.status}`);
+  }
+  const c = await r.json();
+  $('sts-info').textContent = `Temporary key ${c.accessKeyId.slice(0, 12)}… expires ${new Date(c.expiration).toLocaleTimeString()}; renewed before then.`;
+  return c;
+}
+
 function makeClient() {
   const endpoint = $('endpoint').value.trim();
   const method = $('method').value;
-  const accessKeyId = $('akid').value.trim();
-  const accessKeySecret = $('aksecret').value;
-  const mode = document.querySelector('input[name=credmode]:checked').value;
   clearInterval(state.refreshTimer);
-  if (mode === 'static') {
-    $('sts-info').textContent = 'Signing with the AccessKey itself. A real dashboard should use temporary credentials.';
-    return new IotClient({ endpoint, method, accessKeyId, accessKeySecret });
+  if (credMode() === 'static') {
+    $('sts-info').textContent = 'Signing with the AccessKey typed here: for an emulator or a platform you reach directly. A deployed dashboard takes temporary keys from its backend.';
+    return new IotClient({ endpoint, method, accessKeyId: $('akid').value.trim(), accessKeySecret: $('aksecret').value });
   }
-  // The long-lived key only asks for temporary credentials; the page signs with those.
-  const admin = new IotClient({ endpoint, method, accessKeyId, accessKeySecret });
-  const credentials = async () => {
-    const r = await logged('AssumeRole', '', () => admin.call('AssumeRole', ROLE));
-    const c = r.body.Credentials;
-    $('sts-info').textContent = `Temporary key ${c.AccessKeyId.slice(0, 12)}… expires ${new Date(c.Expiration).toLocaleTimeString()}; renewed before then.`;
-    return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken, expiration: c.Expiration };
-  };
-  const client = new IotClient({ endpoint, method, credentials });
+  const client = new IotClient({ endpoint, method, credentials: () => logged('/sts', '', fromBackend) });
   // Keeps the temporary key fresh while the page is open (a no-op until it is due).
   state.refreshTimer = setInterval(() => client.refreshCredentials().catch(() => {}), 30_000);
   return client;
+}
+
+const credMode = () => document.querySelector('input[name=credmode]:checked').value;
+
+function showKeyFields() {
+  $('key-fields').hidden = credMode() !== 'static';
+  for (const id of ['akid', 'aksecret']) $(id).required = credMode() === 'static';
 }
 
 async function connect() {
@@ -100,7 +108,14 @@ async function connect() {
     state.models.clear();
     await loadProducts();
   } catch (e) {
-    setStatus(`Not connected: ${e?.code ?? 'Error'}`, 'bad');
+    if (e?.code === 'CredentialsError' && state.noBackend) {
+      // Served without a backend (the emulator's own static files): offer the typed key.
+      document.querySelector('input[name=credmode][value=static]').click();
+      $('endpoint').value = `${location.origin}/`;
+      setStatus('Not connected: no backend here; enter an AccessKey', 'bad');
+    } else {
+      setStatus(`Not connected: ${e?.code ?? 'Error'}`, 'bad');
+    }
     showError(e);
   }
 }
@@ -340,7 +355,7 @@ async function setProperty(button, identifier, type, raw) {
 
 async function main() {
   await init();
-  $('endpoint').value = `${location.origin}/`;
+  for (const r of document.querySelectorAll('input[name=credmode]')) r.addEventListener('change', showKeyFields);
   $('conn-form').addEventListener('submit', (ev) => { ev.preventDefault(); connect(); });
   $('product').addEventListener('change', () => selectProduct($('product').value).catch(showError));
   $('service').addEventListener('change', renderServiceForm);

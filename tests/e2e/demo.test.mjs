@@ -1,43 +1,73 @@
-// End-to-end: the demo page in headless Chromium (playwright-core driving Debian's chromium)
-// against the emulator: devices listed, Echo on lamp-01, the offline error, setting Brightness,
-// no console errors, keyboard use, phone width. Screenshots go to target/e2e/.
+// End-to-end: the demo as it is deployed, in headless Chromium (playwright-core driving Debian's
+// chromium): the emulator as the platform with CORS off, and deploy/backend serving the page,
+// vending temporary keys at /sts and relaying /iot/. Devices listed, Echo on lamp-01, the offline
+// error, setting Brightness, no console errors, keyboard use, phone width, and the long-lived key
+// never reaching the page. Screenshots go to target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { root, startEmulator } from '../../scripts/lib.mjs';
+import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 
 const shots = join(root, 'target', 'e2e');
 mkdirSync(shots, { recursive: true });
 
+// The backend's long-lived key: distinctive, so that any trace of it in the page is found.
+const LONG_LIVED = { id: 'LTAI5tE2eBackendOnlyKey', secret: 'e2e-backend-only-secret-7Qx3Vd9' };
+
 let browser;
 let page;
-let url;
-let ownEmulator;
+let url; // the emulator (test control only: the page never talks to it)
+let site; // the backend: the page's origin
+let emulator;
+let backend;
+let dir;
 const consoleErrors = [];
+const seen = []; // [what, text] of every request the page sent and every response it received
 
 before(async () => {
-  url = process.env.THINGCALL_EMULATOR_URL;
-  if (!url) {
-    ownEmulator = await startEmulator();
-    url = ownEmulator.url;
-  }
-  await fetch(`${url}/_emulator/reset`, { method: 'POST' });
+  dir = mkdtempSync(join(tmpdir(), 'thingcall-e2e-'));
+  const world = JSON.parse(readFileSync(join(root, 'emulator', 'fixtures', 'default.json'), 'utf8'));
+  world.accounts.push({ accessKeyId: LONG_LIVED.id, accessKeySecret: LONG_LIVED.secret });
+  writeFileSync(join(dir, 'world.json'), JSON.stringify(world));
+  emulator = await startEmulator({ args: ['--cors', 'off', '--config', join(dir, 'world.json')] });
+  url = emulator.url;
+  backend = await startBackend(configFromEnv({
+    THINGCALL_ACCESS_KEY_ID: LONG_LIVED.id,
+    THINGCALL_ACCESS_KEY_SECRET: LONG_LIVED.secret,
+    THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
+    THINGCALL_UPSTREAM: url,
+    THINGCALL_STS_ENDPOINT: url,
+    THINGCALL_PRODUCTS: 'a1LampDemo0',
+    PORT: '0',
+  }));
+  site = backend.url;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Every request and response of the page and its workers.
+  context.on('request', (r) => seen.push([`request ${r.method()} ${r.url()}`, `${r.url()}\n${JSON.stringify(r.headers())}\n${r.postData() ?? ''}`]));
+  context.on('response', async (r) => {
+    const body = await r.body().catch(() => Buffer.alloc(0));
+    seen.push([`response ${r.status()} ${r.url()}`, `${JSON.stringify(await r.allHeaders())}\n${body.toString('latin1')}`]);
+  });
+  page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  await page.goto(`${url}/`);
+  await page.goto(`${site}/`);
 });
 
 after(async () => {
   await browser?.close();
-  await ownEmulator?.stop();
+  await backend?.close();
+  await emulator?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const tid = (id) => page.getByTestId(id);
@@ -120,6 +150,7 @@ test('usable from the keyboard', async () => {
 
 test('a wrong secret shows SignatureDoesNotMatch and its advice, and the page recovers', async () => {
   await tid('cred-static').check();
+  await tid('akid').fill('thingcall-demo');
   await tid('aksecret').fill('not-the-right-secret');
   await tid('connect').click();
   await tid('error-code').filter({ hasText: 'SignatureDoesNotMatch' }).waitFor();
@@ -127,18 +158,19 @@ test('a wrong secret shows SignatureDoesNotMatch and its advice, and the page re
   assert.match(await tid('status').innerText(), /Not connected/);
   assert.ok(!(await page.locator('body').innerText()).includes('not-the-right-secret'));
   await tid('cred-sts').check();
-  await tid('aksecret').fill('thingcall-demo-secret');
+  assert.equal(await tid('aksecret').isVisible(), false, 'no key fields with temporary keys');
   await tid('connect').click();
   await tid('status').filter({ hasText: 'Connected · 21 devices' }).waitFor();
 });
 
-test('the package works in a module Web Worker too (signing and a call)', async () => {
+test('the package works in a module Web Worker too (signing, and a call through the relay)', async () => {
   const r = await page.evaluate(async (origin) => {
     const src = `
       import init, { signRpc, IotClient } from '${origin}/pkg/thingcall.js';
       await init();
       const { signature } = signRpc({ method: 'GET', accessKeySecret: 'secret', params: { query: 'test', body: 'test' } });
-      const c = new IotClient({ endpoint: '${origin}/', accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' });
+      const credentials = async () => (await fetch('${origin}/sts', { method: 'POST' })).json();
+      const c = new IotClient({ endpoint: '${origin}/iot/', credentials });
       const r = await c.invokeThingService({ productKey: 'a1LampDemo0', deviceName: 'lamp-05', identifier: 'Echo', args: { text: 'from a worker' } });
       postMessage({ signature, text: r.result.data.text, inWorker: typeof window === 'undefined' });`;
     const worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
@@ -146,8 +178,30 @@ test('the package works in a module Web Worker too (signing and a call)', async 
       worker.onmessage = (e) => { resolve(e.data); worker.terminate(); };
       worker.onerror = (e) => reject(new Error(e.message));
     });
-  }, url);
+  }, site);
   assert.deepEqual(r, { signature: 'XlUyV4sXjOuX5FnjUz9IF9tm5rU=', text: 'from a worker', inWorker: true });
+});
+
+test('the long-lived key never reaches the page: not in any response, request, storage or the DOM', async () => {
+  const secrets = [LONG_LIVED.id, LONG_LIVED.secret];
+  assert.ok(seen.some(([what]) => what.startsWith('response 200') && what.endsWith('/sts')), 'the page took a temporary key from /sts');
+  assert.ok(seen.some(([what]) => what.includes('/iot/')), 'the page called through the relay');
+  assert.ok(!seen.some(([what]) => what.includes(url)), 'the page never called the emulator directly');
+  for (const [what, text] of seen) {
+    for (const s of secrets) assert.ok(!text.includes(s), `${what} carries ${s === LONG_LIVED.id ? 'the AccessKeyId' : 'the secret'}`);
+  }
+  const traces = await page.evaluate(() => JSON.stringify({
+    html: document.documentElement.outerHTML,
+    inputs: [...document.querySelectorAll('input, textarea')].map((i) => i.value),
+    local: { ...localStorage },
+    session: { ...sessionStorage },
+    cookie: document.cookie,
+  }));
+  const cookies = JSON.stringify(await page.context().cookies());
+  for (const s of secrets) {
+    assert.ok(!traces.includes(s), 'the key is in the DOM or in storage');
+    assert.ok(!cookies.includes(s), 'the key is in a cookie');
+  }
 });
 
 test('never shows the secret or the security token; no console errors; phone width', async () => {
