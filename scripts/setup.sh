@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing thingcall needs, and only what is missing, so a second run
 # takes seconds: the wasm32 target, wasm-pack, wasm-bindgen-cli at the Cargo.lock version,
-# geckodriver, Debian's chromium/chromium-driver/firefox-esr, and the npm devDependencies
+# geckodriver, Debian's chromium/chromium-driver/firefox-esr/nginx, and the npm devDependencies
 # (wasm-opt from binaryen and esbuild among them).
 # Nothing is downloaded from GitHub: wasm-pack finds every tool on PATH.
 set -euo pipefail
@@ -34,14 +34,20 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]; th
 fi
 have geckodriver || { say "installing geckodriver"; cargo_install geckodriver; }
 
-# Browsers and drivers from Debian.
-if ! [ -x /usr/bin/chromium ] || ! have chromedriver || ! have firefox; then
+# Browsers and drivers from Debian, and nginx for the relay test (its service is not started).
+if ! [ -x /usr/bin/chromium ] || ! have chromedriver || ! have firefox || ! [ -x /usr/sbin/nginx ]; then
   if [ "$(id -u)" = 0 ]; then
-    say "installing chromium, chromium-driver, firefox-esr"
+    say "installing chromium, chromium-driver, firefox-esr, nginx"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver firefox-esr >/dev/null
+    # policy-rc.d keeps the package from starting nginx's own service on port 80.
+    made_rc=""
+    if ! [ -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_rc=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver firefox-esr nginx >/dev/null
+    [ -z "$made_rc" ] || rm -f /usr/sbin/policy-rc.d
   else
-    echo "setup: run as root, or install chromium chromium-driver firefox-esr yourself" >&2
+    echo "setup: run as root, or install chromium chromium-driver firefox-esr nginx yourself" >&2
     exit 1
   fi
 fi

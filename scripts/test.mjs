@@ -1,8 +1,10 @@
 // `npm test`: set-up, native tests (core, emulator), the Rust example built for wasm32, the
 // package build, then against one running emulator: in-browser tests of the Rust client
 // (tests/web.rs, headless Chrome and Firefox), Node tests of the built package, the package's
-// IotClient in headless Chromium and Firefox, and the end-to-end test of the demo page in headless
-// Chromium. The emulator is stopped at the end, whatever happened.
+// IotClient in headless Chromium and Firefox, the nginx relay recipe (deploy/nginx) in front of an
+// emulator with CORS off, and the end-to-end test of the demo as deployed (deploy/backend in front
+// of an emulator with CORS off) in headless Chromium. Every server is stopped at the end, whatever
+// happened.
 import { run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
 
@@ -20,7 +22,7 @@ async function main() {
   const env = { THINGCALL_EMULATOR_URL: emulator.url };
   try {
     run('wasm-pack', ['test', '--headless', '--chrome', '--firefox'], { env });
-    run('node', ['--test', '--test-concurrency=1', 'tests/node/', 'tests/browser/', 'tests/e2e/'], { env });
+    run('node', ['--test', '--test-concurrency=1', 'tests/node/', 'tests/browser/', 'tests/relay/', 'tests/e2e/'], { env });
   } finally {
     await stop();
   }

@@ -1,0 +1,185 @@
+// The same-origin relay recipe, run as written: Debian's nginx on loopback with
+// deploy/nginx/thingcall.conf (its four "set:" lines pointed at a temporary site, a free port and
+// the emulator), in front of the emulator started with --cors off, as the real platform. A page
+// nginx serves calls invoke, set and query through /iot/ (POST and GET, and a clock skew that
+// the client corrects from the Date the relay passes on); the same page calling the emulator
+// directly fails with NetworkError whose advice names CORS and the relay.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { root, startEmulator } from '../../scripts/lib.mjs';
+
+const NGINX = process.env.NGINX_PATH || '/usr/sbin/nginx';
+
+let dir;
+let emulator;
+let nginx;
+let site;
+let browser;
+let page;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** deploy/nginx/thingcall.conf with its "set:" lines replaced; each must match exactly once. */
+function recipe({ listen, rootDir, platform }) {
+  let conf = readFileSync(join(root, 'deploy', 'nginx', 'thingcall.conf'), 'utf8');
+  const swap = (re, to) => {
+    const hits = conf.match(new RegExp(re.source, 'gm'))?.length ?? 0;
+    assert.equal(hits, 1, `deploy/nginx/thingcall.conf: expected one line matching ${re}`);
+    conf = conf.replace(new RegExp(re.source, 'm'), to);
+  };
+  swap(/^\s*listen\s+[^;]+;/, `    listen ${listen};`);
+  swap(/^\s*root\s+[^;]+;/, `    root ${rootDir};`);
+  swap(/^\s*set \$iot_platform\s+[^;]+;/, `    set $iot_platform ${platform};`);
+  swap(/^\s*resolver\s+[^;]+;/, '    resolver 127.0.0.1 valid=300s;'); // never used: the platform here is an IP
+  return conf;
+}
+
+before(async () => {
+  assert.ok(spawnSync(NGINX, ['-v']).status === 0, `${NGINX} is missing: npm run setup installs Debian's nginx`);
+  dir = mkdtempSync(join(tmpdir(), 'thingcall-nginx-'));
+  chmodSync(dir, 0o755);
+  emulator = await startEmulator({ args: ['--cors', 'off'] });
+  // The dashboard's files as a deployment lays them out: the page, and the package under pkg/.
+  site = join(dir, 'site');
+  mkdirSync(site);
+  for (const f of readdirSync(join(root, 'www'))) symlinkSync(join(root, 'www', f), join(site, f));
+  symlinkSync(join(root, 'pkg'), join(site, 'pkg'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'thingcall.conf'), recipe({ listen: `127.0.0.1:${port}`, rootDir: site, platform: emulator.url }));
+  const temp = (name) => { mkdirSync(join(dir, name)); return join(dir, name); };
+  writeFileSync(join(dir, 'nginx.conf'), `
+${process.getuid?.() === 0 ? 'user root;' : ''}
+daemon off;
+master_process on;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log ${dir}/access.log;
+  client_body_temp_path ${temp('body')};
+  proxy_temp_path ${temp('proxy')};
+  fastcgi_temp_path ${temp('fastcgi')};
+  uwsgi_temp_path ${temp('uwsgi')};
+  scgi_temp_path ${temp('scgi')};
+  include ${dir}/thingcall.conf;
+}
+`);
+  nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  nginx.stderr.on('data', (c) => { stderr += c; });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}${readFileSync(join(dir, 'error.log'), 'utf8')}`);
+    if (await fetch(`${origin}/`).then((r) => r.ok, () => false)) break;
+    if (i > 100) throw new Error(`nginx did not answer: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage();
+  await page.goto(`${origin}/`);
+  // The demo page, with no /sts behind this nginx, settles waiting for a typed key.
+  await page.getByTestId('status').filter({ hasText: 'no backend here' }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  if (nginx && nginx.exitCode === null) {
+    const gone = new Promise((r) => nginx.once('exit', r));
+    nginx.kill('SIGQUIT');
+    await gone;
+  }
+  await emulator?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `body` (source of an async function of `pkg`, `relay` and `direct`) in the page. */
+function inPage(body) {
+  return page.evaluate(async ({ body, direct }) => {
+    const pkg = await import('/pkg/thingcall.js');
+    await pkg.default();
+    // eslint-disable-next-line no-new-func
+    return new Function('pkg', 'direct', `return (async () => {${body}})()`)(pkg, direct);
+  }, { body, direct: emulator.url });
+}
+
+const SETUP = `
+  const key = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' };
+  const lamp = { productKey: 'a1LampDemo0', deviceName: 'lamp-07' };
+`;
+
+test('invoke, set and query through nginx\'s /iot/, by POST and by GET', async () => {
+  await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
+  const r = await inPage(`${SETUP}
+    const out = {};
+    for (const method of ['POST', 'GET']) {
+      const c = new pkg.IotClient({ endpoint: '/iot/', method, ...key });
+      const inv = await c.invokeThingService({ ...lamp, identifier: 'Echo', args: { text: 'via nginx ' + method + ' 灯 &=%+' } });
+      await c.setDeviceProperty({ ...lamp, items: { Brightness: method === 'POST' ? 31 : 62 } });
+      const q = await c.queryDevicePropertyStatus(lamp);
+      out[method] = { text: inv.result.data.text, endpoint: c.endpoint, brightness: q.properties.find((p) => p.identifier === 'Brightness')?.value };
+    }
+    return out;`);
+  const origin = new URL(page.url()).origin;
+  assert.deepEqual(r, {
+    POST: { text: 'via nginx POST 灯 &=%+', endpoint: `${origin}/iot/`, brightness: 31 },
+    GET: { text: 'via nginx GET 灯 &=%+', endpoint: `${origin}/iot/`, brightness: 62 },
+  });
+  const log = await (await fetch(`${emulator.url}/_emulator/log`)).json();
+  assert.equal(log.filter((e) => e.device.endsWith('/lamp-07') && e.identifier === 'Echo').length, 2, 'each invoke reached the device once');
+});
+
+test('through the relay the client corrects a clock skew from the platform\'s Date', async () => {
+  await fetch(`${emulator.url}/_emulator/clock`, { method: 'POST', body: JSON.stringify({ offsetMs: 20 * 60 * 1000 }) });
+  try {
+    const r = await inPage(`${SETUP}
+      const c = new pkg.IotClient({ endpoint: '/iot/', ...key });
+      const d = await c.queryDeviceDetail(lamp);
+      return { attempts: d.attempts, offset: c.clockOffsetMs };`);
+    assert.equal(r.attempts, 2);
+    assert.ok(Math.abs(r.offset - 1_200_000) < 3000, `offset ${r.offset}`);
+  } finally {
+    await fetch(`${emulator.url}/_emulator/clock`, { method: 'POST', body: JSON.stringify({ offsetMs: 0 }) });
+  }
+});
+
+test('the same page calling the emulator directly (no CORS) fails with NetworkError naming CORS and the relay', async () => {
+  const before = (await (await fetch(`${emulator.url}/_emulator/log`)).json()).length;
+  const e = await inPage(`${SETUP}
+    const c = new pkg.IotClient({ endpoint: direct, ...key, retry: { maxAttempts: 1 } });
+    try {
+      await c.queryDeviceDetail(lamp);
+      return null;
+    } catch (e) {
+      return { instance: e instanceof pkg.ThingcallError, code: e.code, outcome: e.outcome, message: e.message };
+    }`);
+  assert.ok(e, 'the direct call succeeded: the emulator is not behaving as the platform (CORS off)');
+  assert.equal(e.instance, true);
+  assert.equal(e.code, 'NetworkError');
+  assert.equal(e.outcome, 'unknown');
+  assert.match(e.message, /CORS/);
+  assert.match(e.message, /same-origin relay/);
+  assert.match(e.message, /'\/iot\/'/);
+  assert.equal((await (await fetch(`${emulator.url}/_emulator/log`)).json()).length, before);
+});
