@@ -27,6 +27,7 @@ const ADVICE = new Map([
   ['InternalError', FAILED_MIDWAY],
   ['ServiceUnavailable', 'The platform is unavailable; nothing ran. Try again later.'],
   ['iot.system.SystemException', FAILED_MIDWAY],
+  ['iot.common.RamActionPermissionDeny', "The key's policy does not allow this action on this product; nothing ran. With temporary keys, the policy is the one the backend passed to AssumeRole (deploy/backend: THINGCALL_ACTIONS, THINGCALL_PRODUCTS)."],
   ['iot.common.InvalidFormattedParameter', 'Args or Items do not match the thing model: check identifiers, types and ranges.'],
   ['iot.prod.NotExistedProduct', 'No such product: check productKey.'],
   ['iot.device.NotExistedDevice', 'No such device: check productKey and deviceName.'],
