@@ -54,7 +54,7 @@ function adviceFor(code) {
  * signature or a security token (`what happened` comes scrubbed).
  */
 export class ThingcallError extends Error {
-  constructor(code, message, requestId, httpStatus, outcome, retryable, attempts) {
+  constructor(code, message, requestId, httpStatus, outcome, retryable, attempts, diagnosis) {
     super(`${code}: ${message} ${adviceFor(code)}`);
     this.name = 'ThingcallError';
     this.code = code;
@@ -63,5 +63,6 @@ export class ThingcallError extends Error {
     this.outcome = outcome;
     this.retryable = retryable;
     this.attempts = attempts;
+    if (diagnosis !== undefined) this.diagnosis = diagnosis;
   }
 }

@@ -268,6 +268,18 @@ function showError(e) {
   outcome.className = `badge ${isTc ? e.outcome : 'unknown'}`;
   const message = isTc ? e.message.replace(`${e.code}: `, '') : String(e?.message ?? e);
   $('answer-err').querySelector('[data-testid=error-message]').textContent = message;
+  // SignatureDoesNotMatch: where the platform's string-to-sign parts from the signed one.
+  const d = isTc ? e.diagnosis : undefined;
+  $('diagnosis').hidden = !d;
+  if (d) {
+    const q = (id) => $('diagnosis').querySelector(`[data-testid=${id}]`);
+    q('diagnosis-explanation').textContent = d.explanation;
+    q('diagnosis-where').textContent = d.position === undefined
+      ? 'none: both sides signed the same string'
+      : `character ${d.position}${d.parameter ? `, in ${d.parameter}` : ', in the HTTP method'}`;
+    q('diagnosis-sent').textContent = d.sent ?? '(nothing)';
+    q('diagnosis-received').textContent = d.received ?? '(nothing)';
+  }
 }
 
 function showResult(r) {

@@ -4,13 +4,16 @@
 use alloc::string::String;
 use core::fmt;
 
+use alloc::boxed::Box;
+
+use crate::core::diagnosis::Diagnosis;
 use crate::core::outcome::{codes, redact};
 use crate::core::{Failure, Outcome};
 
 /// A failed call: the platform's `Code` (or one of the client's own, [`codes`]), what happened,
 /// and whether anything may have run ([`Outcome`]).
 #[derive(Clone, PartialEq)]
-pub struct Error(Failure);
+pub struct Error(Failure, Option<Box<Diagnosis>>);
 
 impl Error {
     /// `failure`, its message scrubbed of every value in `secrets`.
@@ -19,14 +22,14 @@ impl Error {
         secrets: impl IntoIterator<Item = &'a str>,
     ) -> Self {
         failure.message = redact(failure.message.trim_ascii_end(), secrets);
-        Self(failure)
+        Self(failure, None)
     }
 
     /// Bad input, refused before anything was sent (messages name fields, never values).
     #[cold]
     #[inline(never)]
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
-        Self(Failure::invalid(message.into()))
+        Self(Failure::invalid(message.into()), None)
     }
 
     /// The platform's `Code`, or `InvalidArgument`, `Timeout`, `Aborted`, `NetworkError`,
@@ -75,6 +78,22 @@ impl Error {
         self.is(codes::INVALID_ARGUMENT)
     }
 
+    /// For `SignatureDoesNotMatch` when the platform quoted its string-to-sign: where it differs
+    /// from the one signed, and the likely cause (a wrong secret, or a request changed on the way).
+    pub fn diagnosis(&self) -> Option<&Diagnosis> {
+        self.1.as_deref()
+    }
+
+    /// Adds `d`, and its explanation to the message.
+    pub(crate) fn with_diagnosis(mut self, d: Option<Diagnosis>) -> Self {
+        if let Some(d) = &d {
+            self.0.message.push_str(" Diagnosis: ");
+            self.0.message.push_str(&d.explanation);
+        }
+        self.1 = d.map(Box::new);
+        self
+    }
+
     pub(crate) fn failure(&self) -> &Failure {
         &self.0
     }
@@ -90,6 +109,7 @@ impl fmt::Debug for Error {
             .field("attempts", &self.0.attempts)
             .field("request_id", &self.0.request_id)
             .field("http_status", &self.0.http_status)
+            .field("diagnosis", &self.1)
             .finish()
     }
 }

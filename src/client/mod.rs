@@ -46,12 +46,13 @@ use self::credentials::{NoncePool, Signer};
 use self::time::{now_ms, Deadline};
 use self::transport::Transport;
 use crate::core::attempts::concat;
+use crate::core::diagnosis::diagnose;
 use crate::core::encode::percent_decode;
 use crate::core::outcome::{codes, redact};
 use crate::core::request::{check_params, sign_request, CommonParams};
 use crate::core::{
-    Answer, Attempts, Failure, HttpMethod, Nonce, Outcome, RetryPolicy, SignedStages, Timestamp,
-    Verdict,
+    Answer, Attempts, Failure, HttpMethod, Nonce, Outcome, RetryPolicy, SignedStages, StringToSign,
+    Timestamp, Verdict,
 };
 
 /// How a client is set up.
@@ -621,13 +622,13 @@ impl Client {
                     }
                 }
             }
-            let wire = self.sign_attempt(action, &params)?;
+            let (wire, signed) = self.sign_attempt(action, &params)?;
             attempts.begin();
             let sent = inner.transport.send(&wire, deadline.signal()).await;
             if deadline.passed() {
                 return Err(cut(&attempts, true));
             }
-            match self.judge(&mut attempts, sent, started) {
+            match self.judge(&mut attempts, sent, started, &signed) {
                 Judged::Done(meta, body) => return Ok((meta, body)),
                 Judged::Failed(e) => return Err(e),
                 Judged::Retry(after_ms) => {
@@ -640,9 +641,14 @@ impl Client {
         }
     }
 
-    /// The next attempt's wire string (query or form body): a fresh nonce, the server's time.
+    /// The next attempt's wire string (query or form body) and its string-to-sign: a fresh
+    /// nonce, the server's time.
     #[inline(never)]
-    fn sign_attempt(&self, action: &str, params: &[(String, String)]) -> Result<String, Error> {
+    fn sign_attempt(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+    ) -> Result<(String, StringToSign), Error> {
         let inner = &self.inner;
         let nonce = inner
             .nonces
@@ -658,7 +664,10 @@ impl Client {
                 self.server_now(),
             )
             .map_err(|f| self.error(f))?;
-        Ok(stages.canonical.with_signature(&stages.signature))
+        Ok((
+            stages.canonical.with_signature(&stages.signature),
+            stages.string_to_sign,
+        ))
     }
 
     /// What an attempt's answer means ([`Attempts::answered`]), with the corrections a retry
@@ -669,9 +678,11 @@ impl Client {
         attempts: &mut Attempts,
         sent: Result<transport::HttpAnswer, String>,
         started: f64,
+        signed: &StringToSign,
     ) -> Judged {
         let inner = &self.inner;
         let unit = js_sys::Math::random();
+        let mut diagnosis = None;
         let verdict = match sent {
             Err(message) => attempts.network_error(&inner.retry, &message, unit),
             Ok(http) => {
@@ -686,6 +697,11 @@ impl Client {
                     message = field("ErrorMessage");
                 }
                 let request_id = field("RequestId");
+                if code.eq_ignore_ascii_case("SignatureDoesNotMatch") {
+                    // From the platform's own words (the failure's message gets punctuated and
+                    // scrubbed); the diagnosis masks the token itself.
+                    diagnosis = diagnose(signed.as_str(), &message);
+                }
                 let success_false =
                     body.is_some_and(|b| results::at(b, &["Success"]) == JsValue::FALSE);
                 let date_ms = if code.eq_ignore_ascii_case("InvalidTimeStamp.Expired") {
@@ -736,9 +752,10 @@ impl Client {
             }
             // `Done` returned above: it only follows an HTTP answer.
             Verdict::Done | Verdict::Fail => {
-                Judged::Failed(self.error(attempts.failure().cloned().unwrap_or_else(|| {
+                let failure = attempts.failure().cloned().unwrap_or_else(|| {
                     Failure::new(codes::INVALID_RESPONSE, "no answer.", Outcome::Unknown)
-                })))
+                });
+                Judged::Failed(self.error(failure).with_diagnosis(diagnosis))
             }
         }
     }

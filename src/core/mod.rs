@@ -6,8 +6,10 @@
 //! - [`timestamp`]: the wire form of `Timestamp` and HTTP dates.
 //! - [`outcome`]: what a failure means (outcome, retry, advice).
 //! - [`attempts`]: one call's attempts as a state machine (what to do after each answer).
+//! - [`diagnosis`]: why a signature did not match, from the platform's string-to-sign.
 
 pub mod attempts;
+pub mod diagnosis;
 pub mod encode;
 pub mod outcome;
 pub mod request;

@@ -4,6 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::client::Error;
+use crate::core::diagnosis::Diagnosis;
 
 #[wasm_bindgen(module = "/js/thingcall_error.js")]
 extern "C" {
@@ -19,7 +20,37 @@ extern "C" {
         outcome: &str,
         retryable: bool,
         attempts: u32,
+        diagnosis: JsValue,
     ) -> JsThingcallError;
+}
+
+/// [`Diagnosis`] as JavaScript sees it (`SignatureDiagnosis` in the `.d.ts`).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DiagnosisOut<'a> {
+    cause: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received: Option<&'a str>,
+    explanation: &'a str,
+}
+
+fn diagnosis(d: &Diagnosis) -> JsValue {
+    let out = DiagnosisOut {
+        cause: d.cause.as_str(),
+        // A number, not a u64 (whose serializer carries an error path with formatting).
+        position: d.position.map(|p| p as f64),
+        parameter: d.parameter.as_deref(),
+        sent: d.sent.as_deref(),
+        received: d.received.as_deref(),
+        explanation: &d.explanation,
+    };
+    serde_wasm_bindgen::to_value(&out).unwrap_or(JsValue::UNDEFINED)
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -29,7 +60,7 @@ export type Outcome = "not_sent" | "rejected" | "unknown";
 
 /** The error every failure rejects (or throws) with. */
 export declare class ThingcallError extends Error {
-  constructor(code: string, message: string, requestId?: string, httpStatus?: number, outcome?: Outcome, retryable?: boolean, attempts?: number);
+  constructor(code: string, message: string, requestId?: string, httpStatus?: number, outcome?: Outcome, retryable?: boolean, attempts?: number, diagnosis?: SignatureDiagnosis);
   readonly name: "ThingcallError";
   /** The platform's `Code`, or `InvalidArgument`, `Timeout`, `Aborted`, `NetworkError`, `InvalidResponse`, `CredentialsError`. */
   readonly code: string;
@@ -39,6 +70,24 @@ export declare class ThingcallError extends Error {
   /** Whether trying again later is safe and may succeed. */
   readonly retryable: boolean;
   readonly attempts: number;
+  /** For `SignatureDoesNotMatch`, when the platform quoted the string-to-sign it computed. */
+  readonly diagnosis?: SignatureDiagnosis;
+}
+
+/** Where the platform's string-to-sign differs from the one signed, and the likely cause. */
+export interface SignatureDiagnosis {
+  /** `wrong_secret`: the same string on both sides; the others: the request changed on the way. */
+  cause: "wrong_secret" | "method_changed" | "parameter_changed" | "parameter_missing" | "parameter_added" | "rewritten";
+  /** The first differing character of the string-to-sign (0-based); absent when identical. */
+  position?: number;
+  /** The parameter that position falls in. */
+  parameter?: string;
+  /** What was signed there (the method, or the value; a SecurityToken masked). */
+  sent?: string;
+  /** What the platform received there. */
+  received?: string;
+  /** The cause and what to do, in one sentence (also at the end of the message). */
+  explanation: string;
 }
 "#;
 
@@ -53,6 +102,7 @@ pub fn to_js(e: &Error) -> JsValue {
         f.outcome.as_str(),
         f.retryable,
         f.attempts,
+        e.diagnosis().map_or(JsValue::UNDEFINED, diagnosis),
     )
     .into()
 }

@@ -155,6 +155,8 @@ test('a wrong secret shows SignatureDoesNotMatch and its advice, and the page re
   await tid('connect').click();
   await tid('error-code').filter({ hasText: 'SignatureDoesNotMatch' }).waitFor();
   assert.match(await tid('error-message').innerText(), /AccessKeySecret/);
+  assert.match(await tid('diagnosis-explanation').innerText(), /AccessKeySecret is not the one of this AccessKeyId/);
+  assert.match(await tid('diagnosis-where').innerText(), /same string/);
   assert.match(await tid('status').innerText(), /Not connected/);
   assert.ok(!(await page.locator('body').innerText()).includes('not-the-right-secret'));
   await tid('cred-sts').check();
