@@ -20,9 +20,10 @@ mod wasm;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{
-    CallOptions, CallResult, Client, ClientOptions, CredentialsProvider, CredentialsSource, Device,
-    Error, InvokeResult, InvokeThingService, InvokeThingsService, PresignOptions, PropertyStatus,
-    PropertyStatusResult, PropertyValue, ProvidedCredentials, SetDeviceProperty,
-    SetDevicesProperty,
+    CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions, CredentialsProvider,
+    CredentialsSource, Device, Error, InvokeResult, InvokeThingService, InvokeThingsService,
+    PresignOptions, PropertyStatus, PropertyStatusResult, PropertyValue, ProvidedCredentials,
+    SelfTest, SetDeviceProperty, SetDevicesProperty,
 };
+pub use core::diagnosis::{Cause, Diagnosis};
 pub use core::{HttpMethod, Outcome, RetryPolicy};

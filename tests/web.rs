@@ -13,8 +13,8 @@ use futures_util::future::{join, join_all};
 use js_sys::{Function, Reflect, JSON};
 use thingcall::core::{sign, HttpMethod, SigningKey};
 use thingcall::{
-    CallOptions, Client, ClientOptions, CredentialsProvider, CredentialsSource, Device,
-    InvokeThingService, Outcome, PresignOptions, ProvidedCredentials, RetryPolicy,
+    CallOptions, Cause, CheckStatus, Client, ClientOptions, CredentialsProvider, CredentialsSource,
+    Device, InvokeThingService, Outcome, PresignOptions, ProvidedCredentials, RetryPolicy,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -392,4 +392,35 @@ async fn sleep(ms: i32) {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn self_test_and_the_signature_diagnosis_from_rust() {
+    let report = client().self_test().await;
+    let names: Vec<_> = report.checks.iter().map(|c| (c.name, c.status)).collect();
+    assert_eq!(
+        names,
+        [
+            ("endpoint", CheckStatus::Ok),
+            ("cors", CheckStatus::Ok),
+            ("clock", CheckStatus::Ok),
+            // A long-lived key in a page.
+            ("credentials", CheckStatus::Warn),
+            ("signature", CheckStatus::Ok),
+        ]
+    );
+    assert!(report.ok());
+    let wrong = client_with(|o| {
+        o.credentials = CredentialsSource::Static(
+            thingcall::core::Credentials::new("thingcall-demo", "not-the-secret", None).unwrap(),
+        )
+    });
+    let e = wrong
+        .query_device_detail(&Device::by_name(PK, "lamp-01"), None, &no_options())
+        .await
+        .expect_err("a wrong secret");
+    let d = e.diagnosis().expect("a diagnosis");
+    assert_eq!(d.cause, Cause::WrongSecret);
+    assert!(e.message().ends_with(&d.explanation));
+    assert!(!wrong.self_test().await.ok());
 }

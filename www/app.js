@@ -101,12 +101,26 @@ function showKeyFields() {
   for (const id of ['akid', 'aksecret']) $(id).required = credMode() === 'static';
 }
 
+/** The client's self-test, one line per check, with the advice where there is some. */
+async function showSelfTest(client) {
+  const list = $('self-test');
+  const report = await client.selfTest();
+  if (client !== state.client) return;
+  list.replaceChildren(...report.checks.map((c) => el('li', { 'data-testid': `self-test-${c.name}` },
+    el('span', { class: `badge ${c.status}`, text: c.status }), ' ',
+    el('strong', { text: c.name }), ` ${c.detail}`,
+    c.advice ? el('p', { class: 'hint', text: c.advice }) : '')));
+  list.hidden = false;
+}
+
 async function connect() {
   setStatus('Connecting…');
+  $('self-test').hidden = true;
   try {
     state.client = makeClient();
     state.models.clear();
     await loadProducts();
+    showSelfTest(state.client).catch(showError);
   } catch (e) {
     if (e?.code === 'CredentialsError' && state.noBackend) {
       // Served without a backend (the emulator's own static files): offer the typed key.
@@ -115,6 +129,8 @@ async function connect() {
       setStatus('Not connected: no backend here; enter an AccessKey', 'bad');
     } else {
       setStatus(`Not connected: ${e?.code ?? 'Error'}`, 'bad');
+      // What works and what does not, with advice.
+      if (state.client) showSelfTest(state.client).catch(() => {});
     }
     showError(e);
   }

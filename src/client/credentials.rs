@@ -99,6 +99,8 @@ pub(crate) struct Signer {
     /// Server time (local time plus the clock offset, Unix ms) at which provided credentials
     /// are renewed.
     pub refresh_at_ms: f64,
+    /// Server time at which they expire (infinite when unknown).
+    pub expires_at_ms: f64,
 }
 
 impl Signer {
@@ -108,6 +110,7 @@ impl Signer {
             key: creds.signing_key(),
             creds,
             refresh_at_ms: f64::INFINITY,
+            expires_at_ms: f64::INFINITY,
         }
     }
 
@@ -122,14 +125,20 @@ impl Signer {
                     crate::core::Outcome::NotSent,
                 )
             })?;
-        let refresh_at_ms = match c.expiration_ms.filter(|e| e.is_finite()) {
-            Some(exp) => exp - (300_000f64).min(((exp - now_ms) / 2.0).max(0.0)),
-            None => f64::INFINITY,
+        let expires_at_ms = c
+            .expiration_ms
+            .filter(|e| e.is_finite())
+            .unwrap_or(f64::INFINITY);
+        let refresh_at_ms = if expires_at_ms.is_finite() {
+            expires_at_ms - (300_000f64).min(((expires_at_ms - now_ms) / 2.0).max(0.0))
+        } else {
+            f64::INFINITY
         };
         Ok(Self {
             key: creds.signing_key(),
             creds,
             refresh_at_ms,
+            expires_at_ms,
         })
     }
 }

@@ -5,6 +5,7 @@
 //! - `credentials`: static keys or a provider (single-flight), the signing key, nonces.
 //! - `requests` / `results`: the typed requests and results of the device actions.
 //! - `error`: [`Error`].
+//! - `selftest`: [`Client::self_test`], what works and what to do about what does not.
 //!
 //! Rust wasm front-ends use [`Client`] directly; the JavaScript `IotClient` is a thin layer over
 //! it. Every method takes typed values and returns typed results or an [`Error`].
@@ -13,13 +14,17 @@ mod credentials;
 mod error;
 mod requests;
 mod results;
+mod selftest;
 mod time;
 mod transport;
 
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
 
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
@@ -39,6 +44,7 @@ pub(crate) use results::{at as value_at, text as number_text};
 pub use results::{
     Body, CallMeta, CallResult, InvokeResult, PropertyStatus, PropertyStatusResult, PropertyValue,
 };
+pub use selftest::{Check, CheckStatus, SelfTest};
 pub use time::MAX_TIMER_MS;
 pub(crate) use transport::{describe as describe_thrown, json_parse};
 
@@ -582,7 +588,19 @@ impl Client {
     }
 
     /// Runs one call to completion: credentials, attempts, back-off, under one deadline.
-    pub(crate) async fn send(
+    ///
+    /// Boxed: every caller (each method, the JavaScript layer, the self-test) polls the one
+    /// compiled state machine, instead of each embedding a copy of it in the wasm.
+    pub(crate) fn send<'a>(
+        &'a self,
+        action: &'a str,
+        params: Params,
+        options: &'a CallOptions,
+    ) -> SendFuture<'a> {
+        Box::pin(self.send_unboxed(action, params, options))
+    }
+
+    async fn send_unboxed(
         &self,
         action: &str,
         params: Params,
@@ -760,6 +778,9 @@ impl Client {
         }
     }
 }
+
+/// A call in flight ([`Client::send`]).
+type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(CallMeta, Body), Error>> + 'a>>;
 
 /// What comes of one attempt.
 enum Judged {

@@ -8,9 +8,10 @@
 //! guarded for the one synchronous step in which gloo-net calls it (`js/fetch_guard.js`): every
 //! such failure becomes a `TypeError`, and so a `NetworkError`.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::future::Future;
-use core::pin::pin;
+use core::pin::{pin, Pin};
 use core::task::Poll;
 
 use js_sys::Reflect;
@@ -85,7 +86,17 @@ impl Transport {
 
     /// Sends `wire` (the signed query or form body) under `signal`. `Err` holds what `fetch` (or
     /// reading the body) failed with: the request may have arrived.
-    pub async fn send(&self, wire: &str, signal: &AbortSignal) -> Result<HttpAnswer, String> {
+    /// Boxed, so that its two callers (the call loop, the self-test's probe) share one state
+    /// machine in the wasm.
+    pub fn send<'a>(
+        &'a self,
+        wire: &'a str,
+        signal: &'a AbortSignal,
+    ) -> Pin<Box<dyn Future<Output = Result<HttpAnswer, String>> + 'a>> {
+        Box::pin(self.send_unboxed(wire, signal))
+    }
+
+    async fn send_unboxed(&self, wire: &str, signal: &AbortSignal) -> Result<HttpAnswer, String> {
         let init = RequestInit::new();
         init.set_signal(Some(signal));
         let request = match self.method {

@@ -210,6 +210,13 @@ impl IotClient {
         })
     }
 
+    /// Checks the endpoint, CORS or the relay, the clock, the credentials and one signed request (`QueryProductList` with `PageSize=1`: read-only, the least a key can be allowed), each with advice. Never rejects: failures are in the checks.
+    #[wasm_bindgen(js_name = selfTest, unchecked_return_type = "Promise<SelfTestReport>")]
+    pub fn self_test(&self) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move { Ok(output::self_test(&client.self_test().await)) })
+    }
+
     /// The client's estimate of server time minus local time, in ms (learned from an `InvalidTimeStamp.Expired` answer; 0 until then).
     #[wasm_bindgen(getter, js_name = clockOffsetMs)]
     pub fn clock_offset_ms(&self) -> f64 {

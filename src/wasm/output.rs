@@ -8,10 +8,33 @@ use wasm_bindgen::prelude::*;
 
 use crate::client::{
     Body, CallMeta, CallResult, Explanation, InvokeResult, PropertyStatus, PropertyStatusResult,
+    SelfTest,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OUTPUT: &'static str = r#"
+/** One check of `selfTest()`. */
+export interface SelfTestCheck {
+  name: "endpoint" | "cors" | "clock" | "credentials" | "signature";
+  status: "ok" | "warn" | "fail" | "skipped";
+  /** What was found. */
+  detail: string;
+  /** What to do, when there is something to do. */
+  advice?: string;
+}
+
+/** What `selfTest()` found. */
+export interface SelfTestReport {
+  /** No check failed. */
+  ok: boolean;
+  /** endpoint, cors, clock, credentials, signature: in that order. */
+  checks: SelfTestCheck[];
+  /** Server minus local time, ms, from the answer's Date header. */
+  clockOffsetMs?: number;
+  /** What the provider's credentials have left, ms. */
+  credentialsExpireInMs?: number;
+}
+
 /** Present on every result. */
 export interface CallMeta {
   requestId: string;
@@ -209,4 +232,44 @@ pub struct Stages<'a> {
 
 pub fn stages(s: &Stages<'_>) -> JsValue {
     js(s)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CheckOut<'a> {
+    name: &'a str,
+    status: &'a str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SelfTestOut<'a> {
+    ok: bool,
+    checks: alloc::vec::Vec<CheckOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clock_offset_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credentials_expire_in_ms: Option<f64>,
+}
+
+/// `selfTest()`'s report.
+pub fn self_test(t: &SelfTest) -> JsValue {
+    js(&SelfTestOut {
+        ok: t.ok(),
+        checks: t
+            .checks
+            .iter()
+            .map(|c| CheckOut {
+                name: c.name,
+                status: c.status.as_str(),
+                detail: &c.detail,
+                advice: c.advice.as_deref(),
+            })
+            .collect(),
+        clock_offset_ms: t.clock_offset_ms,
+        credentials_expire_in_ms: t.credentials_expire_in_ms,
+    })
 }

@@ -80,6 +80,14 @@ test('the device list comes from the API', async () => {
   assert.match(await tid('sts-info').innerText(), /Temporary key STS\./);
 });
 
+test('on connect the page shows the self-test: all five checks pass through the relay', async () => {
+  await tid('self-test-signature').waitFor();
+  for (const name of ['endpoint', 'cors', 'clock', 'credentials', 'signature']) {
+    assert.match(await tid(`self-test-${name}`).innerText(), /^ok /, name);
+  }
+  assert.match(await tid('self-test-credentials').innerText(), /temporary key STS\..*expires in \d+ s/);
+});
+
 test('Echo on lamp-01 shows the device result, ids, attempts and the signed request', async () => {
   await tid('device-lamp-01').click();
   await tid('service-select').selectOption('Echo');
@@ -157,6 +165,8 @@ test('a wrong secret shows SignatureDoesNotMatch and its advice, and the page re
   assert.match(await tid('error-message').innerText(), /AccessKeySecret/);
   assert.match(await tid('diagnosis-explanation').innerText(), /AccessKeySecret is not the one of this AccessKeyId/);
   assert.match(await tid('diagnosis-where').innerText(), /same string/);
+  await tid('self-test-signature').filter({ hasText: 'fail' }).waitFor();
+  assert.match(await tid('self-test-credentials').innerText(), /^warn /, 'a long-lived key typed in the page');
   assert.match(await tid('status').innerText(), /Not connected/);
   assert.ok(!(await page.locator('body').innerText()).includes('not-the-right-secret'));
   await tid('cred-sts').check();

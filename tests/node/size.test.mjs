@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { root } from '../../scripts/lib.mjs';
 
 const BUDGET = 34_816;
-// Bytes: the package measures 62,751 (BENCHMARKS.md; 60,277 before the SignatureDoesNotMatch
-// diagnosis, about 2.5 KB of it); growth past this fails.
-const CEILING = 63_000;
+// Bytes: the package measures 66,700 (BENCHMARKS.md: 60,277 before the SignatureDoesNotMatch
+// diagnosis, about 2.5 KB, and selfTest(), about 4 KB); growth past this fails.
+const CEILING = 67_000;
 
 function measure() {
   const pkg = join(root, 'pkg');

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` by tests/node/types.test.mjs: the .d.ts a TypeScript user relies on.
 // Every `@ts-expect-error` line must be an error, or tsc fails.
 import init, { IotClient, signRpc, ThingcallError } from '../../pkg/thingcall.js';
-import type { InvokeThingServiceResult, PropertyStatus, Outcome, IotClientOptions } from '../../pkg/thingcall.js';
+import type { InvokeThingServiceResult, PropertyStatus, Outcome, IotClientOptions, SelfTestReport, SelfTestCheck, SignatureDiagnosis } from '../../pkg/thingcall.js';
 
 export async function usage(): Promise<void> {
   await init();
@@ -37,8 +37,15 @@ export async function usage(): Promise<void> {
       const o: Outcome = e.outcome;
       const retry: boolean = e.retryable;
       const code: string = e.code;
-      void [o, retry, code];
+      const cause: SignatureDiagnosis['cause'] | undefined = e.diagnosis?.cause;
+      const where: number | undefined = e.diagnosis?.position;
+      void [o, retry, code, cause, where];
     }
   }
-  void [s, mode, text, deviceCode, props, url, offset];
+  const report: SelfTestReport = await client.selfTest();
+  const failed: SelfTestCheck[] = report.checks.filter((c) => c.status === 'fail');
+  const lifetime: number | undefined = report.credentialsExpireInMs;
+  // @ts-expect-error: not a check's status
+  const bad: SelfTestCheck['status'] = 'maybe';
+  void [s, mode, text, deviceCode, props, url, offset, report.ok, failed, lifetime, bad];
 }
