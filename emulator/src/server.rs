@@ -60,6 +60,8 @@ impl Default for StaticDirs {
 /// The emulator's whole state.
 pub struct Emulator {
     world: World,
+    /// API requests received (any answer), for tests that prove nothing was sent.
+    requests: std::sync::atomic::AtomicU64,
     auth: Mutex<Auth>,
     clock: Clock,
     dirs: StaticDirs,
@@ -77,6 +79,7 @@ impl Emulator {
         );
         Arc::new(Self {
             world: World::new(config, clock.now_ms()),
+            requests: Default::default(),
             auth: Mutex::new(auth),
             clock,
             dirs,
@@ -158,6 +161,8 @@ async fn handle(
     let is_api = path == "/"
         && (method == Method::POST || query.split('&').any(|p| p.starts_with("Action=")));
     if is_api {
+        emu.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let body = match axum::body::to_bytes(req.into_body(), 4 << 20).await {
             Ok(b) => b,
             Err(_) => {
@@ -405,6 +410,7 @@ fn control(emu: &Emulator, method: &Method, what: &str, body: &[u8]) -> Response
             &json!({
                 "nonces": emu.auth.lock().unwrap().nonce_count(),
                 "log": emu.world.log().len(),
+                "requests": emu.requests.load(std::sync::atomic::Ordering::Relaxed),
             }),
             emu,
         ),

@@ -129,6 +129,13 @@ impl Signer {
             .expiration_ms
             .filter(|e| e.is_finite())
             .unwrap_or(f64::INFINITY);
+        if expires_at_ms <= now_ms {
+            return Err(Failure::new(
+                crate::core::outcome::codes::CREDENTIALS_ERROR,
+                "credentials(): already expired (its expiration is in the past, by the server's clock)",
+                crate::core::Outcome::NotSent,
+            ));
+        }
         let refresh_at_ms = if expires_at_ms.is_finite() {
             expires_at_ms - (300_000f64).min(((expires_at_ms - now_ms) / 2.0).max(0.0))
         } else {

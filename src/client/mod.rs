@@ -61,6 +61,10 @@ use crate::core::{
     Timestamp, Verdict,
 };
 
+/// The longest GET URL sent: nginx refuses a longer request line by default (414), and so do
+/// many gateways; POST has no such limit.
+pub const MAX_GET_URL: usize = 8192;
+
 /// How a client is set up.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
@@ -187,6 +191,15 @@ fn endpoint_url(s: &str) -> Result<String, Error> {
                 && u.search().is_empty()
                 && u.hash().is_empty()
         });
+    if url
+        .as_ref()
+        .is_some_and(|u| !u.username().is_empty() || !u.password().is_empty())
+    {
+        // Never echoed: what is in it may be a password.
+        return Err(Error::invalid(
+            "options.endpoint: has a user name or password in it (the platform authenticates by signature only)",
+        ));
+    }
     url.map(|u| u.href()).ok_or_else(|| {
         let why = if relative && base.is_none() {
             "\" is relative, and there is no page or worker location to resolve it against: give an absolute http(s) URL"
@@ -607,6 +620,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<(CallMeta, Body), Error> {
         check_params(&params).map_err(|e| Error::invalid(e.message()))?;
+        requests::check_call(action, &params)?;
         let timeout_ms = match options.timeout_ms {
             Some(ms) => check_timeout(ms, "options.timeoutMs")?,
             None => self.inner.timeout_ms,
@@ -682,10 +696,15 @@ impl Client {
                 self.server_now(),
             )
             .map_err(|f| self.error(f))?;
-        Ok((
-            stages.canonical.with_signature(&stages.signature),
-            stages.string_to_sign,
-        ))
+        let wire = stages.canonical.with_signature(&stages.signature);
+        if inner.transport.method() == HttpMethod::Get
+            && self.endpoint().len() + 1 + wire.len() > MAX_GET_URL
+        {
+            return Err(Error::invalid(
+                "options.method: the signed GET URL would be longer than 8,192 bytes, which servers and proxies refuse (nginx's default): use POST, which sends the parameters in the body",
+            ));
+        }
+        Ok((wire, stages.string_to_sign))
     }
 
     /// What an attempt's answer means ([`Attempts::answered`]), with the corrections a retry

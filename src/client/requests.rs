@@ -53,6 +53,11 @@ impl Device {
                 ": give the device as iotId, or as productKey and deviceName",
             ])));
         }
+        for (v, field) in [(&iot_id, "iotId"), (&pk, "productKey"), (&dn, "deviceName")] {
+            if let Some(v) = v {
+                name_like(v, ctx, field)?;
+            }
+        }
         if let Some(id) = iot_id {
             p.push(("IotId".into(), id));
         }
@@ -129,7 +134,25 @@ fn required(v: &str, ctx: &str, field: &str) -> Result<String, Error> {
             " is required (a non-empty string)",
         ])));
     }
+    name_like(v, ctx, field)?;
     Ok(v.into())
+}
+
+/// A ProductKey, DeviceName, IotId, Identifier or IotInstanceId: the platform's identifiers and
+/// device names are made of ASCII letters, digits and `-_.:@`; anything else (a space, `&`, `=`,
+/// `%`, a control character) is a mistake, refused before it is encoded and sent.
+fn name_like(v: &str, ctx: &str, field: &str) -> Result<(), Error> {
+    if v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.:@".contains(&b))
+    {
+        return Ok(());
+    }
+    Err(Error::invalid(concat(&[
+        ctx,
+        ".",
+        field,
+        ": only ASCII letters, digits and - _ . : @ (the platform's names and identifiers)",
+    ])))
 }
 
 /// Whether an `Args`/`Items` text is known to be JSON already (written by `JSON.stringify`), so
@@ -164,11 +187,18 @@ fn json_object(text: &str, ctx: &str, field: &str, payload: Payload) -> Result<S
     Ok(text.into())
 }
 
-fn instance(p: &mut Params, own: &Option<String>, default: Option<&str>) {
+fn instance(
+    p: &mut Params,
+    ctx: &str,
+    own: &Option<String>,
+    default: Option<&str>,
+) -> Result<(), Error> {
     let id = own.as_deref().filter(|s| !s.is_empty()).or(default);
     if let Some(id) = id.filter(|s| !s.is_empty()) {
+        name_like(id, ctx, "iotInstanceId")?;
         p.push(("IotInstanceId".into(), id.into()));
     }
+    Ok(())
 }
 
 fn batch(p: &mut Params, ctx: &str, pk: &str, names: &[String]) -> Result<(), Error> {
@@ -188,6 +218,10 @@ fn batch(p: &mut Params, ctx: &str, pk: &str, names: &[String]) -> Result<(), Er
             m.push_str("]: empty");
             return Err(Error::invalid(m));
         }
+        let mut field = String::from("deviceNames[");
+        push_u64(&mut field, i as u64);
+        field.push(']');
+        name_like(n, ctx, &field)?;
         p.push((name, n.clone()));
     }
     Ok(())
@@ -227,7 +261,7 @@ impl InvokeThingService {
         const CTX: &str = "invokeThingService";
         let mut p = Params::with_capacity(6);
         self.device.push(CTX, &mut p)?;
-        instance(&mut p, &self.iot_instance_id, default_instance);
+        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
         service(&mut p, CTX, &self.identifier, &self.args, payload)?;
         Ok(p)
     }
@@ -242,7 +276,7 @@ impl SetDeviceProperty {
         const CTX: &str = "setDeviceProperty";
         let mut p = Params::with_capacity(5);
         self.device.push(CTX, &mut p)?;
-        instance(&mut p, &self.iot_instance_id, default_instance);
+        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
         items(&mut p, CTX, &self.items, payload)?;
         Ok(p)
     }
@@ -257,7 +291,7 @@ impl InvokeThingsService {
         const CTX: &str = "invokeThingsService";
         let mut p = Params::with_capacity(self.device_names.len() + 4);
         batch(&mut p, CTX, &self.product_key, &self.device_names)?;
-        instance(&mut p, &self.iot_instance_id, default_instance);
+        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
         service(&mut p, CTX, &self.identifier, &self.args, payload)?;
         Ok(p)
     }
@@ -272,7 +306,7 @@ impl SetDevicesProperty {
         const CTX: &str = "setDevicesProperty";
         let mut p = Params::with_capacity(self.device_names.len() + 3);
         batch(&mut p, CTX, &self.product_key, &self.device_names)?;
-        instance(&mut p, &self.iot_instance_id, default_instance);
+        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
         items(&mut p, CTX, &self.items, payload)?;
         Ok(p)
     }
@@ -287,6 +321,37 @@ pub(crate) fn device_params(
 ) -> Result<Params, Error> {
     let mut p = Params::with_capacity(4);
     device.push(ctx, &mut p)?;
-    instance(&mut p, own_instance, default_instance);
+    instance(&mut p, ctx, own_instance, default_instance)?;
     Ok(p)
+}
+
+/// The action and the parameter names of any call: ASCII letters and digits for the action,
+/// and `.`, `_`, `-` too in names (`DeviceName.1`); no value with a NUL (U+0000), which no
+/// platform parameter holds and which servers cut strings at.
+pub(crate) fn check_call(action: &str, params: &Params) -> Result<(), Error> {
+    if !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::invalid(
+            "action: only ASCII letters and digits (an RPC action name such as QueryDeviceDetail)",
+        ));
+    }
+    for (k, v) in params {
+        if !k
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
+            return Err(Error::invalid(concat(&[
+                "params: a parameter name may hold only ASCII letters, digits and . _ - (",
+                &crate::core::encode::percent_encode(k),
+                ")",
+            ])));
+        }
+        if v.contains('\0') {
+            return Err(Error::invalid(concat(&[
+                "params.",
+                k,
+                ": holds a NUL character (U+0000)",
+            ])));
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -16,7 +16,7 @@ use crate::client::{
     InvokeThingService, InvokeThingsService, Params, Payload, PresignOptions, ProvidedCredentials,
     SetDeviceProperty, SetDevicesProperty, MAX_TIMER_MS,
 };
-use crate::core::attempts::concat;
+use crate::core::attempts::{concat, push_u64};
 use crate::core::{Credentials, HttpMethod, RetryPolicy, Timestamp};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -128,6 +128,20 @@ pub fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// `v` as a Rust string when it is a JavaScript string; `Some(Err(()))` when it holds a lone
+/// UTF-16 surrogate, which `as_string` would turn into U+FFFD (so something else would be sent).
+fn js_str(v: &JsValue) -> Option<Result<String, ()>> {
+    let s = v.dyn_ref::<JsString>()?;
+    Some(if s.is_valid_utf16() {
+        Ok(String::from(s))
+    } else {
+        Err(())
+    })
+}
+
+const SURROGATE: &str = ": holds a lone UTF-16 surrogate (it would be sent as U+FFFD)";
+const SURROGATE_KEY: &str = " holds a lone UTF-16 surrogate (it would be sent as U+FFFD)";
+
 fn present(v: &JsValue) -> bool {
     !v.is_undefined() && !v.is_null()
 }
@@ -166,9 +180,11 @@ fn opt_string(o: &JsValue, key: &str, ctx: &str) -> Result<Option<String>, Error
     if !present(&v) {
         return Ok(None);
     }
-    let s = v
-        .as_string()
-        .ok_or_else(|| field(ctx, key, ": must be a string"))?;
+    let s = match js_str(&v) {
+        Some(Ok(s)) => s,
+        Some(Err(())) => return Err(field(ctx, key, SURROGATE)),
+        None => return Err(field(ctx, key, ": must be a string")),
+    };
     Ok(Some(s).filter(|s| !s.is_empty()))
 }
 
@@ -313,10 +329,14 @@ fn js_provider(f: Function) -> CredentialsProvider {
 fn provided_credentials(v: &JsValue) -> Result<ProvidedCredentials, String> {
     let s = |key: &str, required: bool| -> Result<Option<String>, String> {
         let x = get(v, key);
-        if present(&x) && x.as_string().is_none() {
-            return Err(concat(&["credentials().", key, ": must be a string"]));
-        }
-        let x = x.as_string().filter(|s| !s.is_empty());
+        let x = match js_str(&x) {
+            Some(Ok(s)) => Some(s).filter(|s| !s.is_empty()),
+            Some(Err(())) => return Err(concat(&["credentials().", key, SURROGATE])),
+            None if present(&x) => {
+                return Err(concat(&["credentials().", key, ": must be a string"]))
+            }
+            None => None,
+        };
         if required && x.is_none() {
             return Err(concat(&[
                 "credentials().",
@@ -403,13 +423,20 @@ pub fn presign_options(o: &JsValue) -> Result<PresignOptions, Error> {
 
 /// The value of a parameter as sent, or `None` to leave it out.
 fn param_value(v: &JsValue, ctx: &str, key: &str) -> Result<Option<String>, Error> {
-    if let Some(s) = v.as_string() {
-        return Ok(Some(s));
+    if let Some(s) = js_str(v) {
+        return s.map(Some).map_err(|()| field(ctx, key, SURROGATE));
     }
     if let Some(b) = v.as_bool() {
         return Ok(Some(String::from(if b { "true" } else { "false" })));
     }
-    if v.as_f64().is_some() {
+    if let Some(n) = v.as_f64() {
+        if !n.is_finite() {
+            return Err(field(
+                ctx,
+                key,
+                ": NaN or Infinity is not a parameter value",
+            ));
+        }
         return Ok(crate::client::number_text(v));
     }
     if !present(v) {
@@ -442,7 +469,9 @@ pub fn params(o: &JsValue, ctx: &str) -> Result<Params, Error> {
     let mut out = Vec::with_capacity(keys.length() as usize);
     for key in keys.iter() {
         let value = Reflect::get(o, &key).unwrap_or(JsValue::UNDEFINED);
-        let k = key.as_string().unwrap_or_default();
+        let Some(Ok(k)) = js_str(&key) else {
+            return Err(invalid(concat(&[ctx, ": a parameter name", SURROGATE_KEY])));
+        };
         if let Some(v) = param_value(&value, ctx, &k)? {
             out.push((k, v));
         }
@@ -456,7 +485,8 @@ fn json_object(v: &JsValue, path: &str) -> Result<(String, Payload), Error> {
     if !present(v) {
         return Ok(("{}".into(), Payload::Serialized));
     }
-    if let Some(s) = v.as_string() {
+    if let Some(s) = js_str(v) {
+        let s = s.map_err(|()| invalid(concat(&[path, SURROGATE])))?;
         // Checked by the client, which refuses a string that is not a JSON object (and takes
         // an empty one as `{}`, which a JavaScript caller would not mean).
         if s.is_empty() {
@@ -473,6 +503,7 @@ fn json_object(v: &JsValue, path: &str) -> Result<(String, Payload), Error> {
             ": must be an object or a JSON object string",
         ])));
     }
+    exact_json(v, path, 0)?;
     js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())
@@ -483,6 +514,69 @@ fn json_object(v: &JsValue, path: &str) -> Result<(String, Payload), Error> {
                 ": JSON.stringify failed (a cycle or a BigInt?)",
             ]))
         })
+}
+
+/// Refuses what `JSON.stringify` would write as something other than the caller wrote: NaN and
+/// ±Infinity (written `null`), `undefined`, functions and symbols (dropped, or `null` in an
+/// array), symbol keys (dropped), a BigInt (it throws), lone surrogates (U+FFFD), objects that
+/// are neither plain objects nor arrays (a `Date`'s `toJSON`, a `Map`'s `{}`), and nesting
+/// deeper than 64 levels (a cycle ends there too). `-0` is written `0`, the same JSON number.
+fn exact_json(v: &JsValue, path: &str, depth: u32) -> Result<(), Error> {
+    let bad = |why: &str| Err(invalid(concat(&[path, why])));
+    if v.is_null() || v.as_bool().is_some() {
+        return Ok(());
+    }
+    if let Some(n) = v.as_f64() {
+        return if n.is_finite() {
+            Ok(())
+        } else {
+            bad(": NaN or Infinity (JSON.stringify would send null)")
+        };
+    }
+    if let Some(s) = v.dyn_ref::<JsString>() {
+        return if s.is_valid_utf16() {
+            Ok(())
+        } else {
+            bad(SURROGATE)
+        };
+    }
+    if v.is_undefined() || v.is_function() || v.is_symbol() {
+        return bad(
+            ": undefined, a function or a symbol (JSON.stringify would leave it out, or send null)",
+        );
+    }
+    if v.is_bigint() {
+        return bad(": a BigInt (JSON.stringify cannot write it: pass a number or a string)");
+    }
+    if depth >= 64 {
+        return bad(": nested more than 64 levels deep (or a cycle)");
+    }
+    if Array::is_array(v) {
+        for (i, x) in v.unchecked_ref::<Array>().iter().enumerate() {
+            let mut p = String::from(path);
+            p.push('[');
+            push_u64(&mut p, i as u64);
+            p.push(']');
+            exact_json(&x, &p, depth + 1)?;
+        }
+        return Ok(());
+    }
+    let proto = Object::get_prototype_of(v);
+    if !(proto.is_null() || proto == Object::get_prototype_of(&Object::new())) {
+        return bad(": not a plain object or array (a Date, Map or class instance: JSON.stringify would write its toJSON or {})");
+    }
+    let o = v.unchecked_ref::<Object>();
+    if Object::get_own_property_symbols(o).length() > 0 {
+        return bad(": has symbol keys (JSON.stringify would leave them out)");
+    }
+    for key in Object::keys(o).iter() {
+        let Some(Ok(k)) = js_str(&key) else {
+            return bad(concat(&[": a key", SURROGATE_KEY]).as_str());
+        };
+        let x = Reflect::get(v, &key).unwrap_or(JsValue::UNDEFINED);
+        exact_json(&x, &concat(&[path, ".", &k]), depth + 1)?;
+    }
+    Ok(())
 }
 
 fn request_object(r: &JsValue, ctx: &str) -> Result<(), Error> {

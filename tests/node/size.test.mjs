@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { root } from '../../scripts/lib.mjs';
 
 const BUDGET = 34_816;
-// Bytes: the package measures 66,700 (BENCHMARKS.md: 60,277 before the SignatureDoesNotMatch
-// diagnosis, about 2.5 KB, and selfTest(), about 4 KB); growth past this fails.
-const CEILING = 67_000;
+// Bytes: the package measures 69,542 (BENCHMARKS.md: 60,277 before the SignatureDoesNotMatch
+// diagnosis, about 2.5 KB, selfTest(), about 4 KB, and the exact-input checks, about 2.8 KB);
+// growth past this fails.
+const CEILING = 70_000;
 
 function measure() {
   const pkg = join(root, 'pkg');
