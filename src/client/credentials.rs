@@ -26,6 +26,19 @@ pub struct ProvidedCredentials {
     pub expiration_ms: Option<f64>,
 }
 
+impl Drop for ProvidedCredentials {
+    /// The secret and the token are overwritten with zeros before their memory is freed.
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.access_key_secret.zeroize();
+        if let Some(t) = &mut self.security_token {
+            t.zeroize();
+        }
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for ProvidedCredentials {}
+
 impl ProvidedCredentials {
     /// The temporary credentials in an `AssumeRole` answer (`Credentials.AccessKeyId`,
     /// `AccessKeySecret`, `SecurityToken`, `Expiration`), as a backend relays them or a client
@@ -116,15 +129,20 @@ impl Signer {
 
     /// A provider's answer at server time `now_ms`: renewed 5 minutes before expiration, or
     /// halfway there when it is closer.
-    pub fn provided(c: ProvidedCredentials, now_ms: f64) -> Result<Self, Failure> {
-        let creds = Credentials::new(c.access_key_id, c.access_key_secret, c.security_token)
-            .map_err(|e| {
-                Failure::new(
-                    crate::core::outcome::codes::CREDENTIALS_ERROR,
-                    concat(&["credentials(): ", e.as_str()]),
-                    crate::core::Outcome::NotSent,
-                )
-            })?;
+    pub fn provided(mut c: ProvidedCredentials, now_ms: f64) -> Result<Self, Failure> {
+        // Moved out (what is left behind is empty, and zeroized on drop anyway).
+        let creds = Credentials::new(
+            core::mem::take(&mut c.access_key_id),
+            core::mem::take(&mut c.access_key_secret),
+            c.security_token.take(),
+        )
+        .map_err(|e| {
+            Failure::new(
+                crate::core::outcome::codes::CREDENTIALS_ERROR,
+                concat(&["credentials(): ", e.as_str()]),
+                crate::core::Outcome::NotSent,
+            )
+        })?;
         let expires_at_ms = c
             .expiration_ms
             .filter(|e| e.is_finite())

@@ -5,6 +5,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+use zeroize::Zeroize;
+
 use super::encode::push_ascii;
 use super::signature::{sign, HttpMethod, SignedStages, SigningKey};
 use super::timestamp::Timestamp;
@@ -103,6 +105,25 @@ impl Credentials {
         core::iter::once(self.access_key_secret.as_str()).chain(self.security_token.as_deref())
     }
 }
+
+impl Credentials {
+    /// Overwrites the secret and the token with zeros (and empties them).
+    fn wipe(&mut self) {
+        self.access_key_secret.zeroize();
+        if let Some(t) = &mut self.security_token {
+            t.zeroize();
+        }
+    }
+}
+
+impl Drop for Credentials {
+    /// The secret and the token are overwritten with zeros before their memory is freed.
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Credentials {}
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -247,6 +268,29 @@ mod tests {
     use super::*;
     #[allow(unused_imports)]
     use std::{format, prelude::rust_2021::*, vec};
+
+    #[test]
+    fn the_secret_and_the_token_are_zeroed_before_they_are_freed() {
+        fn zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroize_on_drop::<Credentials>();
+        zeroize_on_drop::<SigningKey>();
+        let mut c =
+            Credentials::new("id", "the-secret-value", Some("the-token-value".into())).unwrap();
+        let secret = (c.access_key_secret.as_ptr(), c.access_key_secret.capacity());
+        let token = c
+            .security_token
+            .as_ref()
+            .map(|t| (t.as_ptr(), t.capacity()))
+            .unwrap();
+        c.wipe();
+        for (ptr, cap) in [secret, token] {
+            // The buffers are still allocated (wiping keeps the capacity): read them back.
+            let bytes = unsafe { core::slice::from_raw_parts(ptr, cap) };
+            assert!(bytes.iter().all(|&b| b == 0), "{bytes:?}");
+        }
+        assert!(c.secrets().all(str::is_empty));
+        assert_eq!(c.access_key_id(), "id", "the AccessKeyId is not secret");
+    }
 
     fn creds(token: Option<&str>) -> Credentials {
         Credentials::new("id", "s3cr3t-value", token.map(String::from)).unwrap()

@@ -233,6 +233,20 @@ impl SigningKey {
     }
 }
 
+impl Drop for SigningKey {
+    /// The HMAC's keyed state (derived from the secret: as good as it for signing) is
+    /// overwritten with zeros before its memory is freed.
+    fn drop(&mut self) {
+        // SAFETY: `Hmac<Sha1>` is a flat value: arrays of integers (the SHA-1 states of the
+        // inner and outer keyed hashes, a block buffer) and integer counters, with no pointer,
+        // reference or niche, so all-zero bytes are a valid value of it; it is not used after
+        // this, and `drop_in_place` of its fields (which own nothing) runs on those zeros.
+        unsafe { zeroize::zeroize_flat_type(&mut self.mac) }
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for SigningKey {}
+
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SigningKey(** redacted **)")

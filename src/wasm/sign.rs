@@ -62,7 +62,9 @@ fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
         let key = match cell {
             Some((s, key)) if *s == secret => key,
             slot => {
-                let key = SigningKey::new(&secret.as_string().unwrap_or_default());
+                // The plaintext copy is wiped as soon as the key is derived.
+                let plain = zeroize::Zeroizing::new(secret.as_string().unwrap_or_default());
+                let key = SigningKey::new(&plain);
                 &mut slot.insert((secret, key)).1
             }
         };
