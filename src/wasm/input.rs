@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -17,6 +17,7 @@ use crate::client::{
     SetDeviceProperty, SetDevicesProperty, MAX_TIMER_MS,
 };
 use crate::core::attempts::{concat, push_u64};
+use crate::core::outcome::find;
 use crate::core::{Credentials, HttpMethod, RetryPolicy, Timestamp};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -131,12 +132,28 @@ pub fn get(o: &JsValue, key: &str) -> JsValue {
 /// `v` as a Rust string when it is a JavaScript string; `Some(Err(()))` when it holds a lone
 /// UTF-16 surrogate, which `as_string` would turn into U+FFFD (so something else would be sent).
 fn js_str(v: &JsValue) -> Option<Result<String, ()>> {
-    let s = v.dyn_ref::<JsString>()?;
-    Some(if s.is_valid_utf16() {
-        Ok(String::from(s))
-    } else {
+    let s = v.as_string()?;
+    // A lone surrogate comes out as U+FFFD: only then ask the engine whether the string had one
+    // or a real U+FFFD (js-sys's `is_valid_utf16` makes one call per code unit).
+    // (`find`: the crate's plain scan; `str::contains` brings a searcher of its own.)
+    Some(if find(&s, "\u{FFFD}").is_some() && !well_formed(v) {
         Err(())
+    } else {
+        Ok(s)
     })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JavaScript string, for its ES2024 methods.
+    type Text;
+    /// `String.prototype.isWellFormed`: no lone surrogate.
+    #[wasm_bindgen(method, js_name = isWellFormed)]
+    fn is_well_formed(this: &Text) -> bool;
+}
+
+fn well_formed(v: &JsValue) -> bool {
+    v.unchecked_ref::<Text>().is_well_formed()
 }
 
 const SURROGATE: &str = ": holds a lone UTF-16 surrogate (it would be sent as U+FFFD)";
@@ -533,8 +550,8 @@ fn exact_json(v: &JsValue, path: &str, depth: u32) -> Result<(), Error> {
             bad(": NaN or Infinity (JSON.stringify would send null)")
         };
     }
-    if let Some(s) = v.dyn_ref::<JsString>() {
-        return if s.is_valid_utf16() {
+    if v.is_string() {
+        return if well_formed(v) {
             Ok(())
         } else {
             bad(SURROGATE)
