@@ -578,8 +578,9 @@ fn exact_json(v: &JsValue, path: &str, depth: u32) -> Result<(), Error> {
         }
         return Ok(());
     }
+    // A plain object's prototype is `Object.prototype` (whose own prototype is null) or null.
     let proto = Object::get_prototype_of(v);
-    if !(proto.is_null() || proto == Object::get_prototype_of(&Object::new())) {
+    if !(proto.is_null() || Object::get_prototype_of(&proto).is_null()) {
         return bad(": not a plain object or array (a Date, Map or class instance: JSON.stringify would write its toJSON or {})");
     }
     let o = v.unchecked_ref::<Object>();
