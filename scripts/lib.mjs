@@ -1,5 +1,6 @@
 // Shared helpers of the npm scripts: running commands, the PATH they need, the emulator process.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
@@ -53,5 +54,17 @@ export function startEmulator({ port = 0, args = [], quiet = true, profile = 'de
     child.stdout.on('data', onData);
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`emulator exited (${code}) before listening: ${out}`)));
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server started next). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }

@@ -5,10 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { env, root, startEmulator } from '../../scripts/lib.mjs';
+import { env, freePort, root, startEmulator } from '../../scripts/lib.mjs';
 
 const body = readFileSync(join(root, 'tests', 'browser', 'scenarios.js'), 'utf8');
 
@@ -49,17 +48,6 @@ test('IotClient in headless Chromium', async () => {
     await browser.close();
   }
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('IotClient in headless Firefox', async () => {
   const port = await freePort();

@@ -8,11 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { root, startEmulator } from '../../scripts/lib.mjs';
+import { freePort, root, startEmulator } from '../../scripts/lib.mjs';
 
 const NGINX = process.env.NGINX_PATH || '/usr/sbin/nginx';
 
@@ -22,17 +21,6 @@ let nginx;
 let site;
 let browser;
 let page;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** deploy/nginx/thingcall.conf with its "set:" lines replaced; each must match exactly once. */
 function recipe({ listen, rootDir, platform }) {
