@@ -720,10 +720,18 @@ impl Client {
         let inner = &self.inner;
         let unit = js_sys::Math::random();
         let mut diagnosis = None;
+        let mut note = None;
         let verdict = match sent {
             Err(message) => attempts.network_error(&inner.retry, &message, unit),
             Ok(http) => {
-                let body = http.body.as_ref().filter(|b| b.is_object());
+                // The envelope is an object: `[…]`, `null`, a number or a string is not.
+                let body = http
+                    .body
+                    .as_ref()
+                    .filter(|b| b.is_object() && !js_sys::Array::is_array(b));
+                if body.is_none() {
+                    note = Some(http.not_envelope_note());
+                }
                 let field = |k: &str| {
                     body.and_then(|b| results::text(&results::at(b, &[k])))
                         .unwrap_or_default()
@@ -789,9 +797,16 @@ impl Client {
             }
             // `Done` returned above: it only follows an HTTP answer.
             Verdict::Done | Verdict::Fail => {
-                let failure = attempts.failure().cloned().unwrap_or_else(|| {
+                let mut failure = attempts.failure().cloned().unwrap_or_else(|| {
                     Failure::new(codes::INVALID_RESPONSE, "no answer.", Outcome::Unknown)
                 });
+                if let (Some(note), true) = (note, failure.code == codes::INVALID_RESPONSE) {
+                    if failure.message.ends_with('.') {
+                        failure.message.pop();
+                    }
+                    failure.message.push_str(&note);
+                    failure.message.push('.');
+                }
                 Judged::Failed(self.error(failure).with_diagnosis(diagnosis))
             }
         }

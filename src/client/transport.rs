@@ -49,9 +49,35 @@ pub(crate) struct HttpAnswer {
     pub status: u16,
     pub body: Option<JsValue>,
     pub response: web_sys::Response,
+    /// Longer than [`MAX_ANSWER_CHARS`]: not parsed.
+    pub oversized: bool,
 }
 
+/// The longest answer parsed, in UTF-16 units: the platform's answers are a few KB (a thing
+/// model is the largest), so anything near this is not the platform.
+pub const MAX_ANSWER_CHARS: u32 = 8 << 20;
+
 impl HttpAnswer {
+    /// Why the body is not the platform's envelope, for the error: too long, or its
+    /// `Content-Type` (an HTML page from a proxy says so).
+    pub fn not_envelope_note(&self) -> String {
+        if self.oversized {
+            return String::from(" (longer than 8 Mi characters, so not read: not the platform)");
+        }
+        match self.response.headers().get("content-type") {
+            Ok(Some(t)) if !t.is_empty() => crate::core::attempts::concat(&[
+                " (Content-Type ",
+                &t,
+                if crate::core::outcome::find(&t, "html").is_some() {
+                    ": an error page, from a proxy or a gateway?)"
+                } else {
+                    ")"
+                },
+            ]),
+            _ => String::new(),
+        }
+    }
+
     /// The `Date` header as Unix ms (NaN when absent or unreadable).
     pub fn date_ms(&self) -> f64 {
         match self.response.headers().get("date") {
@@ -125,11 +151,17 @@ impl Transport {
         let status = response.status();
         let text = response.text().map_err(|e| describe(&e))?;
         let text = JsFuture::from(text).await.map_err(|e| describe(&e))?;
-        let body = json_parse(&text).ok();
+        let oversized = text.unchecked_ref::<js_sys::JsString>().length() > MAX_ANSWER_CHARS;
+        let body = if oversized {
+            None
+        } else {
+            json_parse(&text).ok()
+        };
         Ok(HttpAnswer {
             status,
             body,
             response,
+            oversized,
         })
     }
 }

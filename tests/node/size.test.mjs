@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { root } from '../../scripts/lib.mjs';
 
 const BUDGET = 34_816;
-// Bytes: the package measures 69,518 (BENCHMARKS.md: 60,277 before the SignatureDoesNotMatch
+// Bytes: the package measures 70,036 (BENCHMARKS.md: 60,277 before the SignatureDoesNotMatch
 // diagnosis, about 2.5 KB, selfTest(), about 4 KB, the exact-input checks, about 2.8 KB, and
-// zeroize, 0.3 KB);
+// zeroize, 0.3 KB; about 0.5 KB more since: the notes on answers that are not the envelope);
 // growth past this fails.
-const CEILING = 70_000;
+const CEILING = 70_500;
 
 function measure() {
   const pkg = join(root, 'pkg');
