@@ -117,6 +117,17 @@ impl Emu {
         self.send_raw(method, &wire).await
     }
 
+    /// The `IotId` of the lamp `dn`, as `QueryDeviceDetail` gives it.
+    async fn iot_id(&self, dn: &str) -> String {
+        let (_, d) = self
+            .call(
+                "QueryDeviceDetail",
+                &[("ProductKey", PK), ("DeviceName", dn)],
+            )
+            .await;
+        d["Data"]["IotId"].as_str().unwrap().to_string()
+    }
+
     async fn call(&self, action: &str, params: &[(&str, &str)]) -> (u16, Value) {
         self.call_as(HttpMethod::Post, &demo(), action, params)
             .await
@@ -373,13 +384,7 @@ async fn a_session_policy_limits_what_the_sts_key_may_do() {
     let (_, b) = call("QueryProductList", vec![]).await;
     assert_eq!(b["Success"], true, "{b}");
     // A device named by IotId is authorized by its product.
-    let (_, d) = e
-        .call(
-            "QueryDeviceDetail",
-            &[("ProductKey", PK), ("DeviceName", "lamp-02")],
-        )
-        .await;
-    let iot_id = d["Data"]["IotId"].as_str().unwrap().to_string();
+    let iot_id = e.iot_id("lamp-02").await;
     let (_, b) = call("QueryDeviceDetail", vec![("IotId", iot_id)]).await;
     assert_eq!(b["Success"], true, "{b}");
 
@@ -594,13 +599,7 @@ async fn sync_async_offline_and_thing_model_checks() {
         )
         .await;
     assert_eq!(code(&b), "iot.common.InvalidFormattedParameter");
-    let (_, d) = e
-        .call(
-            "QueryDeviceDetail",
-            &[("ProductKey", PK), ("DeviceName", "lamp-07")],
-        )
-        .await;
-    let iot_id = d["Data"]["IotId"].as_str().unwrap().to_string();
+    let iot_id = e.iot_id("lamp-07").await;
     let (_, b) = e
         .call(
             "SetDeviceProperty",
