@@ -29,11 +29,7 @@ pub struct ProvidedCredentials {
 impl Drop for ProvidedCredentials {
     /// The secret and the token are overwritten with zeros before their memory is freed.
     fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.access_key_secret.zeroize();
-        if let Some(t) = &mut self.security_token {
-            t.zeroize();
-        }
+        crate::core::request::wipe(&mut self.access_key_secret, &mut self.security_token);
     }
 }
 

@@ -106,13 +106,19 @@ impl Credentials {
     }
 }
 
+/// Overwrites a secret and its token with zeros (and empties them): what dropping any holder of
+/// credentials does.
+pub(crate) fn wipe(secret: &mut String, token: &mut Option<String>) {
+    secret.zeroize();
+    if let Some(t) = token {
+        t.zeroize();
+    }
+}
+
 impl Credentials {
     /// Overwrites the secret and the token with zeros (and empties them).
     fn wipe(&mut self) {
-        self.access_key_secret.zeroize();
-        if let Some(t) = &mut self.security_token {
-            t.zeroize();
-        }
+        wipe(&mut self.access_key_secret, &mut self.security_token);
     }
 }
 
