@@ -3,12 +3,14 @@
 //! signing core), and nonce reuse. Also issues STS credentials for `AssumeRole`, each
 //! with the session policy it was given.
 
-use std::collections::HashMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha1::Sha1;
 
 use crate::clock::{format_iso, parse_iso, Clock};
@@ -18,73 +20,77 @@ use crate::policy::Policy;
 /// The window either side of server time in which a `Timestamp` is accepted.
 pub const TIMESTAMP_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Decoded request parameters: query and form body together, in arrival order.
-pub type Params = Vec<(String, String)>;
+/// Decoded request parameters: query and form body together, by name (each name once).
+pub type Params = BTreeMap<String, String>;
 
 /// Looks a parameter up by name.
 pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    params.get(name).map(String::as_str)
 }
 
-/// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
-pub fn decode_form(text: &str, out: &mut Params) {
-    for part in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').unwrap_or((part, ""));
-        out.push((unescape(k), unescape(v)));
+/// Decodes `application/x-www-form-urlencoded` bytes (`+` is a space) into `out`, as the
+/// platform reads a query or a form body: percent-escapes must decode to UTF-8, and a name may
+/// come only once (in the query and the body together).
+pub fn decode_form(text: &[u8], out: &mut Params) -> Result<(), ApiError> {
+    // `&`, `=` and `+` are ASCII, so the whole text decodes to UTF-8 exactly when every name
+    // and value does (form_urlencoded itself would replace bad bytes with U+FFFD).
+    if percent_encoding::percent_decode(text)
+        .decode_utf8()
+        .is_err()
+    {
+        return Err(ApiError::gateway(
+            400,
+            "InvalidParameter",
+            "The request's parameters are not UTF-8 (a percent-escape decodes to bytes that are not).",
+        ));
     }
-}
-
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match (hexval(b[i + 1]), hexval(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            c => out.push(c),
+    for (name, value) in form_urlencoded::parse(text) {
+        match out.entry(name.into_owned()) {
+            Entry::Vacant(e) => {
+                e.insert(value.into_owned());
+            }
+            Entry::Occupied(e) => {
+                return Err(ApiError::gateway(
+                    400,
+                    "InvalidParameter",
+                    &format!(
+                        "The parameter {:?} is given more than once.",
+                        shortened(e.key())
+                    ),
+                ))
+            }
         }
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Ok(())
 }
 
-fn hexval(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
+/// At most 64 characters of `s`, for messages that quote what a request sent.
+fn shortened(s: &str) -> String {
+    match s.char_indices().nth(64) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
-/// The emulator's own RFC 3986 encoder (deliberately not thingcall's).
+/// RFC 3986 unreserved characters stay; everything else is escaped (the emulator's own
+/// encoder, on the `percent-encoding` crate, deliberately not thingcall's).
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn rfc3986(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for &c in s.as_bytes() {
-        if c.is_ascii_alphanumeric() || b"-_.~".contains(&c) {
-            out.push(c as char);
-        } else {
-            out.push_str(&format!("%{c:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, RFC3986).to_string()
 }
 
 /// The string-to-sign the server computes for `method` over `params`.
 pub fn server_string_to_sign(method: &str, params: &Params) -> String {
-    let mut raw: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != "Signature").collect();
-    // Names in byte order of their UTF-8 (then values, for repeated names).
-    raw.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
-    let pairs: Vec<(String, String)> = raw.iter().map(|(k, v)| (rfc3986(k), rfc3986(v))).collect();
-    let joined = pairs
+    // A BTreeMap of Strings iterates in byte order of the names' UTF-8, as the platform sorts.
+    let joined = params
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .filter(|(k, _)| *k != "Signature")
+        .map(|(k, v)| format!("{}={}", rfc3986(k), rfc3986(v)))
         .collect::<Vec<_>>()
         .join("&");
     format!("{method}&%2F&{}", rfc3986(&joined))
@@ -271,7 +277,9 @@ impl Auth {
         let nonce = param(params, "SignatureNonce")
             .unwrap_or_default()
             .to_string();
-        let expiry = now + 2 * TIMESTAMP_WINDOW.as_millis() as i64;
+        // A nonce can be replayed only while its Timestamp is inside the window: it is
+        // remembered until then, so the cache holds at most one window of requests.
+        let expiry = ts_ms + TIMESTAMP_WINDOW.as_millis() as i64;
         if self
             .nonces
             .insert((key_id.clone(), nonce), expiry)
@@ -333,11 +341,12 @@ mod tests {
     fn own_signer_matches_public_vector_a() {
         let mut params = Params::new();
         decode_form(
-            "AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1\
+            b"AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1\
              &SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0\
              &Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26",
             &mut params,
-        );
+        )
+        .unwrap();
         let sts = server_string_to_sign("GET", &params);
         assert_eq!(hmac_b64("testsecret", &sts), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
         assert_eq!(
@@ -349,12 +358,22 @@ mod tests {
     #[test]
     fn form_decoding() {
         let mut p = Params::new();
-        decode_form("a=b+c&d=%E7%81%AF&e=%2B&f&g=%zz", &mut p);
+        decode_form(b"a=b+c&d=%E7%81%AF&e=%2B&f&g=%zz", &mut p).unwrap();
         assert_eq!(param(&p, "a"), Some("b c"));
         assert_eq!(param(&p, "d"), Some("灯"));
         assert_eq!(param(&p, "e"), Some("+"));
         assert_eq!(param(&p, "f"), Some(""));
         assert_eq!(param(&p, "g"), Some("%zz"));
+        let code = |text: &[u8]| decode_form(text, &mut Params::new()).unwrap_err().message;
+        assert!(code(b"a=%C3%28").contains("not UTF-8"));
+        assert!(code(b"a=\xff").contains("not UTF-8"));
+        assert!(code(b"a=1&b=2&a=1").contains("\"a\" is given more than once"));
+        let mut q = Params::new();
+        decode_form(b"a=1", &mut q).unwrap();
+        assert!(
+            decode_form(b"a=2", &mut q).is_err(),
+            "a name in the query and the body"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub struct Config {
 
 /// CORS on the API: granted, or not at all (the real platform documents none for its RPC
 /// endpoint, so a real dashboard reaches it through a same-origin relay).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Cors {
     /// Preflights answered, `Access-Control-Allow-Origin` and `Expose-Headers: Date` on answers.
@@ -41,17 +41,6 @@ pub enum Cors {
     On,
     /// No `Access-Control-*` header anywhere; a preflight gets no grant.
     Off,
-}
-
-impl std::str::FromStr for Cors {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "on" => Ok(Cors::On),
-            "off" => Ok(Cors::Off),
-            _ => Err(format!("--cors takes on or off, not {s}")),
-        }
-    }
 }
 
 fn default_rrpc_timeout() -> u64 {
@@ -99,9 +88,9 @@ pub struct Property {
     pub identifier: String,
     /// Display name.
     pub name: String,
-    /// `"rw"` or `"r"`.
-    #[serde(default = "default_access")]
-    pub access_mode: String,
+    /// `"rw"` (the default) or `"r"` (read-only: `SetDeviceProperty` refuses it).
+    #[serde(default)]
+    pub access_mode: AccessMode,
     /// Type and range.
     pub data_type: DataType,
     /// The value a new device starts with.
@@ -109,8 +98,15 @@ pub struct Property {
     pub initial: Option<serde_json::Value>,
 }
 
-fn default_access() -> String {
-    "rw".into()
+/// Whether a property may be set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessMode {
+    /// Read and write.
+    #[default]
+    Rw,
+    /// Read-only.
+    R,
 }
 
 /// A thing model service.
@@ -173,9 +169,9 @@ pub struct Param {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DataType {
-    /// The type's name.
+    /// The type.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: DataKind,
     /// Smallest value (numbers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
@@ -191,6 +187,41 @@ pub struct DataType {
     /// Allowed enum values and their names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<BTreeMap<String, String>>,
+}
+
+/// The thing model's data types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataKind {
+    /// 0 or 1.
+    Bool,
+    /// An integer.
+    Int,
+    /// A float, written with a decimal point.
+    Float,
+    /// A double, written with a decimal point.
+    Double,
+    /// Text, at most `length` characters.
+    Text,
+    /// One of `values`' keys, as an int.
+    Enum,
+    /// UTC ms as a string of digits.
+    Date,
+}
+
+impl DataKind {
+    /// The name the thing model (TSL) uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataKind::Bool => "bool",
+            DataKind::Int => "int",
+            DataKind::Float => "float",
+            DataKind::Double => "double",
+            DataKind::Text => "text",
+            DataKind::Enum => "enum",
+            DataKind::Date => "date",
+        }
+    }
 }
 
 /// A device of a product.
@@ -229,29 +260,16 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Checks what serde cannot: known data types, unique names.
+    /// Checks what serde cannot: an account to sign with, QPS limits of known actions.
     pub fn validate(&self) -> Result<(), String> {
-        const KINDS: [&str; 7] = ["bool", "int", "float", "double", "text", "enum", "date"];
         if self.accounts.is_empty() {
             return Err("config: at least one account is needed".into());
         }
-        for p in &self.products {
-            let types = p
-                .properties
-                .iter()
-                .map(|x| (&x.identifier, &x.data_type))
-                .chain(
-                    p.services
-                        .iter()
-                        .flat_map(|s| s.input_data.iter().map(|x| (&x.identifier, &x.data_type))),
-                );
-            for (id, dt) in types {
-                if !KINDS.contains(&dt.kind.as_str()) {
-                    return Err(format!(
-                        "config: {}.{id}: unknown data type {:?} (one of {KINDS:?})",
-                        p.product_key, dt.kind
-                    ));
-                }
+        for action in self.qps_limits.keys() {
+            if action != "AssumeRole" && !crate::server::IOT_ACTIONS.contains(&action.as_str()) {
+                return Err(format!(
+                    "config: qpsLimits: {action} is not an action the emulator implements"
+                ));
             }
         }
         Ok(())

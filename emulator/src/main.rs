@@ -1,55 +1,73 @@
-//! `thingcall-emulator [--host H] [--port P] [--config FILE] [--www DIR] [--pkg DIR]
-//! [--allow-origin O] [--cors on|off] [--rrpc-timeout-ms N]`
+//! `thingcall-emulator`: the command line (clap) over the library's `serve`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use thingcall_emulator::{Config, Emulator, StaticDirs};
+use clap::Parser;
+use thingcall_emulator::{Config, Cors, Emulator, StaticDirs};
 
-const USAGE: &str =
-    "usage: thingcall-emulator [--host 127.0.0.1] [--port 8686] [--config FILE.json|FILE.toml] \
-[--www DIR] [--pkg DIR] [--allow-origin ORIGIN] [--cors on|off] [--rrpc-timeout-ms N]";
+/// A local emulator of the IoT Platform RPC API (2018-01-20): the API at `/`, the demo page
+/// and the package on the same origin, and a loopback-only test control under `/_emulator/`.
+#[derive(Debug, Parser)]
+#[command(name = "thingcall-emulator", version)]
+struct Args {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port (0: any free port; the `listening on` line tells which).
+    #[arg(long, default_value_t = 8686)]
+    port: u16,
+    /// A world in JSON, or TOML when the name ends in `.toml` (default: the built-in fixture).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Static files served at `/` (default: the repository's `www/`).
+    #[arg(long, value_name = "DIR")]
+    www: Option<PathBuf>,
+    /// Static files served at `/pkg/` (default: the repository's `pkg/`).
+    #[arg(long, value_name = "DIR")]
+    pkg: Option<PathBuf>,
+    /// `Access-Control-Allow-Origin` of every answer (with CORS on).
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Option<String>,
+    /// `off`: no `Access-Control-*` header anywhere and no grant to a preflight, as the real
+    /// platform (overrides the config file's `cors`).
+    #[arg(long, value_enum)]
+    cors: Option<Cors>,
+    /// How long a synchronous service waits for its device, in ms.
+    #[arg(long, value_name = "N")]
+    rrpc_timeout_ms: Option<u64>,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut host = "127.0.0.1".to_string();
-    let mut port: u16 = 8686;
-    let mut config = Config::default_fixture();
-    let mut dirs = StaticDirs::default();
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{a} needs a value"));
-        let r: Result<(), String> = (|| {
-            match a.as_str() {
-                "--host" => host = value()?,
-                "--port" => {
-                    port = value()?
-                        .parse()
-                        .map_err(|_| "--port takes a number".to_string())?
-                }
-                "--config" => config = Config::from_file(&PathBuf::from(value()?))?,
-                "--www" => dirs.www = value()?.into(),
-                "--pkg" => dirs.pkg = value()?.into(),
-                "--allow-origin" => config.allow_origin = value()?,
-                "--cors" => config.cors = value()?.parse()?,
-                "--rrpc-timeout-ms" => {
-                    config.rrpc_timeout_ms = value()?
-                        .parse()
-                        .map_err(|_| "--rrpc-timeout-ms takes a number".to_string())?
-                }
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    std::process::exit(0);
-                }
-                other => return Err(format!("unknown argument {other}")),
+    let args = Args::parse();
+    let mut config = match &args.config {
+        Some(path) => match Config::from_file(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("thingcall-emulator: {e}");
+                return ExitCode::from(2);
             }
-            Ok(())
-        })();
-        if let Err(e) = r {
-            eprintln!("thingcall-emulator: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        },
+        None => Config::default_fixture(),
+    };
+    if let Some(o) = args.allow_origin {
+        config.allow_origin = o;
     }
+    if let Some(c) = args.cors {
+        config.cors = c;
+    }
+    if let Some(ms) = args.rrpc_timeout_ms {
+        config.rrpc_timeout_ms = ms;
+    }
+    let mut dirs = StaticDirs::default();
+    if let Some(d) = args.www {
+        dirs.www = d;
+    }
+    if let Some(d) = args.pkg {
+        dirs.pkg = d;
+    }
+    let (host, port) = (args.host, args.port);
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(l) => l,
         Err(e) => {

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::DataType;
+use crate::config::{DataKind, DataType};
 
 /// Checks one value against its data type. Returns a message for `iot.common.InvalidFormattedParameter`.
 pub fn check_value(identifier: &str, dt: &DataType, v: &Value) -> Result<(), String> {
@@ -17,26 +17,27 @@ pub fn check_value(identifier: &str, dt: &DataType, v: &Value) -> Result<(), Str
             Ok(())
         }
     };
-    match (dt.kind.as_str(), v) {
-        ("bool", Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Ok(()),
-        ("bool", _) => Err(format!("{identifier}: a bool is 0 or 1")),
-        ("int", Value::Number(n)) if n.is_i64() || n.is_u64() => range(n.as_f64().unwrap_or(0.0)),
-        ("int", _) => Err(format!("{identifier}: expected an int")),
+    use DataKind::*;
+    let kind = dt.kind.name();
+    match (dt.kind, v) {
+        (Bool, Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => Ok(()),
+        (Bool, _) => Err(format!("{identifier}: a bool is 0 or 1")),
+        (Int, Value::Number(n)) if n.is_i64() || n.is_u64() => range(n.as_f64().unwrap_or(0.0)),
+        (Int, _) => Err(format!("{identifier}: expected an int")),
         // A float must carry a decimal point (`10.0`): an integer token is refused.
-        ("float" | "double", Value::Number(n)) if n.is_f64() => range(n.as_f64().unwrap_or(0.0)),
-        ("float" | "double", Value::Number(_)) => Err(format!(
-            "{identifier}: expected a {} with a decimal point (e.g. 10.0), got an int",
-            dt.kind
+        (Float | Double, Value::Number(n)) if n.is_f64() => range(n.as_f64().unwrap_or(0.0)),
+        (Float | Double, Value::Number(_)) => Err(format!(
+            "{identifier}: expected a {kind} with a decimal point (e.g. 10.0), got an int"
         )),
-        ("float" | "double", _) => Err(format!("{identifier}: expected a {}", dt.kind)),
-        ("text", Value::String(s)) => match dt.length {
+        (Float | Double, _) => Err(format!("{identifier}: expected a {kind}")),
+        (Text, Value::String(s)) => match dt.length {
             Some(max) if s.chars().count() > max => {
                 Err(format!("{identifier}: text longer than {max} characters"))
             }
             _ => Ok(()),
         },
-        ("text", _) => Err(format!("{identifier}: expected text")),
-        ("enum", Value::Number(n)) if n.is_i64() || n.is_u64() => {
+        (Text, _) => Err(format!("{identifier}: expected text")),
+        (Enum, Value::Number(n)) if n.is_i64() || n.is_u64() => {
             let key = n.to_string();
             match &dt.values {
                 Some(vals) if !vals.contains_key(&key) => Err(format!(
@@ -45,14 +46,13 @@ pub fn check_value(identifier: &str, dt: &DataType, v: &Value) -> Result<(), Str
                 _ => Ok(()),
             }
         }
-        ("enum", _) => Err(format!("{identifier}: expected an enum value (int)")),
-        ("date", Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+        (Enum, _) => Err(format!("{identifier}: expected an enum value (int)")),
+        (Date, Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
             Ok(())
         }
-        ("date", _) => Err(format!(
+        (Date, _) => Err(format!(
             "{identifier}: expected a UTC time in ms, as a string"
         )),
-        (kind, _) => Err(format!("{identifier}: unsupported data type {kind}")),
     }
 }
 
@@ -77,8 +77,8 @@ pub fn check_object<'a>(
 }
 
 /// The name of a value's data type as `QueryDevicePropertyStatus` reports it.
-pub fn data_type_name(dt: &DataType) -> &str {
-    &dt.kind
+pub fn data_type_name(dt: &DataType) -> &'static str {
+    dt.kind.name()
 }
 
 #[cfg(test)]
@@ -88,7 +88,7 @@ mod tests {
 
     fn dt(kind: &str, min: Option<f64>, max: Option<f64>) -> DataType {
         DataType {
-            kind: kind.into(),
+            kind: serde_json::from_value(json!(kind)).unwrap(),
             min,
             max,
             unit: None,

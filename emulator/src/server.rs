@@ -1,21 +1,27 @@
 //! HTTP: the RPC endpoint at `/` (GET query, POST form body, or both), CORS, static files
-//! (`www/` at `/`, `pkg/` at `/pkg/`), and the loopback-only test control under `/_emulator/`.
+//! (`www/` at `/`, `pkg/` at `/pkg/`), and the loopback-only test control under `/_emulator/`,
+//! on axum and tower-http (`CorsLayer`, `ServeDir`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::Response;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 use tower::ServiceExt as _;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::auth::{decode_form, param, Auth, Params};
+use crate::auth::{decode_form, hmac_b64, param, server_string_to_sign, Auth, Params};
 use crate::clock::{format_http, format_iso, Clock};
 use crate::config::{Config, Cors};
 use crate::error::ApiError;
@@ -61,7 +67,7 @@ impl Default for StaticDirs {
 pub struct Emulator {
     world: World,
     /// API requests received (any answer), for tests that prove nothing was sent.
-    requests: std::sync::atomic::AtomicU64,
+    requests: AtomicU64,
     auth: Mutex<Auth>,
     clock: Clock,
     dirs: StaticDirs,
@@ -87,9 +93,65 @@ impl Emulator {
     }
 }
 
-/// The HTTP application.
+/// The longest request target (path and query) the gateway reads, in bytes: a longer URL is
+/// refused before anything else, as the platform's gateway refuses one (thingcall refuses to
+/// send one: the client's `MAX_GET_URL`).
+pub const MAX_URL: usize = 8192;
+
+/// The largest form body read, in bytes (the platform documents none; this is the emulator's).
+pub const MAX_BODY: usize = 4 << 20;
+
+/// The HTTP application: the API at `/`, the test control under `/_emulator/`, `pkg/` at
+/// `/pkg/` and `www/` for everything else, with CORS (when on) from tower-http's `CorsLayer`.
 pub fn router(emu: Arc<Emulator>) -> Router {
-    Router::new().fallback(handle).with_state(emu)
+    let no_cache = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    let control = Router::new()
+        .route("/faults", get(get_faults).post(set_faults))
+        .route("/log", get(get_log))
+        .route("/reset", post(reset))
+        .route("/clock", get(get_clock).post(set_clock))
+        .route("/stats", get(stats))
+        .route("/verify", post(verify))
+        .fallback(no_control)
+        .route_layer(middleware::from_fn(loopback_only))
+        .layer(DefaultBodyLimit::max(64 << 20));
+    let cors = cors_layer(emu.world.config());
+    let app = Router::new()
+        .route("/", get(root_get).post(api_post).options(no_grant))
+        .nest("/_emulator", control)
+        .nest_service("/pkg", ServeDir::new(&emu.dirs.pkg))
+        .fallback_service(ServeDir::new(&emu.dirs.www))
+        .layer(no_cache)
+        .with_state(emu);
+    match cors {
+        Some(layer) => app.layer(layer),
+        None => app,
+    }
+}
+
+/// With CORS on: preflights answered for `GET, POST, OPTIONS` and whatever headers were asked
+/// for, `Access-Control-Allow-Origin` and `Expose-Headers: Date` on every answer. Off: none.
+fn cors_layer(config: &Config) -> Option<CorsLayer> {
+    if config.cors == Cors::Off {
+        return None;
+    }
+    let origin = match config.allow_origin.as_str() {
+        "*" => AllowOrigin::any(),
+        o => {
+            AllowOrigin::exact(HeaderValue::from_str(o).unwrap_or(HeaderValue::from_static("null")))
+        }
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(origin)
+            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_headers(AllowHeaders::mirror_request())
+            .expose_headers([header::DATE])
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 fn json_response(status: u16, body: &Value, emu: &Emulator) -> Response {
@@ -100,24 +162,11 @@ fn json_response(status: u16, body: &Value, emu: &Emulator) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json;charset=utf-8"),
     );
-    cors(h, emu);
+    // The emulator's clock (offset included), so clock-skew tests see it in `Date`.
     if let Ok(v) = HeaderValue::from_str(&format_http(emu.clock.now_ms())) {
         h.insert(header::DATE, v);
     }
     r
-}
-
-fn cors(h: &mut HeaderMap, emu: &Emulator) {
-    if emu.world.config().cors == Cors::Off {
-        return;
-    }
-    if let Ok(v) = HeaderValue::from_str(&emu.world.config().allow_origin) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-    }
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Date"),
-    );
 }
 
 fn request_id() -> String {
@@ -133,107 +182,86 @@ fn error_response(e: &ApiError, emu: &Emulator) -> Response {
     json_response(e.status, &body, emu)
 }
 
-async fn handle(
-    State(emu): State<Arc<Emulator>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
-) -> Response {
-    let path = req.uri().path().to_string();
-    let method = req.method().clone();
-    if method == Method::OPTIONS {
-        return preflight(&emu, req.headers());
+/// `GET /`: an API call when the query names an `Action`, the demo page otherwise.
+async fn root_get(State(emu): State<Arc<Emulator>>, req: Request) -> Response {
+    let query = req.uri().query().unwrap_or("");
+    if form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "Action") {
+        return api(&emu, req).await;
     }
-    if let Some(rest) = path.strip_prefix("/_emulator/") {
-        if !peer.ip().is_loopback() {
-            return json_response(
-                403,
-                &json!({ "error": "test control is loopback-only" }),
-                &emu,
-            );
-        }
-        let rest = rest.to_string();
-        let body = axum::body::to_bytes(req.into_body(), 1 << 20)
-            .await
-            .unwrap_or_default();
-        return control(&emu, &method, &rest, &body);
-    }
-    let query = req.uri().query().unwrap_or("").to_string();
-    let is_api = path == "/"
-        && (method == Method::POST || query.split('&').any(|p| p.starts_with("Action=")));
-    if is_api {
-        emu.requests
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let body = match axum::body::to_bytes(req.into_body(), 4 << 20).await {
-            Ok(b) => b,
-            Err(_) => {
-                return error_response(
-                    &ApiError::gateway(400, "InvalidParameter", "The request body is too large."),
-                    &emu,
-                )
-            }
-        };
-        return api(&emu, method.as_str(), &query, &body).await;
-    }
-    if method != Method::GET && method != Method::HEAD {
-        return json_response(405, &json!({ "error": "method not allowed" }), &emu);
-    }
-    let (dir, req) = match path.strip_prefix("/pkg") {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-            let mut req = req;
-            let uri = format!(
-                "{}{}",
-                if rest.is_empty() { "/" } else { rest },
-                req.uri()
-                    .query()
-                    .map(|q| format!("?{q}"))
-                    .unwrap_or_default()
-            );
-            *req.uri_mut() = uri.parse().unwrap_or_default();
-            (&emu.dirs.pkg, req)
-        }
-        _ => (&emu.dirs.www, req),
-    };
-    match ServeDir::new(dir).oneshot(req).await {
-        Ok(r) => {
-            let mut r = r.map(Body::new);
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            r
-        }
-        Err(_) => json_response(500, &json!({ "error": "static file error" }), &emu),
+    match ServeDir::new(&emu.dirs.www).oneshot(req).await {
+        Ok(r) => r.map(Body::new),
+        Err(e) => match e {},
     }
 }
 
-fn preflight(emu: &Emulator, headers: &HeaderMap) -> Response {
-    let mut r = Response::new(Body::empty());
-    *r.status_mut() = StatusCode::NO_CONTENT;
-    if emu.world.config().cors == Cors::Off {
-        // Answered, but with no grant: the browser refuses the request that would follow.
-        return r;
-    }
-    let h = r.headers_mut();
-    cors(h, emu);
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
-    if let Some(v) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
-    }
-    h.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    );
-    r
+/// `POST /`: always an API call.
+async fn api_post(State(emu): State<Arc<Emulator>>, req: Request) -> Response {
+    api(&emu, req).await
 }
 
-async fn api(emu: &Emulator, method: &str, query: &str, body: &Bytes) -> Response {
+/// `OPTIONS /` with CORS off: answered, but with no grant, so the browser refuses the
+/// request that would follow. (With CORS on, the `CorsLayer` answers preflights itself.)
+async fn no_grant() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+/// Whether a POST's `Content-Type` is a form (`application/x-www-form-urlencoded`, any
+/// parameters such as `charset` after it).
+fn is_form(headers: &HeaderMap) -> Option<bool> {
+    let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = v.split(';').next().unwrap_or("").trim();
+    Some(essence.eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+}
+
+/// The request as the gateway reads it: URL length, parameters of the query and the form body
+/// (with their content type), each an error of the platform's when it is wrong.
+async fn read_params(req: Request) -> Result<(Method, Params), ApiError> {
+    let (parts, body) = req.into_parts();
+    let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URL {
+        return Err(ApiError::gateway(
+            414,
+            "InvalidParameter",
+            &format!("The request URL is longer than {MAX_URL} bytes: send the parameters in a POST form body."),
+        ));
+    }
     let mut params = Params::new();
-    decode_form(query, &mut params);
-    if method == "POST" {
-        decode_form(&String::from_utf8_lossy(body), &mut params);
+    decode_form(parts.uri.query().unwrap_or("").as_bytes(), &mut params)?;
+    if parts.method == Method::POST {
+        let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+            ApiError::gateway(
+                413,
+                "InvalidParameter",
+                &format!("The request body is larger than {MAX_BODY} bytes."),
+            )
+        })?;
+        if !body.is_empty() {
+            match is_form(&parts.headers) {
+                Some(true) => decode_form(&body, &mut params)?,
+                found => {
+                    let found = match found {
+                        None => "none".to_string(),
+                        Some(_) => format!("{:?}", parts.headers[header::CONTENT_TYPE]),
+                    };
+                    return Err(ApiError::gateway(
+                        400,
+                        "InvalidParameter",
+                        &format!("A POST body is read as parameters only with Content-Type application/x-www-form-urlencoded; this one has {found}."),
+                    ));
+                }
+            }
+        }
     }
-    match run(emu, method, &params).await {
+    Ok((parts.method, params))
+}
+
+async fn api(emu: &Emulator, req: Request) -> Response {
+    emu.requests.fetch_add(1, Ordering::Relaxed);
+    let (method, params) = match read_params(req).await {
+        Ok(p) => p,
+        Err(e) => return error_response(&e, emu),
+    };
+    match run(emu, method.as_str(), &params).await {
         Ok(_) if emu.world.drop_fault() => {
             // The action ran; then the connection breaks before the answer's body.
             let stream = futures_util::stream::once(async {
@@ -242,9 +270,7 @@ async fn api(emu: &Emulator, method: &str, query: &str, body: &Bytes) -> Respons
                     "dropped",
                 ))
             });
-            let mut r = Response::new(Body::from_stream(stream));
-            cors(r.headers_mut(), emu);
-            r
+            Response::new(Body::from_stream(stream))
         }
         Ok(members) => {
             let action = param(&params, "Action").unwrap_or_default();
@@ -366,58 +392,175 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
     }
 }
 
-fn control(emu: &Emulator, method: &Method, what: &str, body: &[u8]) -> Response {
-    let bad = |m: String| json_response(400, &json!({ "error": m }), emu);
-    match (method.as_str(), what) {
-        ("GET", "faults") => json_response(200, &json!(emu.world.faults()), emu),
-        ("POST", "faults") => {
-            match serde_json::from_slice::<Faults>(if body.is_empty() { b"{}" } else { body }) {
-                Ok(f) => {
-                    emu.world.set_faults(f);
-                    json_response(200, &json!(emu.world.faults()), emu)
-                }
-                Err(e) => bad(format!("faults: {e}")),
-            }
-        }
-        ("GET", "log") => json_response(200, &json!(emu.world.log()), emu),
-        ("POST", "reset") => {
-            emu.clock.set_offset_ms(0);
-            emu.auth.lock().unwrap().reset();
-            emu.world.reset(emu.clock.now_ms());
-            json_response(200, &json!({ "reset": true }), emu)
-        }
-        ("GET", "clock") => json_response(
-            200,
-            &json!({ "offsetMs": emu.clock.offset_ms(), "now": format_iso(emu.clock.now_ms()) }),
-            emu,
-        ),
-        ("POST", "clock") => match serde_json::from_slice::<Value>(body)
-            .ok()
-            .and_then(|v| v.get("offsetMs").and_then(Value::as_i64))
-        {
-            Some(ms) => {
-                emu.clock.set_offset_ms(ms);
-                json_response(
-                    200,
-                    &json!({ "offsetMs": ms, "now": format_iso(emu.clock.now_ms()) }),
-                    emu,
-                )
-            }
-            None => bad("clock: expected {\"offsetMs\": <integer>}".into()),
-        },
-        ("GET", "stats") => json_response(
-            200,
-            &json!({
-                "nonces": emu.auth.lock().unwrap().nonce_count(),
-                "log": emu.world.log().len(),
-                "requests": emu.requests.load(std::sync::atomic::Ordering::Relaxed),
-            }),
-            emu,
-        ),
-        _ => json_response(
-            404,
-            &json!({ "error": format!("no control endpoint {method} /_emulator/{what}") }),
-            emu,
-        ),
+/// The test control answers only to loopback peers.
+async fn loopback_only(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if peer.ip().is_loopback() {
+        next.run(req).await
+    } else {
+        let mut r = Response::new(Body::from(
+            json!({ "error": "test control is loopback-only" }).to_string(),
+        ));
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        r
     }
+}
+
+type Emu = State<Arc<Emulator>>;
+
+fn bad(emu: &Emulator, m: String) -> Response {
+    json_response(400, &json!({ "error": m }), emu)
+}
+
+async fn get_faults(State(emu): Emu) -> Response {
+    json_response(200, &json!(emu.world.faults()), &emu)
+}
+
+async fn set_faults(State(emu): Emu, body: Bytes) -> Response {
+    match serde_json::from_slice::<Faults>(if body.is_empty() { b"{}" } else { &body }) {
+        Ok(f) => {
+            emu.world.set_faults(f);
+            json_response(200, &json!(emu.world.faults()), &emu)
+        }
+        Err(e) => bad(&emu, format!("faults: {e}")),
+    }
+}
+
+async fn get_log(State(emu): Emu) -> Response {
+    json_response(200, &json!(emu.world.log()), &emu)
+}
+
+async fn reset(State(emu): Emu) -> Response {
+    emu.clock.set_offset_ms(0);
+    emu.auth.lock().unwrap().reset();
+    emu.world.reset(emu.clock.now_ms());
+    json_response(200, &json!({ "reset": true }), &emu)
+}
+
+async fn get_clock(State(emu): Emu) -> Response {
+    json_response(
+        200,
+        &json!({ "offsetMs": emu.clock.offset_ms(), "now": format_iso(emu.clock.now_ms()) }),
+        &emu,
+    )
+}
+
+async fn set_clock(State(emu): Emu, body: Bytes) -> Response {
+    match serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("offsetMs").and_then(Value::as_i64))
+    {
+        Some(ms) => {
+            emu.clock.set_offset_ms(ms);
+            get_clock(State(emu)).await
+        }
+        None => bad(&emu, "clock: expected {\"offsetMs\": <integer>}".into()),
+    }
+}
+
+/// One request signed elsewhere, for `/_emulator/verify`: what was signed, and the wire text
+/// (the query or form body, `Signature` included) that would carry it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Signed {
+    method: String,
+    params: Vec<(String, String)>,
+    wire: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyBatch {
+    secret: String,
+    requests: Vec<Signed>,
+}
+
+/// What is wrong with one signed request, as the emulator's own decoder and verifier see it.
+fn check_signed(secret: &str, r: &Signed) -> Option<String> {
+    let mut decoded = Params::new();
+    if let Err(e) = decode_form(r.wire.as_bytes(), &mut decoded) {
+        return Some(format!("the wire text does not decode: {}", e.message));
+    }
+    let Some(signature) = decoded.remove("Signature") else {
+        return Some("the wire text has no Signature".into());
+    };
+    let signed: Params = r.params.iter().cloned().collect();
+    if signed.len() != r.params.len() {
+        return Some("params names a parameter twice".into());
+    }
+    if decoded != signed {
+        let (k, v) = signed
+            .iter()
+            .find(|(k, v)| decoded.get(*k) != Some(v))
+            .or_else(|| decoded.iter().find(|(k, _)| !signed.contains_key(*k)))
+            .expect("the maps differ");
+        return Some(format!(
+            "the wire carries other parameters than were signed: {k:?} is {:?} on the wire, {:?} signed",
+            decoded.get(k),
+            signed.get(k).map(|_| v)
+        ));
+    }
+    let sts = server_string_to_sign(&r.method, &decoded);
+    let expected = hmac_b64(secret, &sts);
+    (expected != signature)
+        .then(|| format!("signature {signature} where the emulator computes {expected} over {sts}"))
+}
+
+/// Verifies a batch of requests signed elsewhere (the signature robustness test signs them in a
+/// browser) with the emulator's own decoder, canonicalizer and HMAC: `{ checked, mismatches,
+/// first }` (the first ten problems, with their index).
+async fn verify(State(emu): Emu, body: Bytes) -> Response {
+    let batch: VerifyBatch = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return bad(&emu, format!("verify: {e}")),
+    };
+    let problems: Vec<(usize, String)> = batch
+        .requests
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| check_signed(&batch.secret, r).map(|p| (i, p)))
+        .collect();
+    json_response(
+        200,
+        &json!({
+            "checked": batch.requests.len(),
+            "mismatches": problems.len(),
+            "first": problems.iter().take(10).map(|(i, p)| json!({ "index": i, "problem": p })).collect::<Vec<_>>(),
+        }),
+        &emu,
+    )
+}
+
+/// Counters for tests and the soak: remembered nonces (they expire with the Timestamp window),
+/// log entries, API requests received, and the process's resident memory where it can be read.
+async fn stats(State(emu): Emu) -> Response {
+    json_response(
+        200,
+        &json!({
+            "nonces": emu.auth.lock().unwrap().nonce_count(),
+            "nonceWindowMs": crate::auth::TIMESTAMP_WINDOW.as_millis() as u64,
+            "log": emu.world.log().len(),
+            "requests": emu.requests.load(Ordering::Relaxed),
+            "rssBytes": resident_bytes(),
+        }),
+        &emu,
+    )
+}
+
+/// Resident set size from `/proc/self/statm` (Linux); `None` elsewhere.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+async fn no_control(State(emu): Emu, method: Method, uri: axum::http::Uri) -> Response {
+    json_response(
+        404,
+        &json!({ "error": format!("no control endpoint {method} {}", uri.path()) }),
+        &emu,
+    )
 }

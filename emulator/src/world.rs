@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::auth::{param, Params};
-use crate::config::{Behavior, CallType, Config, DataType, Product, Service};
+use crate::config::{AccessMode, Behavior, CallType, Config, DataKind, DataType, Product, Service};
 use crate::error::ApiError;
 use crate::model::{check_object, check_value, data_type_name, parse_object};
 
@@ -111,9 +111,9 @@ fn iot_id_for(pk: &str, dn: &str) -> String {
 }
 
 fn initial(dt: &DataType) -> Value {
-    match dt.kind.as_str() {
-        "float" | "double" => json!(dt.min.unwrap_or(0.0).max(0.0)),
-        "text" | "date" => json!(""),
+    match dt.kind {
+        DataKind::Float | DataKind::Double => json!(dt.min.unwrap_or(0.0).max(0.0)),
+        DataKind::Text | DataKind::Date => json!(""),
         _ => json!(dt.min.unwrap_or(0.0).max(0.0) as i64),
     }
 }
@@ -518,7 +518,7 @@ impl World {
                 .ok_or_else(|| {
                     ApiError::invalid_format(format!("{k}: no such property in the thing model"))
                 })?;
-            if p.access_mode != "rw" {
+            if p.access_mode != AccessMode::Rw {
                 return Err(ApiError::invalid_format(format!(
                     "{k}: the property is read-only"
                 )));
