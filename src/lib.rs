@@ -20,10 +20,11 @@ mod wasm;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{
-    CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions, CredentialsProvider,
-    CredentialsSource, Device, Error, InvokeResult, InvokeThingService, InvokeThingsService,
-    PresignOptions, PropertyStatus, PropertyStatusResult, PropertyValue, ProvidedCredentials,
-    SelfTest, SetDeviceProperty, SetDevicesProperty,
+    BulkEntry, BulkOptions, CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions,
+    CredentialsProvider, CredentialsSource, Device, Error, InvokeResult, InvokeThingService,
+    InvokeThingsService, OnProgress, PresignOptions, Progress, PropertySet, PropertyStatus,
+    PropertyStatusResult, PropertyValue, ProvidedCredentials, SelfTest, ServiceCall,
+    SetDeviceProperty, SetDevicesProperty,
 };
 pub use core::diagnosis::{Cause, Diagnosis};
 pub use core::{HttpMethod, Outcome, RetryPolicy};

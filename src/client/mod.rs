@@ -6,10 +6,13 @@
 //! - `requests` / `results`: the typed requests and results of the device actions.
 //! - `error`: [`Error`].
 //! - `selftest`: [`Client::self_test`], what works and what to do about what does not.
+//! - `bulk`: [`Client::invoke_many`] and [`Client::set_property_many`], across a fleet under
+//!   the client's rate window.
 //!
 //! Rust wasm front-ends use [`Client`] directly; the JavaScript `IotClient` is a thin layer over
 //! it. Every method takes typed values and returns typed results or an [`Error`].
 
+mod bulk;
 mod credentials;
 mod error;
 mod requests;
@@ -31,6 +34,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
+pub use crate::core::bulk::Progress;
+pub(crate) use bulk::{Bulk, Payloads, Settled};
+pub use bulk::{BulkEntry, BulkOptions, OnProgress, PropertySet, ServiceCall};
 pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
 };
@@ -162,6 +168,10 @@ struct Inner {
     nonces: RefCell<NoncePool>,
     /// The provider call in flight, shared by every call waiting for credentials.
     pending: RefCell<Option<Promise>>,
+    /// Bulk calls' rate windows, by action (shared by every bulk call of this client).
+    windows: bulk::RateWindows,
+    /// Attempts answered `Throttling.*` so far (bulk calls slow down when it moves).
+    throttles: Cell<u32>,
 }
 
 impl core::fmt::Debug for Client {
@@ -264,6 +274,8 @@ impl Client {
                 signer: RefCell::new(signer),
                 nonces: RefCell::new(NoncePool::new()),
                 pending: RefCell::new(None),
+                windows: Default::default(),
+                throttles: Cell::new(0),
             }),
         })
     }
@@ -742,6 +754,9 @@ impl Client {
                     message = field("ErrorMessage");
                 }
                 let request_id = field("RequestId");
+                if crate::core::bulk::is_throttling(&code) {
+                    inner.throttles.set(inner.throttles.get().wrapping_add(1));
+                }
                 if code.eq_ignore_ascii_case("SignatureDoesNotMatch") {
                     // From the platform's own words (the failure's message gets punctuated and
                     // scrubbed); the diagnosis masks the token itself.

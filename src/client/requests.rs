@@ -166,7 +166,12 @@ pub(crate) enum Payload {
 }
 
 /// `text` checked to be a JSON object (with the engine's `JSON.parse`); `{}` when empty.
-fn json_object(text: &str, ctx: &str, field: &str, payload: Payload) -> Result<String, Error> {
+pub(crate) fn json_object(
+    text: &str,
+    ctx: &str,
+    field: &str,
+    payload: Payload,
+) -> Result<String, Error> {
     if text.is_empty() {
         return Ok("{}".into());
     }

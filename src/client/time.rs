@@ -19,6 +19,27 @@ pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Waits `ms`, or less when `signal` (if any) fires first.
+pub(crate) async fn sleep(ms: f64, signal: Option<&AbortSignal>) {
+    if ms.is_nan() || ms <= 0.0 || signal.is_some_and(|s| s.aborted()) {
+        return;
+    }
+    let mut timer = JsValue::UNDEFINED;
+    let mut wake = None;
+    let p = Promise::new(&mut |resolve, _| {
+        timer = set_timeout(&resolve, ms);
+        if let Some(s) = signal {
+            let _ = s.add_event_listener_with_callback("abort", &resolve);
+        }
+        wake = Some(resolve);
+    });
+    let _ = JsFuture::from(p).await;
+    clear_timeout(&timer);
+    if let (Some(f), Some(s)) = (wake, signal) {
+        let _ = s.remove_event_listener_with_callback("abort", &f);
+    }
+}
+
 /// The largest delay a timer can hold (larger ones fire at once).
 pub const MAX_TIMER_MS: u32 = i32::MAX as u32;
 
@@ -61,23 +82,7 @@ impl Deadline {
 
     /// Waits `ms`, or less when the deadline passes first.
     pub async fn sleep(&self, ms: f64) {
-        if ms.is_nan() || ms <= 0.0 || self.passed() {
-            return;
-        }
-        let mut timer = JsValue::UNDEFINED;
-        let mut wake = None;
-        let p = Promise::new(&mut |resolve, _| {
-            timer = set_timeout(&resolve, ms);
-            let _ = self
-                .signal
-                .add_event_listener_with_callback("abort", &resolve);
-            wake = Some(resolve);
-        });
-        let _ = JsFuture::from(p).await;
-        clear_timeout(&timer);
-        if let Some(f) = wake {
-            let _ = self.signal.remove_event_listener_with_callback("abort", &f);
-        }
+        sleep(ms, Some(&self.signal)).await
     }
 
     /// Waits for `promise`, or until the deadline passes (then `None`).

@@ -7,8 +7,10 @@
 //! - [`outcome`]: what a failure means (outcome, retry, advice).
 //! - [`attempts`]: one call's attempts as a state machine (what to do after each answer).
 //! - [`diagnosis`]: why a signature did not match, from the platform's string-to-sign.
+//! - [`bulk`]: bulk calls' rate window, progress pacing and batch groups.
 
 pub mod attempts;
+pub mod bulk;
 pub mod diagnosis;
 pub mod encode;
 pub mod outcome;

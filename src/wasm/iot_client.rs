@@ -7,9 +7,12 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::error::to_js;
 use super::{input, output};
-use crate::client::{Body, CallMeta, CallOptions, Client, Error, Params};
+use crate::client::{
+    Body, Bulk, CallMeta, CallOptions, Client, Error, Params, Payloads, PropertySet, ServiceCall,
+};
 use crate::core::HttpMethod;
 use alloc::string::String;
+use wasm_bindgen::JsCast;
 
 /// A client of the IoT Platform RPC API (version 2018-01-20) that signs every request in
 /// WebAssembly and sends it with `fetch`.
@@ -137,6 +140,34 @@ impl IotClient {
         self.device(Action::SetDevicesProperty, &request, options)
     }
 
+    /// Calls a service on many devices (`InvokeThingService` each), `concurrency` at a time and
+    /// no more than `qps` started in any second (shared by every bulk call of this client,
+    /// slower after throttling). Resolves with one entry per target, in order (`{ target, ok,
+    /// value }` or `{ target, ok: false, error }`); a device's failure is its entry's, never a
+    /// rejection. Aborting stops new calls: those in flight settle, the rest are `not_sent`.
+    /// With `batch: true`, one `InvokeThingsService` per 100 devices (asynchronous services).
+    #[wasm_bindgen(js_name = invokeMany, unchecked_return_type = "Promise<BulkEntry<InvokeThingServiceResult | CallResult>[]>")]
+    pub fn invoke_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeviceTarget[]")] targets: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BulkServiceCall")] call: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        self.many(Bulk::Invoke, targets, &call, options)
+    }
+
+    /// Sets the same properties on many devices (`SetDeviceProperty` each, or with `batch: true`
+    /// one `SetDevicesProperty` per 100), as `invokeMany` runs its calls.
+    #[wasm_bindgen(js_name = setPropertyMany, unchecked_return_type = "Promise<BulkEntry<SetDevicePropertyResult | CallResult>[]>")]
+    pub fn set_property_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DeviceTarget[]")] targets: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BulkPropertySet")] set: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        self.many(Bulk::SetProperty, targets, &set, options)
+    }
+
     /// Calls any RPC action with its own parameters (strings, numbers or booleans); the common
     /// parameters and the signature are added. Resolves with `{ requestId, data, body, ... }`.
     /// Read-only actions (`Query*`, `Get*`, `List*`, `Describe*`) are retried when their outcome
@@ -248,6 +279,12 @@ enum Action {
     SetDevicesProperty,
 }
 
+/// A bulk call's payload, owned by its future.
+enum Owned {
+    Service(ServiceCall),
+    Properties(PropertySet),
+}
+
 /// What `presign`, `toCurl` and `explain` return.
 #[derive(Clone, Copy)]
 enum Presigned {
@@ -288,6 +325,55 @@ impl IotClient {
                 .and_then(|(r, payload)| r.params(instance, payload)),
         };
         run(&self.client, with(name, params, options), shape)
+    }
+
+    /// A bulk call: its targets, payload and options read and checked, then run.
+    fn many(
+        &self,
+        bulk: Bulk,
+        targets: JsValue,
+        payload: &JsValue,
+        options: Option<JsValue>,
+    ) -> Promise {
+        let ctx = match bulk {
+            Bulk::Invoke => "invokeMany",
+            Bulk::SetProperty => "setPropertyMany",
+        };
+        let read = || -> Result<_, Error> {
+            let devices = input::targets(&targets, ctx)?;
+            let options = input::bulk_options(&options.unwrap_or(JsValue::UNDEFINED), ctx)?;
+            let payload = match bulk {
+                Bulk::Invoke => {
+                    input::service_call(payload).map(|(c, p)| (Owned::Service(c), p))?
+                }
+                Bulk::SetProperty => {
+                    input::property_set(payload).map(|(s, p)| (Owned::Properties(s), p))?
+                }
+            };
+            Ok((devices, options, payload))
+        };
+        let (devices, options, (owned, written)) = match read() {
+            Ok(r) => r,
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        let client = self.client.clone();
+        let targets: js_sys::Array = targets.unchecked_into();
+        future_to_promise(async move {
+            let payload = match &owned {
+                Owned::Service(c) => Payloads::Service(c),
+                Owned::Properties(s) => Payloads::Properties(s),
+            };
+            let shape: Shape = match (bulk, options.batch) {
+                (_, true) => output::call,
+                (Bulk::Invoke, false) => output::invoke,
+                (Bulk::SetProperty, false) => output::call,
+            };
+            let settled = client
+                .run_many(bulk, &devices, payload, written, &options)
+                .await
+                .map_err(|e| to_js(&e))?;
+            Ok(output::bulk(&targets, settled, shape))
+        })
     }
 
     #[inline(never)]

@@ -7,8 +7,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::client::{
-    Body, CallMeta, CallResult, Explanation, InvokeResult, PropertyStatus, PropertyStatusResult,
-    SelfTest,
+    Body, CallMeta, CallResult, Explanation, InvokeResult, Progress, PropertyStatus,
+    PropertyStatusResult, SelfTest, Settled,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -91,6 +91,11 @@ export interface CallResult extends CallMeta {
   data: any;
   body: Record<string, unknown>;
 }
+
+/** One target's result in a bulk call, in the order of the targets. */
+export type BulkEntry<T> =
+  | { target: DeviceTarget; ok: true; value: T }
+  | { target: DeviceTarget; ok: false; error: ThingcallError };
 
 /** How a request is signed, with the SecurityToken redacted, for display. */
 export interface SigningExplanation {
@@ -272,4 +277,51 @@ pub fn self_test(t: &SelfTest) -> JsValue {
         clock_offset_ms: t.clock_offset_ms,
         credentials_expire_in_ms: t.credentials_expire_in_ms,
     })
+}
+
+#[derive(Serialize)]
+struct ProgressOut {
+    done: u32,
+    total: u32,
+    ok: u32,
+    failed: u32,
+}
+
+/// A bulk call's progress, for `onProgress`.
+pub fn progress(p: Progress) -> JsValue {
+    js(&ProgressOut {
+        done: p.done,
+        total: p.total,
+        ok: p.ok,
+        failed: p.failed,
+    })
+}
+
+/// A bulk call's entries: `{ target, ok, value | error }` for each target, the target being the
+/// caller's own object.
+pub fn bulk(
+    targets: &js_sys::Array,
+    settled: Settled,
+    shape: fn(CallMeta, Body) -> JsValue,
+) -> JsValue {
+    let out = js_sys::Array::new_with_length(settled.len() as u32);
+    for (i, r) in settled.into_iter().enumerate() {
+        let entry = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = js_sys::Reflect::set(&entry, &JsValue::from_str(k), v);
+        };
+        set("target", &targets.get(i as u32));
+        match r {
+            Ok((meta, body)) => {
+                set("ok", &JsValue::TRUE);
+                set("value", &shape(meta, body));
+            }
+            Err(e) => {
+                set("ok", &JsValue::FALSE);
+                set("error", &super::error::to_js(&e));
+            }
+        }
+        out.set(i as u32, entry.into());
+    }
+    out.into()
 }

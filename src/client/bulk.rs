@@ -1,0 +1,570 @@
+//! Bulk calls across a fleet: one service call or property set on many devices, as many calls
+//! in flight as `concurrency` allows, started no faster than the rate window of the client
+//! ([`crate::core::bulk::RateWindow`], shared by every bulk call of that action) allows, and
+//! slower after throttling. One entry per target, in order; a device's failure is its entry's
+//! error, never the whole call's. With `batch`, the platform's batch actions carry up to 100
+//! devices per request.
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use web_sys::AbortSignal;
+
+use super::requests::{json_object, Payload};
+use super::time::{now_ms, sleep};
+use super::{
+    Body, CallMeta, CallOptions, CallResult, Client, Device, Error, InvokeResult,
+    InvokeThingService, InvokeThingsService, Params, SetDeviceProperty, SetDevicesProperty,
+    MAX_BATCH,
+};
+use crate::core::attempts::{concat, push_u64};
+use crate::core::bulk::{
+    groups, is_throttling, platform_qps, Progress, ProgressPacer, RateWindow, DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+};
+use crate::core::outcome::codes;
+use crate::core::{Failure, Outcome};
+
+/// How many times a call that stayed throttled through its own retries is sent again, each
+/// time after the (slowed) rate window admits it.
+pub const MAX_REQUEUES: u32 = 5;
+
+/// A progress callback: `{ done, total, ok, failed }`, at most every 100 ms and at the end.
+pub type OnProgress = Rc<dyn Fn(Progress)>;
+
+/// How a bulk call runs.
+#[derive(Clone)]
+pub struct BulkOptions {
+    /// Calls in flight at once (1 to 256; 16 by default).
+    pub concurrency: u32,
+    /// Calls started per second at most (the platform's limit by default: 500 for
+    /// `InvokeThingService` and `SetDeviceProperty`, 10 for the batch actions; never above it).
+    pub qps: Option<f64>,
+    /// Stops starting calls when it fires: the calls in flight settle, the rest are `not_sent`.
+    pub signal: Option<AbortSignal>,
+    /// Called with the progress at most every 100 ms, and once at the end.
+    pub on_progress: Option<OnProgress>,
+    /// One `InvokeThingsService` / `SetDevicesProperty` per 100 devices (every target given
+    /// by `productKey` + `deviceName` of one product; asynchronous services only).
+    pub batch: bool,
+    /// The deadline of each call, ms (the client's by default).
+    pub timeout_ms: Option<u32>,
+}
+
+impl Default for BulkOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+            qps: None,
+            signal: None,
+            on_progress: None,
+            batch: false,
+            timeout_ms: None,
+        }
+    }
+}
+
+impl core::fmt::Debug for BulkOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BulkOptions")
+            .field("concurrency", &self.concurrency)
+            .field("qps", &self.qps)
+            .field("batch", &self.batch)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The service call of [`Client::invoke_many`]: the same for every target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceCall {
+    /// The service's `Identifier`.
+    pub identifier: String,
+    /// `Args`: a JSON object, as text (`{}` when empty), sent exactly as given.
+    pub args: String,
+    /// `IotInstanceId` (the client's default when `None`).
+    pub iot_instance_id: Option<String>,
+}
+
+/// The property set of [`Client::set_property_many`]: the same for every target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PropertySet {
+    /// `Items`: a JSON object, as text.
+    pub items: String,
+    /// `IotInstanceId` (the client's default when `None`).
+    pub iot_instance_id: Option<String>,
+}
+
+/// One target's result: what its call returned, or why it failed (`not_sent` with code
+/// `Aborted` when the bulk call was aborted before its call started).
+#[derive(Clone, Debug)]
+pub struct BulkEntry<T> {
+    /// The target, as given.
+    pub target: Device,
+    /// Its result.
+    pub result: Result<T, Error>,
+}
+
+/// One request's raw answer, or its error.
+pub(crate) type Answered = Result<(CallMeta, Body), Error>;
+
+/// Each target's raw answer (or error), in order.
+pub(crate) type Settled = Vec<Answered>;
+
+/// Which bulk call: the single action, the batch action, and the name errors give it.
+#[derive(Clone, Copy)]
+pub(crate) enum Bulk {
+    Invoke,
+    SetProperty,
+}
+
+impl Bulk {
+    fn single(self) -> &'static str {
+        match self {
+            Bulk::Invoke => "InvokeThingService",
+            Bulk::SetProperty => "SetDeviceProperty",
+        }
+    }
+
+    fn batch(self) -> &'static str {
+        match self {
+            Bulk::Invoke => "InvokeThingsService",
+            Bulk::SetProperty => "SetDevicesProperty",
+        }
+    }
+
+    fn ctx(self) -> &'static str {
+        match self {
+            Bulk::Invoke => "invokeMany",
+            Bulk::SetProperty => "setPropertyMany",
+        }
+    }
+}
+
+/// What the same call for every target carries: `(Identifier, Args)` or `Items`, checked once.
+pub(crate) enum Payloads<'a> {
+    Service(&'a ServiceCall),
+    Properties(&'a PropertySet),
+}
+
+/// The rate windows of one client, by action.
+#[derive(Default)]
+pub(crate) struct RateWindows(RefCell<Vec<(&'static str, RateWindow)>>);
+
+impl RateWindows {
+    fn with<R>(&self, action: &'static str, f: impl FnOnce(&mut RateWindow) -> R) -> R {
+        let mut all = self.0.borrow_mut();
+        let i = match all.iter().position(|(a, _)| *a == action) {
+            Some(i) => i,
+            None => {
+                all.push((action, RateWindow::new()));
+                all.len() - 1
+            }
+        };
+        f(&mut all[i].1)
+    }
+}
+
+fn aborted(signal: &Option<AbortSignal>) -> bool {
+    signal.as_ref().is_some_and(|s| s.aborted())
+}
+
+fn not_sent() -> Error {
+    Error::new(
+        Failure::new(
+            codes::ABORTED,
+            "the bulk call was aborted before this target's call started.",
+            Outcome::NotSent,
+        ),
+        [],
+    )
+}
+
+/// Runs futures to completion together (the workers of one bulk call).
+struct JoinAll<F: Future<Output = ()>>(Vec<Option<Pin<Box<F>>>>);
+
+impl<F: Future<Output = ()>> Future for JoinAll<F> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut pending = false;
+        for slot in self.0.iter_mut() {
+            if let Some(f) = slot {
+                if f.as_mut().poll(cx).is_ready() {
+                    *slot = None;
+                } else {
+                    pending = true;
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    }
+}
+
+/// The shared state of one bulk call's workers.
+struct Run<'a> {
+    client: &'a Client,
+    action: &'static str,
+    qps: f64,
+    options: &'a BulkOptions,
+    call: CallOptions,
+    /// The parameters of each request (a target, or a group of 100).
+    requests: Vec<Result<Params, Error>>,
+    next: Cell<usize>,
+    settled: RefCell<Vec<Option<Answered>>>,
+    pacer: RefCell<ProgressPacer>,
+    /// How many targets each request carries (1, or the group's size).
+    weight: fn(&Run<'_>, usize) -> u32,
+    group_sizes: Vec<u32>,
+}
+
+impl Run<'_> {
+    fn report(&self, p: Option<Progress>) {
+        if let (Some(p), Some(f)) = (p, &self.options.on_progress) {
+            f(p);
+        }
+    }
+
+    fn settle(&self, i: usize, r: Result<(CallMeta, Body), Error>) {
+        let ok = r.is_ok();
+        self.settled.borrow_mut()[i] = Some(r);
+        let mut last = None;
+        for _ in 0..(self.weight)(self, i) {
+            last = self.pacer.borrow_mut().settled(ok, now_ms()).or(last);
+        }
+        self.report(last);
+    }
+
+    /// Waits for the rate window to let one more call start; `false` when aborted first.
+    async fn admitted(&self) -> bool {
+        let windows = &self.client.inner.windows;
+        loop {
+            if aborted(&self.options.signal) {
+                return false;
+            }
+            match windows.with(self.action, |w| w.admit(now_ms(), self.qps)) {
+                Ok(()) => return true,
+                Err(ms) => sleep(ms, self.options.signal.as_ref()).await,
+            }
+        }
+    }
+
+    async fn worker(&self) {
+        loop {
+            if aborted(&self.options.signal) {
+                return;
+            }
+            let i = self.next.get();
+            if i >= self.requests.len() {
+                return;
+            }
+            self.next.set(i + 1);
+            let params = match &self.requests[i] {
+                Ok(p) => p.clone(),
+                Err(e) => {
+                    self.settle(i, Err(e.clone()));
+                    continue;
+                }
+            };
+            // A call still throttled after its own retries never ran (`rejected`): it goes
+            // back through the rate window, which has slowed down meanwhile.
+            let mut r;
+            let mut requeued = 0;
+            loop {
+                if !self.admitted().await {
+                    // Aborted before it started: counted with the rest that were not sent.
+                    return;
+                }
+                let throttles = self.client.inner.throttles.get();
+                r = self
+                    .client
+                    .send(self.action, params.clone(), &self.call)
+                    .await;
+                let now = now_ms();
+                let throttled = self.client.inner.throttles.get() != throttles;
+                self.client.inner.windows.with(self.action, |w| {
+                    if throttled {
+                        w.throttled(now);
+                    } else {
+                        w.not_throttled(now);
+                    }
+                });
+                let again = matches!(&r, Err(e) if is_throttling(e.code()) && e.outcome() == Outcome::Rejected);
+                if !again || requeued == MAX_REQUEUES {
+                    break;
+                }
+                requeued += 1;
+            }
+            self.settle(i, r);
+        }
+    }
+}
+
+fn one(_: &Run<'_>, _: usize) -> u32 {
+    1
+}
+
+fn group(run: &Run<'_>, i: usize) -> u32 {
+    run.group_sizes[i]
+}
+
+impl Client {
+    /// `InvokeThingService` on every target: one entry per target, in order. Rejects only for
+    /// bad options (before anything is sent).
+    pub async fn invoke_many(
+        &self,
+        targets: &[Device],
+        call: &ServiceCall,
+        options: &BulkOptions,
+    ) -> Result<Vec<BulkEntry<InvokeResult>>, Error> {
+        let settled = self
+            .run_many(
+                Bulk::Invoke,
+                targets,
+                Payloads::Service(call),
+                Payload::AsWritten,
+                options,
+            )
+            .await?;
+        Ok(entries(targets, settled, InvokeResult::new))
+    }
+
+    /// `SetDeviceProperty` on every target: one entry per target, in order. Rejects only for
+    /// bad options (before anything is sent).
+    pub async fn set_property_many(
+        &self,
+        targets: &[Device],
+        set: &PropertySet,
+        options: &BulkOptions,
+    ) -> Result<Vec<BulkEntry<CallResult>>, Error> {
+        let settled = self
+            .run_many(
+                Bulk::SetProperty,
+                targets,
+                Payloads::Properties(set),
+                Payload::AsWritten,
+                options,
+            )
+            .await?;
+        Ok(entries(targets, settled, CallResult::new))
+    }
+
+    /// The requests of a bulk call, each sent under the rate window: every target's answer.
+    pub(crate) async fn run_many(
+        &self,
+        bulk: Bulk,
+        targets: &[Device],
+        payload: Payloads<'_>,
+        written: Payload,
+        options: &BulkOptions,
+    ) -> Result<Settled, Error> {
+        let ctx = bulk.ctx();
+        if !(1..=MAX_CONCURRENCY).contains(&options.concurrency) {
+            return Err(Error::invalid(concat(&[
+                ctx,
+                ": options.concurrency must be a whole number from 1 to 256",
+            ])));
+        }
+        let action = if options.batch {
+            bulk.batch()
+        } else {
+            bulk.single()
+        };
+        let limit = platform_qps(action).unwrap_or(500.0);
+        let qps = options.qps.unwrap_or(limit);
+        if !(qps > 0.0 && qps <= limit) {
+            let mut m = concat(&[ctx, ": options.qps must be above 0 and at most "]);
+            push_u64(&mut m, limit as u64);
+            m.push_str(concat(&[" (the platform's limit for ", action, ")"]).as_str());
+            return Err(Error::invalid(m));
+        }
+        if let Some(ms) = options.timeout_ms {
+            super::check_timeout(ms, "options.timeoutMs")?;
+        }
+        if targets.is_empty() {
+            if let Some(f) = &options.on_progress {
+                f(Progress::default());
+            }
+            return Ok(Vec::new());
+        }
+        // The payload is the same for every target: checked once, then sent as checked.
+        let instance = self.iot_instance_id();
+        let (text, own_instance) = match payload {
+            Payloads::Service(c) => (
+                json_object(&c.args, ctx, "args", written)?,
+                &c.iot_instance_id,
+            ),
+            Payloads::Properties(s) => {
+                if s.items.is_empty() {
+                    return Err(Error::invalid(concat(&[ctx, ".items is required"])));
+                }
+                (
+                    json_object(&s.items, ctx, "items", written)?,
+                    &s.iot_instance_id,
+                )
+            }
+        };
+        let identifier = match payload {
+            Payloads::Service(c) => c.identifier.as_str(),
+            Payloads::Properties(_) => "",
+        };
+        let (requests, group_sizes) = if options.batch {
+            let pk = one_product(targets, ctx)?;
+            let mut requests = Vec::new();
+            let mut sizes = Vec::new();
+            for g in groups(targets.len(), MAX_BATCH) {
+                let device_names: Vec<String> = targets[g.clone()]
+                    .iter()
+                    .map(|t| t.device_name.clone().unwrap_or_default())
+                    .collect();
+                sizes.push(g.len() as u32);
+                requests.push(match bulk {
+                    Bulk::Invoke => InvokeThingsService {
+                        product_key: pk.into(),
+                        device_names,
+                        identifier: identifier.into(),
+                        args: text.clone(),
+                        iot_instance_id: own_instance.clone(),
+                    }
+                    .params(instance, Payload::Serialized),
+                    Bulk::SetProperty => SetDevicesProperty {
+                        product_key: pk.into(),
+                        device_names,
+                        items: text.clone(),
+                        iot_instance_id: own_instance.clone(),
+                    }
+                    .params(instance, Payload::Serialized),
+                });
+            }
+            (requests, sizes)
+        } else {
+            let requests = targets
+                .iter()
+                .map(|t| match bulk {
+                    Bulk::Invoke => InvokeThingService {
+                        device: t.clone(),
+                        identifier: identifier.into(),
+                        args: text.clone(),
+                        iot_instance_id: own_instance.clone(),
+                    }
+                    .params(instance, Payload::Serialized),
+                    Bulk::SetProperty => SetDeviceProperty {
+                        device: t.clone(),
+                        items: text.clone(),
+                        iot_instance_id: own_instance.clone(),
+                    }
+                    .params(instance, Payload::Serialized),
+                })
+                .collect();
+            (requests, Vec::new())
+        };
+        // A target given wrong (or, in batch mode, a bad identifier or product) is the caller's
+        // mistake, not a device's failure: refused before anything is sent, naming it.
+        if let Some((i, Err(e))) = requests.iter().enumerate().find(|(_, r)| r.is_err()) {
+            let mut m = String::from(ctx);
+            if !options.batch || requests.len() > 1 {
+                m.push_str(if options.batch {
+                    ": group "
+                } else {
+                    ": targets["
+                });
+                push_u64(&mut m, i as u64);
+                m.push_str(if options.batch { " " } else { "] " });
+            } else {
+                m.push(' ');
+            }
+            m.push('(');
+            m.push_str(e.message());
+            m.push(')');
+            return Err(Error::invalid(m));
+        }
+        let n = requests.len();
+        let run = Run {
+            client: self,
+            action,
+            qps,
+            options,
+            call: CallOptions {
+                signal: None,
+                timeout_ms: options.timeout_ms,
+            },
+            requests,
+            next: Cell::new(0),
+            settled: RefCell::new((0..n).map(|_| None).collect()),
+            pacer: RefCell::new(ProgressPacer::new(targets.len() as u32, now_ms())),
+            weight: if options.batch { group } else { one },
+            group_sizes,
+        };
+        let workers = (0..(options.concurrency as usize).min(n).max(1))
+            .map(|_| Some(Box::pin(run.worker())))
+            .collect();
+        JoinAll(workers).await;
+        // Whatever was not started (an abort) is not sent.
+        for i in 0..n {
+            if run.settled.borrow()[i].is_none() {
+                run.settle(i, Err(not_sent()));
+            }
+        }
+        let last = run.pacer.borrow_mut().finish();
+        run.report(last);
+        let settled = run.settled.into_inner();
+        let mut out = Vec::with_capacity(targets.len());
+        for (i, r) in settled.into_iter().enumerate() {
+            let r = r.unwrap_or_else(|| Err(not_sent()));
+            let copies = if run.group_sizes.is_empty() {
+                1
+            } else {
+                run.group_sizes[i]
+            };
+            for _ in 1..copies {
+                out.push(r.clone());
+            }
+            out.push(r);
+        }
+        Ok(out)
+    }
+}
+
+/// The one product of a batch call's targets (each by `productKey` + `deviceName`).
+fn one_product<'t>(targets: &'t [Device], ctx: &str) -> Result<&'t str, Error> {
+    let mut pk: Option<&str> = None;
+    for (i, t) in targets.iter().enumerate() {
+        let this = t.product_key.as_deref().filter(|s| !s.is_empty());
+        let ok = t.device_name.as_deref().is_some_and(|d| !d.is_empty())
+            && this.is_some()
+            && (pk.is_none() || pk == this);
+        if !ok {
+            let mut m = concat(&[ctx, ": options.batch needs every target as productKey + deviceName of one product (targets["]);
+            push_u64(&mut m, i as u64);
+            m.push_str("] is not)");
+            return Err(Error::invalid(m));
+        }
+        pk = this;
+    }
+    Ok(pk.unwrap_or_default())
+}
+
+fn entries<T>(
+    targets: &[Device],
+    settled: Settled,
+    shape: fn(CallMeta, Body) -> T,
+) -> Vec<BulkEntry<T>> {
+    targets
+        .iter()
+        .cloned()
+        .zip(settled)
+        .map(|(target, r)| BulkEntry {
+            target,
+            result: r.map(|(m, b)| shape(m, b)),
+        })
+        .collect()
+}
