@@ -424,3 +424,74 @@ async fn self_test_and_the_signature_diagnosis_from_rust() {
     assert!(e.message().ends_with(&d.explanation));
     assert!(!wrong.self_test().await.ok());
 }
+
+#[wasm_bindgen_test]
+async fn bulk_calls_from_rust_one_entry_per_target_in_order() {
+    use thingcall::{BulkOptions, Progress, PropertySet, ServiceCall};
+    let c = client();
+    let mut targets: Vec<Device> = (1..=20)
+        .map(|n| Device::by_name(PK, format!("lamp-{n:02}")))
+        .collect();
+    targets.push(Device::by_name(PK, "lamp-offline"));
+    let last = Rc::new(Cell::new(Progress::default()));
+    let seen = last.clone();
+    let options = BulkOptions {
+        concurrency: 4,
+        qps: Some(100.0),
+        on_progress: Some(Rc::new(move |p| seen.set(p))),
+        ..BulkOptions::default()
+    };
+    let call = ServiceCall {
+        identifier: "Echo".into(),
+        args: r#"{"text":"bulk"}"#.into(),
+        iot_instance_id: None,
+    };
+    let entries = c.invoke_many(&targets, &call, &options).await.unwrap();
+    assert_eq!(entries.len(), 21);
+    for (e, t) in entries.iter().zip(&targets) {
+        assert_eq!(&e.target, t);
+    }
+    for e in &entries[..20] {
+        let r = e.result.as_ref().expect("an online lamp answers");
+        assert!(r.is_sync());
+        assert_eq!(
+            r.raw_result.as_deref().map(|s| s.contains("bulk")),
+            Some(true)
+        );
+    }
+    let offline = entries[20].result.as_ref().unwrap_err();
+    assert!(offline.is("iot.messagebroker.OFFLINE"));
+    assert_eq!(
+        last.get(),
+        Progress {
+            done: 21,
+            total: 21,
+            ok: 20,
+            failed: 1
+        }
+    );
+    // Batch mode: one SetDevicesProperty for the twenty.
+    let set = PropertySet {
+        items: r#"{"Brightness":33}"#.into(),
+        iot_instance_id: None,
+    };
+    let batch = BulkOptions {
+        batch: true,
+        ..BulkOptions::default()
+    };
+    let entries = c
+        .set_property_many(&targets[..20], &set, &batch)
+        .await
+        .unwrap();
+    assert!(entries.iter().all(|e| e.result.is_ok()));
+    // Bad options are refused before anything is sent.
+    let bad = BulkOptions {
+        concurrency: 0,
+        ..BulkOptions::default()
+    };
+    let e = c
+        .invoke_many(&targets, &call, &bad)
+        .await
+        .expect_err("concurrency 0");
+    assert!(e.is_invalid_argument());
+}
