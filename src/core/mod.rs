@@ -8,14 +8,18 @@
 //! - [`attempts`]: one call's attempts as a state machine (what to do after each answer).
 //! - [`diagnosis`]: why a signature did not match, from the platform's string-to-sign.
 //! - [`bulk`]: bulk calls' rate window, progress pacing and batch groups.
+//! - [`json`]: a JSON reader that keeps number tokens (for [`thing_model`]).
+//! - [`thing_model`]: a product's TSL, and the check of `Args`/`Items` against it.
 
 pub mod attempts;
 pub mod bulk;
 pub mod diagnosis;
 pub mod encode;
+pub mod json;
 pub mod outcome;
 pub mod request;
 pub mod signature;
+pub mod thing_model;
 pub mod timestamp;
 
 pub use attempts::{Answer, Attempts, Failure, Verdict};
