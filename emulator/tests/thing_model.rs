@@ -53,7 +53,9 @@ fn emulator_sets(w: &World, items: &str) -> Result<(), String> {
     p.insert("ProductKey".into(), PK.into());
     p.insert("DeviceName".into(), "lamp-01".into());
     p.insert("Items".into(), items.into());
-    w.set_device_property(&p, 0).map(|_| ()).map_err(|e| e.message)
+    w.set_device_property(&p, 0)
+        .map(|_| ())
+        .map_err(|e| e.message)
 }
 
 #[test]
@@ -70,11 +72,17 @@ fn the_fixture_model_as_the_core_reads_it() {
     assert_eq!(written, r#"{"x":10.0,"n":3}"#);
     emulator_accepts_args("Echo", &written).unwrap();
     // Refused by both: out of range, read-only, unknown.
-    for items in [r#"{"Brightness":101}"#, r#"{"Temperature":20.5}"#, r#"{"Color":1}"#] {
+    for items in [
+        r#"{"Brightness":101}"#,
+        r#"{"Temperature":20.5}"#,
+        r#"{"Color":1}"#,
+    ] {
         assert!(m.check_items(items, &number).is_err(), "{items}");
         assert!(emulator_sets(&w, items).is_err(), "{items}");
     }
-    let written = m.check_items(r#"{"LightSwitch":1,"Brightness":40}"#, &number).unwrap();
+    let written = m
+        .check_items(r#"{"LightSwitch":1,"Brightness":40}"#, &number)
+        .unwrap();
     emulator_sets(&w, &written).unwrap();
 }
 

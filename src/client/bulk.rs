@@ -16,6 +16,7 @@ use core::task::{Context, Poll};
 
 use web_sys::AbortSignal;
 
+use super::model::Checked;
 use super::requests::{json_object, Payload};
 use super::time::{now_ms, sleep};
 use super::{
@@ -55,6 +56,9 @@ pub struct BulkOptions {
     pub batch: bool,
     /// The deadline of each call, ms (the client's by default).
     pub timeout_ms: Option<u32>,
+    /// Checks the `Args`/`Items` against each product's thing model once, before any call
+    /// (the client's setting when `None`).
+    pub check_args: Option<bool>,
 }
 
 impl Default for BulkOptions {
@@ -66,6 +70,7 @@ impl Default for BulkOptions {
             on_progress: None,
             batch: false,
             timeout_ms: None,
+            check_args: None,
         }
     }
 }
@@ -417,6 +422,43 @@ impl Client {
             Payloads::Service(c) => c.identifier.as_str(),
             Payloads::Properties(_) => "",
         };
+        // With checkArgs: checked once per product, before anything else is sent.
+        let mut texts: Vec<(String, String)> = Vec::new();
+        let checks = self.checks(&CallOptions {
+            check_args: options.check_args,
+            ..CallOptions::default()
+        });
+        if checks {
+            if identifier.is_empty() && matches!(payload, Payloads::Service(_)) {
+                return Err(Error::invalid(concat(&[
+                    ctx,
+                    ".identifier is required (a non-empty string)",
+                ])));
+            }
+            let what = match payload {
+                Payloads::Service(_) => Checked::Args(identifier),
+                Payloads::Properties(_) => Checked::Items,
+            };
+            for (i, t) in targets.iter().enumerate() {
+                let Some(pk) = t.product_key.as_deref().filter(|p| !p.is_empty()) else {
+                    let mut m =
+                        concat(&[ctx, ": checkArgs needs every target's productKey (targets["]);
+                    push_u64(&mut m, i as u64);
+                    m.push_str("] has none)");
+                    return Err(Error::invalid(m));
+                };
+                if !texts.iter().any(|(p, _)| p == pk) {
+                    let written = self.checked_for(ctx, pk, what, &text).await?;
+                    texts.push((pk.into(), written));
+                }
+            }
+        }
+        let text_for = |t: &Device| -> String {
+            t.product_key
+                .as_deref()
+                .and_then(|pk| texts.iter().find(|(p, _)| p == pk))
+                .map_or_else(|| text.clone(), |(_, w)| w.clone())
+        };
         let (requests, group_sizes) = if options.batch {
             let pk = one_product(targets, ctx)?;
             let mut requests = Vec::new();
@@ -427,6 +469,7 @@ impl Client {
                     .map(|t| t.device_name.clone().unwrap_or_default())
                     .collect();
                 sizes.push(g.len() as u32);
+                let text = text_for(&targets[g.start]);
                 requests.push(match bulk {
                     Bulk::Invoke => InvokeThingsService {
                         product_key: pk.into(),
@@ -439,7 +482,7 @@ impl Client {
                     Bulk::SetProperty => SetDevicesProperty {
                         product_key: pk.into(),
                         device_names,
-                        items: text.clone(),
+                        items: text,
                         iot_instance_id: own_instance.clone(),
                     }
                     .params(instance, Payload::Serialized),
@@ -453,13 +496,13 @@ impl Client {
                     Bulk::Invoke => InvokeThingService {
                         device: t.clone(),
                         identifier: identifier.into(),
-                        args: text.clone(),
+                        args: text_for(t),
                         iot_instance_id: own_instance.clone(),
                     }
                     .params(instance, Payload::Serialized),
                     Bulk::SetProperty => SetDeviceProperty {
                         device: t.clone(),
-                        items: text.clone(),
+                        items: text_for(t),
                         iot_instance_id: own_instance.clone(),
                     }
                     .params(instance, Payload::Serialized),
@@ -496,6 +539,7 @@ impl Client {
             call: CallOptions {
                 signal: None,
                 timeout_ms: options.timeout_ms,
+                check_args: Some(false),
             },
             requests,
             next: Cell::new(0),

@@ -15,6 +15,7 @@
 mod bulk;
 mod credentials;
 mod error;
+mod model;
 mod requests;
 mod results;
 mod selftest;
@@ -90,6 +91,9 @@ pub struct ClientOptions {
     pub timeout_ms: u32,
     /// Retry settings.
     pub retry: RetryPolicy,
+    /// Check `Args` and `Items` against the product's thing model before sending (a call's
+    /// own `check_args` wins). Default false.
+    pub check_args: bool,
 }
 
 impl ClientOptions {
@@ -103,8 +107,18 @@ impl ClientOptions {
             method: HttpMethod::Post,
             timeout_ms: 10_000,
             retry: RetryPolicy::default(),
+            check_args: false,
         }
     }
+}
+
+/// An invoke or a set, for [`Client::device_call_params`].
+#[derive(Clone, Copy)]
+pub(crate) enum DeviceCall<'a> {
+    /// `InvokeThingService`.
+    Invoke(&'a InvokeThingService),
+    /// `SetDeviceProperty`.
+    Set(&'a SetDeviceProperty),
 }
 
 /// Options of one call.
@@ -114,6 +128,8 @@ pub struct CallOptions {
     pub signal: Option<AbortSignal>,
     /// Overrides the client's deadline for this call, ms.
     pub timeout_ms: Option<u32>,
+    /// Checks `Args`/`Items` against the thing model first (the client's setting when `None`).
+    pub check_args: Option<bool>,
 }
 
 /// Options of [`Client::presign`], [`Client::to_curl`] and [`Client::explain`].
@@ -172,6 +188,10 @@ struct Inner {
     windows: bulk::RateWindows,
     /// Attempts answered `Throttling.*` so far (bulk calls slow down when it moves).
     throttles: Cell<u32>,
+    /// Whether calls check their arguments against the thing model by default.
+    check_args: bool,
+    /// Thing models fetched for checks, by product.
+    models: model::Models,
 }
 
 impl core::fmt::Debug for Client {
@@ -276,6 +296,8 @@ impl Client {
                 pending: RefCell::new(None),
                 windows: Default::default(),
                 throttles: Cell::new(0),
+                check_args: options.check_args,
+                models: Default::default(),
             }),
         })
     }
@@ -312,7 +334,9 @@ impl Client {
         request: &InvokeThingService,
         options: &CallOptions,
     ) -> Result<InvokeResult, Error> {
-        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
+        let params = self
+            .device_call_params(DeviceCall::Invoke(request), Payload::AsWritten, options)
+            .await?;
         let (meta, body) = self.send("InvokeThingService", params, options).await?;
         Ok(InvokeResult::new(meta, body))
     }
@@ -323,7 +347,9 @@ impl Client {
         request: &SetDeviceProperty,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
+        let params = self
+            .device_call_params(DeviceCall::Set(request), Payload::AsWritten, options)
+            .await?;
         self.call_with("SetDeviceProperty", params, options).await
     }
 
@@ -405,6 +431,50 @@ impl Client {
     ) -> Result<CallResult, Error> {
         let (meta, body) = self.send(action, params, options).await?;
         Ok(CallResult::new(meta, body))
+    }
+
+    /// The parameters of an invoke or a set, its `Args`/`Items` checked against the thing model
+    /// first when the call checks (and then sent as the check wrote them).
+    pub(crate) async fn device_call_params(
+        &self,
+        call: DeviceCall<'_>,
+        payload: Payload,
+        options: &CallOptions,
+    ) -> Result<Params, Error> {
+        let instance = self.iot_instance_id();
+        if !self.checks(options) {
+            return match call {
+                DeviceCall::Invoke(r) => r.params(instance, payload),
+                DeviceCall::Set(r) => r.params(instance, payload),
+            };
+        }
+        match call {
+            DeviceCall::Invoke(r) => {
+                // Shape first (a missing identifier, a bad device), then the model.
+                r.params(instance, payload)?;
+                let args = self
+                    .checked(
+                        "invokeThingService",
+                        &r.device,
+                        model::Checked::Args(&r.identifier),
+                        if r.args.is_empty() { "{}" } else { &r.args },
+                    )
+                    .await?;
+                InvokeThingService { args, ..r.clone() }.params(instance, Payload::Serialized)
+            }
+            DeviceCall::Set(r) => {
+                r.params(instance, payload)?;
+                let items = self
+                    .checked(
+                        "setDeviceProperty",
+                        &r.device,
+                        model::Checked::Items,
+                        &r.items,
+                    )
+                    .await?;
+                SetDeviceProperty { items, ..r.clone() }.params(instance, Payload::Serialized)
+            }
+        }
     }
 
     /// Fetches credentials from the provider now (nothing to do for a fixed key), e.g. before

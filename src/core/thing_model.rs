@@ -317,7 +317,10 @@ fn data_type(d: Option<&Json>, number: NumberParser<'_>) -> Result<DataType, Str
     let kind_name = text_of(d, "type").unwrap_or_default();
     let specs = member(d, "specs");
     let limit = |key: &str| -> Result<Option<Limit>, String> {
-        match specs.and_then(|s| text_of(s, key)).filter(|t| !t.is_empty()) {
+        match specs
+            .and_then(|s| text_of(s, key))
+            .filter(|t| !t.is_empty())
+        {
             None => Ok(None),
             Some(text) => match number(&text) {
                 Some(value) => Ok(Some(Limit { text, value })),
@@ -340,10 +343,13 @@ fn data_type(d: Option<&Json>, number: NumberParser<'_>) -> Result<DataType, Str
         "date" => DataKind::Date,
         "bool" => DataKind::Bool,
         "enum" => DataKind::Enum,
-        "struct" => DataKind::Struct(params(specs.map_or(&[][..], |s| match s {
-            Json::Array(a) => a,
-            _ => &[],
-        }), number)?),
+        "struct" => DataKind::Struct(params(
+            specs.map_or(&[][..], |s| match s {
+                Json::Array(a) => a,
+                _ => &[],
+            }),
+            number,
+        )?),
         "array" => DataKind::Array {
             size: count("size"),
             item: alloc::boxed::Box::new(data_type(specs.and_then(|s| member(s, "item")), number)?),
@@ -505,7 +511,12 @@ impl Writer<'_> {
                         Err(violation(
                             at,
                             "enum",
-                            concat(&[text, " is not one of the enum's values (", &keys.join(", "), ")"]),
+                            concat(&[
+                                text,
+                                " is not one of the enum's values (",
+                                &keys.join(", "),
+                                ")",
+                            ]),
                         ))
                     }
                 }
@@ -622,7 +633,11 @@ mod tests {
         assert!(m.service("Echo").unwrap().sync);
         assert!(!m.service("Blink").unwrap().sync);
         assert!(m.service("Blink").unwrap().input[0].required);
-        assert!(ThingModel::from_tsl_text(r#"{"properties":[{"identifier":"a","dataType":{"type":"matrix"}}]}"#, &n).is_err());
+        assert!(ThingModel::from_tsl_text(
+            r#"{"properties":[{"identifier":"a","dataType":{"type":"matrix"}}]}"#,
+            &n
+        )
+        .is_err());
     }
 
     #[test]
@@ -633,9 +648,18 @@ mod tests {
             m.check_args("Echo", args, &n).unwrap(),
             r#"{ "x" : 10.0, "text":"a\"b", "pos": {"lat": -3.0}, "list": [1, 2] }"#
         );
-        assert_eq!(m.check_args("Echo", r#"{"x":1e2}"#, &n).unwrap(), r#"{"x":1e2}"#);
-        assert_eq!(m.check_args("Echo", r#"{"x":2.50}"#, &n).unwrap(), r#"{"x":2.50}"#);
-        assert_eq!(m.check_items(r#"{"Target":7,"Brightness":7}"#, &n).unwrap(), r#"{"Target":7.0,"Brightness":7}"#);
+        assert_eq!(
+            m.check_args("Echo", r#"{"x":1e2}"#, &n).unwrap(),
+            r#"{"x":1e2}"#
+        );
+        assert_eq!(
+            m.check_args("Echo", r#"{"x":2.50}"#, &n).unwrap(),
+            r#"{"x":2.50}"#
+        );
+        assert_eq!(
+            m.check_items(r#"{"Target":7,"Brightness":7}"#, &n).unwrap(),
+            r#"{"Target":7.0,"Brightness":7}"#
+        );
     }
 
     #[test]
@@ -647,28 +671,64 @@ mod tests {
         assert_eq!(args(r#"{"x":1001}"#), ("x".into(), "range"));
         assert_eq!(args(r#"{"x":-1000.5}"#), ("x".into(), "range"));
         assert_eq!(args(r#"{"text":"abcd"}"#), ("text".into(), "length"));
-        assert!(m.check_args("Echo", r#"{"text":"灯灯😀"}"#, &n).is_ok(), "characters, not bytes");
+        assert!(
+            m.check_args("Echo", r#"{"text":"灯灯😀"}"#, &n).is_ok(),
+            "characters, not bytes"
+        );
         assert_eq!(args(r#"{"when":"12a"}"#), ("when".into(), "type"));
-        assert_eq!(args(r#"{"pos":{"lng":1}}"#), ("pos.lng".into(), "identifier"));
+        assert_eq!(
+            args(r#"{"pos":{"lng":1}}"#),
+            ("pos.lng".into(), "identifier")
+        );
         assert_eq!(args(r#"{"pos":[]}"#), ("pos".into(), "type"));
         assert_eq!(args(r#"{"list":[1,2,3]}"#), ("list".into(), "length"));
         assert_eq!(args(r#"{"list":[1,2.5]}"#), ("list[1]".into(), "type"));
         assert_eq!(args(r#"{"x":1,"x":2}"#), ("x".into(), "identifier"));
         assert_eq!(args("[1]"), ("".into(), "json"));
         assert_eq!(args("{"), ("".into(), "json"));
-        assert_eq!(rule(m.check_args("Nope", "{}", &n)), ("Nope".into(), "identifier"));
-        assert_eq!(rule(m.check_args("Blink", "{}", &n)), ("times".into(), "required"));
-        assert_eq!(rule(m.check_args("Blink", r#"{"times":0}"#, &n)), ("times".into(), "range"));
-        assert_eq!(rule(m.check_args("Blink", r#"{"times":1.0}"#, &n)), ("times".into(), "type"));
-        assert_eq!(rule(m.check_args("Blink", r#"{"times":3000000000}"#, &n)), ("times".into(), "range"));
+        assert_eq!(
+            rule(m.check_args("Nope", "{}", &n)),
+            ("Nope".into(), "identifier")
+        );
+        assert_eq!(
+            rule(m.check_args("Blink", "{}", &n)),
+            ("times".into(), "required")
+        );
+        assert_eq!(
+            rule(m.check_args("Blink", r#"{"times":0}"#, &n)),
+            ("times".into(), "range")
+        );
+        assert_eq!(
+            rule(m.check_args("Blink", r#"{"times":1.0}"#, &n)),
+            ("times".into(), "type")
+        );
+        assert_eq!(
+            rule(m.check_args("Blink", r#"{"times":3000000000}"#, &n)),
+            ("times".into(), "range")
+        );
         let items = |a: &str| rule(m.check_items(a, &n));
-        assert_eq!(items(r#"{"Temperature":20.5}"#), ("Temperature".into(), "read-only"));
-        assert_eq!(items(r#"{"LightSwitch":2}"#), ("LightSwitch".into(), "type"));
-        assert_eq!(items(r#"{"LightSwitch":true}"#), ("LightSwitch".into(), "type"));
+        assert_eq!(
+            items(r#"{"Temperature":20.5}"#),
+            ("Temperature".into(), "read-only")
+        );
+        assert_eq!(
+            items(r#"{"LightSwitch":2}"#),
+            ("LightSwitch".into(), "type")
+        );
+        assert_eq!(
+            items(r#"{"LightSwitch":true}"#),
+            ("LightSwitch".into(), "type")
+        );
         assert_eq!(items(r#"{"Mode":1}"#), ("Mode".into(), "enum"));
         assert!(m.check_items(r#"{"Mode":2,"LightSwitch":1}"#, &n).is_ok());
-        assert_eq!(items(r#"{"Brightness":-1}"#), ("Brightness".into(), "range"));
-        assert_eq!(items(r#"{"Brightness":null}"#), ("Brightness".into(), "type"));
+        assert_eq!(
+            items(r#"{"Brightness":-1}"#),
+            ("Brightness".into(), "range")
+        );
+        assert_eq!(
+            items(r#"{"Brightness":null}"#),
+            ("Brightness".into(), "type")
+        );
         assert_eq!(items(r#"{"Color":1}"#), ("Color".into(), "identifier"));
         let v = m.check_items(r#"{"Brightness":101}"#, &n).unwrap_err();
         assert_eq!(v.detail, "101 is above the maximum 100");

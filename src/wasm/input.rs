@@ -68,6 +68,8 @@ export interface IotClientOptions {
   /** Deadline of a whole call (credentials, attempts, back-off), ms (1 to 2147483647). Default 10000. */
   timeoutMs?: number;
   retry?: RetryOptions;
+  /** Check `args` and `items` against the product's thing model before sending (see `thingModel`). Default false. */
+  checkArgs?: boolean;
 }
 
 /** Per-call options. */
@@ -75,6 +77,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;
+  /** invokeThingService and setDeviceProperty: check `args`/`items` against the thing model first (the client's `checkArgs` when absent). */
+  checkArgs?: boolean;
 }
 
 /** Options of `presign`, `toCurl` and `explain`. */
@@ -149,6 +153,8 @@ export interface BulkOptions {
   batch?: boolean;
   /** The deadline of each call, ms. Default: the client's. */
   timeoutMs?: number;
+  /** Check `args`/`items` against each product's thing model once, before any call. */
+  checkArgs?: boolean;
 }
 
 export interface SetDevicesPropertyRequest {
@@ -277,6 +283,16 @@ fn opt_timeout(o: &JsValue, key: &str, ctx: &str) -> Result<Option<u32>, Error> 
     }
 }
 
+fn opt_bool(o: &JsValue, key: &str, ctx: &str) -> Result<Option<bool>, Error> {
+    let v = get(o, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    v.as_bool()
+        .map(Some)
+        .ok_or_else(|| field(ctx, key, ": must be a boolean"))
+}
+
 fn opt_method(o: &JsValue, ctx: &str) -> Result<Option<HttpMethod>, Error> {
     let v = get(o, "method");
     if !present(&v) {
@@ -288,7 +304,7 @@ fn opt_method(o: &JsValue, ctx: &str) -> Result<Option<HttpMethod>, Error> {
         .ok_or_else(|| field(ctx, "method", ": must be \"GET\" or \"POST\""))
 }
 
-const CLIENT_KEYS: [&str; 10] = [
+const CLIENT_KEYS: [&str; 11] = [
     "endpoint",
     "accessKeyId",
     "accessKeySecret",
@@ -299,6 +315,7 @@ const CLIENT_KEYS: [&str; 10] = [
     "method",
     "timeoutMs",
     "retry",
+    "checkArgs",
 ];
 const RETRY_KEYS: [&str; 4] = ["maxAttempts", "baseDelayMs", "maxDelayMs", "retryUnknown"];
 
@@ -366,6 +383,7 @@ pub fn client_options(o: &JsValue) -> Result<ClientOptions, Error> {
         out.timeout_ms = ms;
     }
     out.retry = retry;
+    out.check_args = opt_bool(o, "checkArgs", CTX)?.unwrap_or(false);
     Ok(out)
 }
 
@@ -438,7 +456,7 @@ pub fn call_options(o: &JsValue) -> Result<CallOptions, Error> {
     if !present(o) {
         return Ok(CallOptions::default());
     }
-    check_keys(o, &["signal", "timeoutMs"], "options")?;
+    check_keys(o, &["signal", "timeoutMs", "checkArgs"], "options")?;
     let signal = get(o, "signal");
     let signal = if present(&signal) {
         Some(
@@ -452,6 +470,7 @@ pub fn call_options(o: &JsValue) -> Result<CallOptions, Error> {
     Ok(CallOptions {
         signal,
         timeout_ms: opt_timeout(o, "timeoutMs", "options")?,
+        check_args: opt_bool(o, "checkArgs", "options")?,
     })
 }
 
@@ -807,6 +826,7 @@ pub fn bulk_options(o: &JsValue, ctx: &str) -> Result<BulkOptions, Error> {
             "onProgress",
             "batch",
             "timeoutMs",
+            "checkArgs",
         ],
         ctx,
     )?;
@@ -822,6 +842,7 @@ pub fn bulk_options(o: &JsValue, ctx: &str) -> Result<BulkOptions, Error> {
     }
     out.qps = opt_number(o, "qps", ctx)?;
     out.timeout_ms = opt_timeout(o, "timeoutMs", ctx)?;
+    out.check_args = opt_bool(o, "checkArgs", ctx)?;
     let signal = get(o, "signal");
     if present(&signal) {
         out.signal = Some(
@@ -830,12 +851,7 @@ pub fn bulk_options(o: &JsValue, ctx: &str) -> Result<BulkOptions, Error> {
                 .map_err(|_| field(ctx, "signal", ": must be an AbortSignal"))?,
         );
     }
-    let batch = get(o, "batch");
-    if present(&batch) {
-        out.batch = batch
-            .as_bool()
-            .ok_or_else(|| field(ctx, "batch", ": must be a boolean"))?;
-    }
+    out.batch = opt_bool(o, "batch", ctx)?.unwrap_or(false);
     let f = get(o, "onProgress");
     if present(&f) {
         let f: Function = f

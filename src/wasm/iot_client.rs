@@ -8,7 +8,8 @@ use wasm_bindgen_futures::future_to_promise;
 use super::error::to_js;
 use super::{input, output};
 use crate::client::{
-    Body, Bulk, CallMeta, CallOptions, Client, Error, Params, Payloads, PropertySet, ServiceCall,
+    Body, Bulk, CallMeta, CallOptions, Client, DeviceCall, Error, Params, Payloads, PropertySet,
+    ServiceCall,
 };
 use crate::core::HttpMethod;
 use alloc::string::String;
@@ -138,6 +139,29 @@ impl IotClient {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.device(Action::SetDevicesProperty, &request, options)
+    }
+
+    /// A product's thing model (`QueryThingModel`, fetched once and kept by this client): its
+    /// properties and services with their types and specs, as `checkArgs` checks against.
+    #[wasm_bindgen(js_name = thingModel, unchecked_return_type = "Promise<ThingModel>")]
+    pub fn thing_model(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] product_key: JsValue,
+    ) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let pk = product_key.as_string().unwrap_or_default();
+            match client.thing_model(&pk).await {
+                Ok(m) => Ok(output::thing_model(&m)),
+                Err(e) => Err(to_js(&e)),
+            }
+        })
+    }
+
+    /// Drops the thing models this client keeps (after a product's model changed).
+    #[wasm_bindgen(js_name = forgetThingModels)]
+    pub fn forget_thing_models(&self) {
+        self.client.forget_thing_models();
     }
 
     /// Calls a service on many devices (`InvokeThingService` each), `concurrency` at a time and
@@ -279,10 +303,18 @@ enum Action {
     SetDevicesProperty,
 }
 
-/// A bulk call's payload, owned by its future.
+/// A call's request, owned by its future.
 enum Owned {
     Service(ServiceCall),
     Properties(PropertySet),
+    Invoke(crate::client::InvokeThingService),
+    Set(crate::client::SetDeviceProperty),
+}
+
+#[cold]
+fn unreachable_call() -> ! {
+    // Each match arm above is only reached with the kinds it names.
+    wasm_bindgen::throw_str("thingcall: internal error (a request of another kind)")
 }
 
 /// What `presign`, `toCurl` and `explain` return.
@@ -312,17 +344,46 @@ impl IotClient {
             InvokeThingsService => ("InvokeThingsService", "invokeThingsService", output::call),
             SetDevicesProperty => ("SetDevicesProperty", "setDevicesProperty", output::call),
         };
+        // An invoke or a set that checks its arguments fetches the thing model first.
+        if matches!(action, InvokeThingService | SetDeviceProperty) {
+            let read = opts(options.clone()).and_then(|o| {
+                let call = match action {
+                    InvokeThingService => {
+                        input::invoke_thing_service(request).map(|(r, p)| (Owned::Invoke(r), p))?
+                    }
+                    _ => input::set_device_property(request).map(|(r, p)| (Owned::Set(r), p))?,
+                };
+                Ok((call, o))
+            });
+            let ((call, payload), o) = match read {
+                Ok(r) => r,
+                Err(e) => return Promise::reject(&to_js(&e)),
+            };
+            let client = self.client.clone();
+            return future_to_promise(async move {
+                let call = match &call {
+                    Owned::Invoke(r) => DeviceCall::Invoke(r),
+                    Owned::Set(r) => DeviceCall::Set(r),
+                    _ => unreachable_call(),
+                };
+                let sent = match client.device_call_params(call, payload, &o).await {
+                    Ok(params) => client.send(name, params, &o).await,
+                    Err(e) => Err(e),
+                };
+                match sent {
+                    Ok((meta, body)) => Ok(shape(meta, body)),
+                    Err(e) => Err(to_js(&e)),
+                }
+            });
+        }
         let params = match action {
-            InvokeThingService => input::invoke_thing_service(request)
-                .and_then(|(r, payload)| r.params(instance, payload)),
-            SetDeviceProperty => input::set_device_property(request)
-                .and_then(|(r, payload)| r.params(instance, payload)),
             QueryDevicePropertyStatus | QueryDeviceDetail => input::device(request, ctx)
                 .and_then(|(d, own)| crate::client::device_params(ctx, &d, &own, instance)),
             InvokeThingsService => input::invoke_things_service(request)
                 .and_then(|(r, payload)| r.params(instance, payload)),
             SetDevicesProperty => input::set_devices_property(request)
                 .and_then(|(r, payload)| r.params(instance, payload)),
+            InvokeThingService | SetDeviceProperty => unreachable_call(),
         };
         run(&self.client, with(name, params, options), shape)
     }
@@ -362,6 +423,7 @@ impl IotClient {
             let payload = match &owned {
                 Owned::Service(c) => Payloads::Service(c),
                 Owned::Properties(s) => Payloads::Properties(s),
+                _ => unreachable_call(),
             };
             let shape: Shape = match (bulk, options.batch) {
                 (_, true) => output::call,

@@ -21,3 +21,8 @@ mod input;
 mod iot_client;
 mod output;
 mod sign;
+
+/// An enum key (`"0"`, `"2"`) as a number, read by the engine.
+fn model_number(text: &str) -> f64 {
+    js_sys::Number::parse_float(text)
+}
