@@ -257,7 +257,7 @@ async fn an_abort_cancels_the_call_and_a_deadline_times_it_out() {
     let request = echo("lamp-06", "{}");
     let with_signal = CallOptions {
         signal: Some(ctl.signal()),
-        timeout_ms: None,
+        ..CallOptions::default()
     };
     let call = c.invoke_thing_service(&request, &with_signal);
     let abort = async {
@@ -272,8 +272,8 @@ async fn an_abort_cancels_the_call_and_a_deadline_times_it_out() {
         .invoke_thing_service(
             &echo("lamp-06", "{}"),
             &CallOptions {
-                signal: None,
                 timeout_ms: Some(200),
+                ..CallOptions::default()
             },
         )
         .await
