@@ -163,6 +163,9 @@ pub struct Param {
     pub name: String,
     /// Type and range.
     pub data_type: DataType,
+    /// Whether a call must give it (`"required": true` in the TSL).
+    #[serde(default)]
+    pub required: bool,
 }
 
 /// A thing model data type: `bool` (0/1), `int`, `float`, `double`, `text`, `enum`, `date`.

@@ -404,6 +404,16 @@ impl World {
                 .map(|p| &p.data_type)
         })
         .map_err(ApiError::invalid_format)?;
+        if let Some(p) = service
+            .input_data
+            .iter()
+            .find(|p| p.required && !args.contains_key(&p.identifier))
+        {
+            return Err(ApiError::invalid_format(format!(
+                "{}: a required input of {} is missing",
+                p.identifier, service.identifier
+            )));
+        }
         Ok((service, args))
     }
 
@@ -746,7 +756,8 @@ impl World {
                 "callType": match s.call_type { CallType::Sync => "sync", CallType::Async => "async" },
                 "method": format!("thing.service.{}", s.identifier),
                 "inputData": s.input_data.iter().map(|x| json!({
-                    "identifier": x.identifier, "name": x.name, "dataType": dt(&x.data_type)
+                    "identifier": x.identifier, "name": x.name, "required": x.required,
+                    "dataType": dt(&x.data_type)
                 })).collect::<Vec<_>>(),
                 "outputData": []
             })).collect::<Vec<_>>(),

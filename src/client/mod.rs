@@ -42,6 +42,7 @@ pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
 };
 pub use error::Error;
+pub(crate) use model::js_number;
 pub(crate) use requests::{device_params, Payload};
 pub use requests::{
     Device, InvokeThingService, InvokeThingsService, Params, SetDeviceProperty, SetDevicesProperty,

@@ -483,3 +483,25 @@ fn presign_args(
     }
     Ok((a, p, o))
 }
+
+/// Reads a thing model from its TSL text (`ThingModelJson`, or a TSL file exported from the
+/// console) into the shape `thingModel()` returns, without a request. Throws a
+/// `ThingcallError` (`InvalidArgument`) when it is not a TSL.
+#[wasm_bindgen(js_name = thingModelFromTsl, unchecked_return_type = "ThingModel")]
+pub fn thing_model_from_tsl(
+    #[wasm_bindgen(unchecked_param_type = "string")] tsl: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = tsl.as_string().ok_or_else(|| {
+        to_js(&input::invalid(
+            "thingModelFromTsl: tsl must be the TSL's JSON text",
+        ))
+    })?;
+    crate::core::thing_model::ThingModel::from_tsl_text(&text, &crate::client::js_number)
+        .map(|m| output::thing_model(&m))
+        .map_err(|e| {
+            to_js(&input::invalid(crate::core::attempts::concat(&[
+                "thingModelFromTsl: ",
+                &e,
+            ])))
+        })
+}
