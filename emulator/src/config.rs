@@ -18,6 +18,9 @@ pub struct Config {
     /// How long a synchronous service call waits for the device (RRPC), in ms.
     #[serde(default = "default_rrpc_timeout")]
     pub rrpc_timeout_ms: u64,
+    /// How long a job task takes from SENT to IN_PROGRESS and on to its end, in ms.
+    #[serde(default = "default_job_step")]
+    pub job_step_ms: u64,
     /// Requests per second per action; actions not named are unlimited.
     #[serde(default)]
     pub qps_limits: BTreeMap<String, u32>,
@@ -45,6 +48,10 @@ pub enum Cors {
 
 fn default_rrpc_timeout() -> u64 {
     8_000
+}
+
+fn default_job_step() -> u64 {
+    200
 }
 
 fn default_origin() -> String {

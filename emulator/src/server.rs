@@ -42,6 +42,11 @@ pub const IOT_ACTIONS: &[&str] = &[
     "QueryThingModel",
     "QueryProductList",
     "QueryDevice",
+    "CreateJob",
+    "QueryJob",
+    "QueryJobStatistics",
+    "ListTask",
+    "CancelJob",
 ];
 
 /// Where static files come from.
@@ -71,6 +76,7 @@ pub struct Emulator {
     auth: Mutex<Auth>,
     clock: Clock,
     dirs: StaticDirs,
+    jobs: crate::jobs::Jobs,
 }
 
 impl Emulator {
@@ -89,6 +95,7 @@ impl Emulator {
             auth: Mutex::new(auth),
             clock,
             dirs,
+            jobs: Default::default(),
         })
     }
 }
@@ -255,7 +262,7 @@ async fn read_params(req: Request) -> Result<(Method, Params), ApiError> {
     Ok((parts.method, params))
 }
 
-async fn api(emu: &Emulator, req: Request) -> Response {
+async fn api(emu: &Arc<Emulator>, req: Request) -> Response {
     emu.requests.fetch_add(1, Ordering::Relaxed);
     let (method, params) = match read_params(req).await {
         Ok(p) => p,
@@ -290,7 +297,7 @@ async fn api(emu: &Emulator, req: Request) -> Response {
     }
 }
 
-async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, ApiError> {
+async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply, ApiError> {
     let (latency, fault) = emu.world.gateway_fault();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -388,7 +395,44 @@ async fn run(emu: &Emulator, method: &str, params: &Params) -> Result<Reply, Api
         "QueryThingModel" => w.query_thing_model(params),
         "QueryProductList" => w.query_product_list(),
         "QueryDevice" => w.query_device(params),
+        "CreateJob" => {
+            let (reply, id) = emu.jobs.create(w, params, now)?;
+            tokio::spawn(drive(emu.clone(), id));
+            Ok(reply)
+        }
+        "QueryJob" => emu.jobs.query(params),
+        "QueryJobStatistics" => emu.jobs.statistics(params),
+        "ListTask" => emu.jobs.list(w, params),
+        "CancelJob" => emu.jobs.cancel(params, now),
         other => unreachable!("{other} is in IOT_ACTIONS without a handler"),
+    }
+}
+
+/// Runs job `id` on the emulator's clock: task `i` is SENT at `i * 60000 / maximumPerMinute`
+/// ms, IN_PROGRESS a step later and ends a step after that; a cancel stops it.
+async fn drive(emu: Arc<Emulator>, id: String) {
+    use crate::jobs::TaskStatus;
+    let Some((n, interval)) = emu.jobs.schedule(&id) else {
+        return;
+    };
+    let step = emu.world.config().job_step_ms;
+    let start = tokio::time::Instant::now();
+    let mut events: Vec<(u64, usize, TaskStatus)> = (0..n)
+        .flat_map(|i| {
+            let sent = i as u64 * interval;
+            [
+                (sent, i, TaskStatus::Sent),
+                (sent + step, i, TaskStatus::InProgress),
+                (sent + 2 * step, i, TaskStatus::Succeeded),
+            ]
+        })
+        .collect();
+    events.sort_by_key(|e| e.0);
+    for (at, i, to) in events {
+        tokio::time::sleep_until(start + Duration::from_millis(at)).await;
+        if !emu.jobs.advance(&emu.world, &id, i, to, emu.clock.now_ms()) {
+            return;
+        }
     }
 }
 
@@ -437,6 +481,7 @@ async fn reset(State(emu): Emu) -> Response {
     emu.clock.set_offset_ms(0);
     emu.auth.lock().unwrap().reset();
     emu.world.reset(emu.clock.now_ms());
+    emu.jobs.reset();
     json_response(200, &json!({ "reset": true }), &emu)
 }
 

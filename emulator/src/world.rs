@@ -68,6 +68,10 @@ pub struct Faults {
     /// The next N correctly signed requests are answered `SignatureNonceUsed`, as if their
     /// nonce had been seen before (the client cannot be made to repeat one).
     pub nonce_used_next: u32,
+    /// The next N job tasks that would succeed end FAILED instead.
+    pub task_fail_next: u32,
+    /// The next N job tasks that would succeed end REJECTED instead.
+    pub task_reject_next: u32,
     /// Overrides the RRPC timeout, in ms.
     pub rrpc_timeout_ms: Option<u64>,
     /// Overrides per-action QPS limits.
@@ -225,6 +229,18 @@ impl World {
     }
 
     /// Whether this authenticated request is answered `SignatureNonceUsed` by fault injection.
+    /// A job task's injected end, if any (`taskFailNext`, `taskRejectNext`).
+    pub fn task_fault(&self) -> Option<crate::jobs::TaskStatus> {
+        let mut f = self.faults.lock().unwrap();
+        if roll(0.0, &mut f.task_fail_next) {
+            Some(crate::jobs::TaskStatus::Failed)
+        } else if roll(0.0, &mut f.task_reject_next) {
+            Some(crate::jobs::TaskStatus::Rejected)
+        } else {
+            None
+        }
+    }
+
     pub fn nonce_fault(&self) -> bool {
         roll(0.0, &mut self.faults.lock().unwrap().nonce_used_next)
     }
@@ -253,13 +269,37 @@ impl World {
         }
     }
 
-    fn message_id(&self) -> String {
+    pub(crate) fn message_id(&self) -> String {
         let n = self.seq.fetch_add(1, Ordering::Relaxed);
         format!(
             "17{:011}{:06}",
             fastrand::u64(..100_000_000_000),
             n % 1_000_000
         )
+    }
+
+    pub(crate) fn record_at(
+        &self,
+        idx: usize,
+        identifier: &str,
+        args: Value,
+        message_id: &str,
+        now_ms: i64,
+    ) {
+        let devices = self.devices.lock().unwrap();
+        self.record(&devices[idx], identifier, args, message_id, now_ms);
+    }
+
+    /// Whether device `idx` is connected, its product index, name and IotId.
+    pub(crate) fn device_info(&self, idx: usize) -> (bool, usize, String, String) {
+        let d = &self.devices.lock().unwrap()[idx];
+        (d.online, d.product, d.device_name.clone(), d.iot_id.clone())
+    }
+
+    /// The devices of product `pi`.
+    pub(crate) fn devices_of(&self, pi: usize) -> Vec<usize> {
+        let d = self.devices.lock().unwrap();
+        (0..d.len()).filter(|&i| d[i].product == pi).collect()
     }
 
     fn record(
@@ -287,7 +327,7 @@ impl World {
         log.push_back(entry);
     }
 
-    fn product(&self, pk: &str) -> Result<(usize, &Product), ApiError> {
+    pub(crate) fn product(&self, pk: &str) -> Result<(usize, &Product), ApiError> {
         self.config
             .products
             .iter()
@@ -302,7 +342,7 @@ impl World {
     }
 
     /// The device `dn` of product `pk`.
-    fn device_by_name(&self, pk: &str, dn: &str) -> Result<usize, ApiError> {
+    pub(crate) fn device_by_name(&self, pk: &str, dn: &str) -> Result<usize, ApiError> {
         self.by_name
             .get(&(pk.to_string(), dn.to_string()))
             .copied()
@@ -387,7 +427,7 @@ impl World {
 
     /// The service `identifier` names (`module:service` for a non-default module) and its Args,
     /// checked against the service's input parameters.
-    fn service_call<'a>(
+    pub(crate) fn service_call<'a>(
         &'a self,
         product: &'a Product,
         identifier: &str,
@@ -486,7 +526,7 @@ impl World {
     }
 
     /// Runs a service's behaviour on the device; the data it answers with.
-    fn apply(
+    pub(crate) fn apply(
         &self,
         idx: usize,
         service: &Service,
@@ -515,11 +555,13 @@ impl World {
         Ok(obj(json!({ "MessageId": message_id })))
     }
 
-    fn set_items(&self, idx: usize, items_text: &str, now_ms: i64) -> Result<String, ApiError> {
+    /// `Items` checked against `product`'s writable properties.
+    pub(crate) fn checked_items(
+        product: &Product,
+        items_text: &str,
+    ) -> Result<Map<String, Value>, ApiError> {
         let items = parse_object(items_text)
             .ok_or_else(|| ApiError::invalid_format("Items must be a JSON object."))?;
-        let mut devices = self.devices.lock().unwrap();
-        let product = &self.config.products[devices[idx].product];
         for (k, v) in &items {
             let p = product
                 .properties
@@ -535,6 +577,18 @@ impl World {
             }
             check_value(k, &p.data_type, v).map_err(ApiError::invalid_format)?;
         }
+        Ok(items)
+    }
+
+    pub(crate) fn set_items(
+        &self,
+        idx: usize,
+        items_text: &str,
+        now_ms: i64,
+    ) -> Result<String, ApiError> {
+        let product = &self.config.products[self.devices.lock().unwrap()[idx].product];
+        let items = Self::checked_items(product, items_text)?;
+        let mut devices = self.devices.lock().unwrap();
         if !devices[idx].online {
             return Err(ApiError::business(
                 "iot.messagebroker.OFFLINE",
