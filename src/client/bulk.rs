@@ -251,16 +251,9 @@ impl Run<'_> {
 
     /// Waits for the rate window to let one more call start; `false` when aborted first.
     async fn admitted(&self) -> bool {
-        let windows = &self.client.inner.windows;
-        loop {
-            if aborted(&self.options.signal) {
-                return false;
-            }
-            match windows.with(self.action, |w| w.admit(now_ms(), self.qps)) {
-                Ok(()) => return true,
-                Err(ms) => sleep(ms, self.options.signal.as_ref()).await,
-            }
-        }
+        self.client
+            .pace(self.action, self.qps, self.options.signal.as_ref())
+            .await
     }
 
     async fn worker(&self) {
@@ -323,6 +316,25 @@ fn group(run: &Run<'_>, i: usize) -> u32 {
 }
 
 impl Client {
+    /// Waits until the client's rate window for `action` lets one more call start under `qps`
+    /// (and counts it); `false` when `signal` fired first.
+    pub(crate) async fn pace(
+        &self,
+        action: &'static str,
+        qps: f64,
+        signal: Option<&AbortSignal>,
+    ) -> bool {
+        loop {
+            if signal.is_some_and(|s| s.aborted()) {
+                return false;
+            }
+            match self.inner.windows.with(action, |w| w.admit(now_ms(), qps)) {
+                Ok(()) => return true,
+                Err(ms) => sleep(ms, signal).await,
+            }
+        }
+    }
+
     /// `InvokeThingService` on every target: one entry per target, in order. Rejects only for
     /// bad options (before anything is sent).
     pub async fn invoke_many(

@@ -8,6 +8,8 @@
 //! - `selftest`: [`Client::self_test`], what works and what to do about what does not.
 //! - `bulk`: [`Client::invoke_many`] and [`Client::set_property_many`], across a fleet under
 //!   the client's rate window.
+//! - `jobs`: platform jobs ([`Client::create_job`], [`Client::job`], [`Client::tasks`]).
+//! - `model`: thing models for `check_args` ([`Client::thing_model`]).
 //!
 //! Rust wasm front-ends use [`Client`] directly; the JavaScript `IotClient` is a thin layer over
 //! it. Every method takes typed values and returns typed results or an [`Error`].
@@ -15,6 +17,7 @@
 mod bulk;
 mod credentials;
 mod error;
+mod jobs;
 mod model;
 mod requests;
 mod results;
@@ -42,6 +45,10 @@ pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
 };
 pub use error::Error;
+pub use jobs::{
+    JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
+    TaskStatus, JOB_QPS, MAX_TASK_PAGE,
+};
 pub(crate) use model::js_number;
 pub(crate) use requests::{device_params, Payload};
 pub use requests::{

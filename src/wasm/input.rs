@@ -209,7 +209,7 @@ fn well_formed(v: &JsValue) -> bool {
 const SURROGATE: &str = ": holds a lone UTF-16 surrogate (it would be sent as U+FFFD)";
 const SURROGATE_KEY: &str = " holds a lone UTF-16 surrogate (it would be sent as U+FFFD)";
 
-fn present(v: &JsValue) -> bool {
+pub(crate) fn present(v: &JsValue) -> bool {
     !v.is_undefined() && !v.is_null()
 }
 
@@ -224,7 +224,7 @@ fn field(ctx: &str, key: &str, what: &str) -> Error {
 }
 
 /// Refuses keys of `o` other than `allowed`.
-fn check_keys(o: &JsValue, allowed: &[&str], ctx: &str) -> Result<(), Error> {
+pub(crate) fn check_keys(o: &JsValue, allowed: &[&str], ctx: &str) -> Result<(), Error> {
     if !is_plain_object(o) {
         return Ok(());
     }
@@ -242,7 +242,7 @@ fn check_keys(o: &JsValue, allowed: &[&str], ctx: &str) -> Result<(), Error> {
 }
 
 /// An optional string; the empty string counts as absent.
-fn opt_string(o: &JsValue, key: &str, ctx: &str) -> Result<Option<String>, Error> {
+pub(crate) fn opt_string(o: &JsValue, key: &str, ctx: &str) -> Result<Option<String>, Error> {
     let v = get(o, key);
     if !present(&v) {
         return Ok(None);
@@ -259,7 +259,7 @@ fn required_string(o: &JsValue, key: &str, ctx: &str) -> Result<String, Error> {
     opt_string(o, key, ctx)?.ok_or_else(|| field(ctx, key, " is required (a non-empty string)"))
 }
 
-fn opt_number(o: &JsValue, key: &str, ctx: &str) -> Result<Option<f64>, Error> {
+pub(crate) fn opt_number(o: &JsValue, key: &str, ctx: &str) -> Result<Option<f64>, Error> {
     let v = get(o, key);
     if !present(&v) {
         return Ok(None);
@@ -561,7 +561,7 @@ pub fn params(o: &JsValue, ctx: &str) -> Result<Params, Error> {
 
 /// A JSON-object parameter (`Args`, `Items`): an object (sent with `JSON.stringify`) or a JSON
 /// object string (checked by the client); `{}` when absent.
-fn json_object(v: &JsValue, path: &str) -> Result<(String, Payload), Error> {
+pub(crate) fn json_object(v: &JsValue, path: &str) -> Result<(String, Payload), Error> {
     if !present(v) {
         return Ok(("{}".into(), Payload::Serialized));
     }
@@ -660,7 +660,7 @@ fn exact_json(v: &JsValue, path: &str, depth: u32) -> Result<(), Error> {
     Ok(())
 }
 
-fn request_object(r: &JsValue, ctx: &str) -> Result<(), Error> {
+pub(crate) fn request_object(r: &JsValue, ctx: &str) -> Result<(), Error> {
     if is_plain_object(r) {
         Ok(())
     } else {

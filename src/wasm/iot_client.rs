@@ -158,6 +158,75 @@ impl IotClient {
         })
     }
 
+    /// Creates a platform job (`CreateJob`): an asynchronous service (`identifier`, `args`) or a
+    /// property set (`items`) run by the platform over `targets` or every device of
+    /// `productKey`, at `maximumPerMinute`. With `checkArgs`, checked against the thing model
+    /// first. Resolves with the `jobId`.
+    #[wasm_bindgen(js_name = createJob, unchecked_return_type = "Promise<{ jobId: string; requestId?: string; attempts: number; elapsedMs: number }>")]
+    pub fn create_job(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateJobRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let read = super::jobs::job_request(&request).and_then(|r| Ok((r, opts(options)?)));
+        let (request, o) = match read {
+            Ok(r) => r,
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        let client = self.client.clone();
+        future_to_promise(async move {
+            match client.create_job(&request, &o).await {
+                Ok(c) => Ok(super::jobs::created(&c.job_id, &c.meta)),
+                Err(e) => Err(to_js(&e)),
+            }
+        })
+    }
+
+    /// A job's state and its tasks by state (`QueryJob` and `QueryJobStatistics`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<JobInfo>")]
+    pub fn job(&self, #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let id = job_id.as_string().unwrap_or_default();
+            match client.job(&id).await {
+                Ok(j) => Ok(super::jobs::info(&j)),
+                Err(e) => Err(to_js(&e)),
+            }
+        })
+    }
+
+    /// Cancels a job (`CancelJob`): its tasks not yet ended are cancelled.
+    #[wasm_bindgen(js_name = cancelJob, unchecked_return_type = "Promise<CallResult>")]
+    pub fn cancel_job(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue,
+    ) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let id = job_id.as_string().unwrap_or_default();
+            match client.cancel_job(&id).await {
+                Ok(r) => Ok(output::call(r.meta, r.body)),
+                Err(e) => Err(to_js(&e)),
+            }
+        })
+    }
+
+    /// A job's per-device tasks (`ListTask`, a page at a time as they are read):
+    /// `for await (const task of client.tasks(jobId, { status, pageSize }))`.
+    #[wasm_bindgen(unchecked_return_type = "JobTasks")]
+    pub fn tasks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "TasksOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        super::jobs::tasks(
+            &self.client,
+            &job_id,
+            &options.unwrap_or(JsValue::UNDEFINED),
+        )
+        .map_err(|e| to_js(&e))
+    }
+
     /// Drops the thing models this client keeps (after a product's model changed).
     #[wasm_bindgen(js_name = forgetThingModels)]
     pub fn forget_thing_models(&self) {

@@ -7,6 +7,7 @@
 //! - `output`: results to JavaScript objects (`serde_wasm_bindgen::to_value`).
 //! - `error`: [`crate::Error`] → `ThingcallError` (a JavaScript class: `js/thingcall_error.js`).
 //! - `sign`: the `signRpc` export.
+//! - `jobs`: the job API (`createJob`, `job`, `cancelJob`, `tasks` as an async iterator).
 //!
 //! The TypeScript declarations of each value stand beside the Rust code that reads or makes it
 //! (`typescript_custom_section`); wasm-bindgen writes the rest of `thingcall.d.ts`.
@@ -19,6 +20,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 mod error;
 mod input;
 mod iot_client;
+mod jobs;
 mod output;
 mod sign;
 

@@ -1,0 +1,326 @@
+//! The job API in JavaScript: `createJob`, `job`, `cancelJob` and `tasks` (an async iterator).
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::RefCell;
+
+use js_sys::Promise;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::error::to_js;
+use super::input;
+use crate::client::{
+    Client, Device, Error, JobInfo, JobRequest, JobTargets, JobWork, Task, TaskPages, TaskStatus,
+};
+
+#[wasm_bindgen(module = "/js/iterable.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = asyncIterable)]
+    fn async_iterable(it: JsValue) -> JsValue;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_JOBS: &'static str = r#"
+/** A task's state, as the platform documents it. */
+export type TaskStatus = "QUEUED" | "SENT" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "REJECTED" | "TIMED_OUT" | "CANCELLED";
+
+/** A job to create: an asynchronous service call (`identifier`, `args`) or a property set (`items`) over devices (`targets`) or a whole product (`productKey`). */
+export interface CreateJobRequest {
+  /** 4 to 30 letters, digits, _ or Chinese characters. */
+  name: string;
+  targets?: { productKey: string; deviceName: string }[];
+  productKey?: string;
+  identifier?: string;
+  args?: Record<string, unknown> | string;
+  items?: Record<string, unknown> | string;
+  description?: string;
+  /** Tasks pushed per minute, 50 to 1000 (the platform's default 1000). */
+  maximumPerMinute?: number;
+  timeoutMinutes?: number;
+  iotInstanceId?: string;
+}
+
+export interface JobStatistics {
+  total: number; queued: number; sent: number; inProgress: number; succeeded: number;
+  failed: number; rejected: number; timedOut: number; cancelled: number;
+}
+
+export interface JobInfo {
+  jobId: string;
+  name: string;
+  /** e.g. "IN_PROGRESS", "COMPLETED", "CANCELLED". */
+  status: string;
+  type: string;
+  statistics: JobStatistics;
+  /** QueryJob's `Data`. */
+  data: any;
+}
+
+export interface JobTask {
+  taskId: string;
+  jobId: string;
+  productKey?: string;
+  deviceName?: string;
+  iotId?: string;
+  status: TaskStatus;
+  message: string;
+}
+
+/** `for await (const task of client.tasks(jobId))`: pages of ListTask as they are read. */
+export interface JobTasks extends AsyncIterableIterator<JobTask> {
+  next(): Promise<IteratorResult<JobTask, undefined>>;
+}
+
+export interface TasksOptions {
+  status?: TaskStatus;
+  /** Tasks per ListTask page, 1 to 50. Default 50. */
+  pageSize?: number;
+}
+"#;
+
+/// `createJob`'s request.
+pub fn job_request(r: &JsValue) -> Result<JobRequest, Error> {
+    const CTX: &str = "createJob";
+    input::request_object(r, CTX)?;
+    input::check_keys(
+        r,
+        &[
+            "name",
+            "targets",
+            "productKey",
+            "identifier",
+            "args",
+            "items",
+            "description",
+            "maximumPerMinute",
+            "timeoutMinutes",
+            "iotInstanceId",
+        ],
+        CTX,
+    )?;
+    let targets = input::get(r, "targets");
+    let pk = input::opt_string(r, "productKey", CTX)?;
+    let targets = match (input::present(&targets), pk) {
+        (true, None) => JobTargets::Devices(input::targets(&targets, CTX)?),
+        (false, Some(pk)) => JobTargets::Product(pk),
+        _ => {
+            return Err(input::invalid(
+                "createJob: give targets (devices) or productKey (every device of the product), one of them",
+            ))
+        }
+    };
+    let identifier = input::opt_string(r, "identifier", CTX)?;
+    let items = input::get(r, "items");
+    let work = match (identifier, input::present(&items)) {
+        (Some(identifier), false) => JobWork::InvokeService {
+            identifier,
+            args: input::json_object(&input::get(r, "args"), "createJob.args")?.0,
+        },
+        (None, true) => JobWork::SetProperty {
+            items: input::json_object(&items, "createJob.items")?.0,
+        },
+        _ => {
+            return Err(input::invalid(
+                "createJob: give identifier (and args) for a service call, or items for a property set, one of them",
+            ))
+        }
+    };
+    let whole = |key: &str| -> Result<Option<u32>, Error> {
+        match input::opt_number(r, key, CTX)? {
+            None => Ok(None),
+            Some(n) if n.fract() == 0.0 && (0.0..=4_294_967_295.0).contains(&n) => {
+                Ok(Some(n as u32))
+            }
+            Some(_) => Err(input::invalid(crate::core::attempts::concat(&[
+                CTX,
+                ".",
+                key,
+                ": must be a whole number",
+            ]))),
+        }
+    };
+    Ok(JobRequest {
+        name: input::opt_string(r, "name", CTX)?.unwrap_or_default(),
+        targets,
+        work,
+        description: input::opt_string(r, "description", CTX)?,
+        maximum_per_minute: whole("maximumPerMinute")?,
+        timeout_minutes: whole("timeoutMinutes")?,
+        iot_instance_id: input::opt_string(r, "iotInstanceId", CTX)?,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created<'a> {
+    job_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: &'a Option<String>,
+    attempts: u32,
+    elapsed_ms: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Statistics {
+    total: u32,
+    queued: u32,
+    sent: u32,
+    in_progress: u32,
+    succeeded: u32,
+    failed: u32,
+    rejected: u32,
+    timed_out: u32,
+    cancelled: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Info<'a> {
+    job_id: &'a str,
+    name: &'a str,
+    status: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    statistics: Statistics,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    data: JsValue,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TaskOut<'a> {
+    task_id: &'a str,
+    job_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product_key: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_name: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iot_id: &'a Option<String>,
+    status: &'a str,
+    message: &'a str,
+}
+
+fn js<T: Serialize>(v: &T) -> JsValue {
+    serde_wasm_bindgen::to_value(v).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn created(job_id: &str, meta: &crate::client::CallMeta) -> JsValue {
+    js(&Created {
+        job_id,
+        request_id: &meta.request_id,
+        attempts: meta.attempts,
+        elapsed_ms: meta.elapsed_ms,
+    })
+}
+
+pub fn info(j: &JobInfo) -> JsValue {
+    let s = &j.statistics;
+    js(&Info {
+        job_id: &j.job_id,
+        name: &j.name,
+        status: &j.status,
+        kind: &j.kind,
+        statistics: Statistics {
+            total: s.total,
+            queued: s.queued,
+            sent: s.sent,
+            in_progress: s.in_progress,
+            succeeded: s.succeeded,
+            failed: s.failed,
+            rejected: s.rejected,
+            timed_out: s.timed_out,
+            cancelled: s.cancelled,
+        },
+        data: crate::client::value_at(j.body.value(), &["Data"]),
+    })
+}
+
+fn task(t: &Task) -> JsValue {
+    let Device {
+        iot_id,
+        product_key,
+        device_name,
+    } = &t.device;
+    js(&TaskOut {
+        task_id: &t.task_id,
+        job_id: &t.job_id,
+        product_key,
+        device_name,
+        iot_id,
+        status: &t.status_name,
+        message: &t.message,
+    })
+}
+
+/// The tasks of a job, read a `ListTask` page at a time: `next()` (and `for await`).
+#[wasm_bindgen]
+pub struct TaskIterator {
+    pages: Rc<RefCell<Option<TaskPages>>>,
+}
+
+#[wasm_bindgen]
+impl TaskIterator {
+    /// The next task (`{ value, done: false }`), or `{ value: undefined, done: true }`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<JobTask, undefined>>")]
+    pub fn next(&self) -> Promise {
+        let pages = self.pages.clone();
+        future_to_promise(async move {
+            // Taken while a page is fetched: a second next() before the first settled is refused.
+            let Some(mut p) = pages.borrow_mut().take() else {
+                return Err(to_js(&input::invalid(
+                    "tasks: next() was called before the previous next() settled",
+                )));
+            };
+            let r = p.next().await;
+            pages.borrow_mut().replace(p);
+            let out = js_sys::Object::new();
+            let set = |k: &str, v: &JsValue| {
+                let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
+            };
+            match r {
+                Ok(Some(t)) => {
+                    set("value", &task(&t));
+                    set("done", &JsValue::FALSE);
+                }
+                Ok(None) => {
+                    set("value", &JsValue::UNDEFINED);
+                    set("done", &JsValue::TRUE);
+                }
+                Err(e) => return Err(to_js(&e)),
+            }
+            Ok(out.into())
+        })
+    }
+}
+
+/// `tasks(jobId, { status, pageSize })`.
+pub fn tasks(client: &Client, job_id: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+    const CTX: &str = "tasks";
+    input::check_keys(options, &["status", "pageSize"], "options")?;
+    let status = match input::opt_string(options, "status", "options")? {
+        None => None,
+        Some(s) => Some(TaskStatus::from_name(&s).ok_or_else(|| {
+            input::invalid("options.status: one of QUEUED, SENT, IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, TIMED_OUT, CANCELLED")
+        })?),
+    };
+    let page_size = match input::opt_number(options, "pageSize", "options")? {
+        None => 50,
+        Some(n) if n.fract() == 0.0 && (1.0..=50.0).contains(&n) => n as u32,
+        Some(_) => return Err(input::invalid("options.pageSize: a whole number 1 to 50")),
+    };
+    let id = job_id
+        .as_string()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            input::invalid(crate::core::attempts::concat(&[CTX, ": jobId is required"]))
+        })?;
+    let pages = client.tasks(&id, status, page_size)?;
+    let it = TaskIterator {
+        pages: Rc::new(RefCell::new(Some(pages))),
+    };
+    Ok(async_iterable(it.into()))
+}
