@@ -10,6 +10,8 @@ const state = {
   models: new Map(), // productKey -> { services, properties }
   device: null, // { deviceName, status }
   noBackend: false, // /sts answered 404: served without a backend
+  fleet: [], // [{ deviceName, online, values: { identifier: value } }] of the product
+  fleetRun: null, // the AbortController of the bulk call running
 };
 
 // ---------- small DOM helpers ----------
@@ -172,6 +174,7 @@ async function selectProduct(productKey) {
   $('service').replaceChildren(...m.services.map((s) => el('option', { value: s.identifier, text: `${s.name} · ${s.identifier} (${s.callType})` })));
   renderServiceForm();
   setStatus(`Connected · ${devices.length} devices`, 'ok');
+  loadFleet(devices, m).catch(showError);
   if (devices.length) await selectDevice(devices[0].DeviceName);
 }
 
@@ -379,6 +382,153 @@ async function setProperty(button, identifier, type, raw) {
   }
 }
 
+// ---------- the fleet: every device of the product, bulk calls and platform jobs ----------
+
+const fleetRow = (dn) => document.querySelector(`[data-testid="fleet-row-${dn}"]`);
+const fleetCell = (dn, what) => document.querySelector(`[data-testid="fleet-${what}-${dn}"]`);
+
+/** Lists every device with its status and a chosen property (QueryDevicePropertyStatus each). */
+async function loadFleet(devices, m) {
+  $('fleet-property').replaceChildren(...m.properties.map((p) => el('option', { value: p.identifier, text: p.name })));
+  $('fleet-service').replaceChildren(...m.services.map((s) => el('option', { value: s.identifier, text: `${s.identifier} (${s.callType})` })));
+  state.fleet = devices.map((d) => ({ deviceName: d.DeviceName, online: d.DeviceStatus === 'ONLINE', values: {} }));
+  $('fleet-rows').replaceChildren(...state.fleet.map((d) => el('tr', { 'data-testid': `fleet-row-${d.deviceName}` },
+    el('td', {}, el('input', { type: 'checkbox', 'aria-label': `Select ${d.deviceName}`, 'data-testid': `fleet-check-${d.deviceName}`, onchange: countFleet })),
+    el('td', { text: d.deviceName }),
+    el('td', {}, el('span', { class: `badge ${d.online ? 'online' : 'offline'}`, text: d.online ? 'online' : 'offline' })),
+    el('td', { 'data-testid': `fleet-value-${d.deviceName}`, text: '…' }),
+    el('td', { 'data-testid': `fleet-result-${d.deviceName}` }),
+    el('td', { 'data-testid': `fleet-code-${d.deviceName}` }),
+    el('td', { 'data-testid': `fleet-outcome-${d.deviceName}` }))));
+  countFleet();
+  fleetForm();
+  await refreshFleetValues();
+}
+
+async function refreshFleetValues() {
+  const productKey = state.productKey;
+  await Promise.all(state.fleet.map(async (d) => {
+    try {
+      const r = await state.client.queryDevicePropertyStatus({ productKey, deviceName: d.deviceName });
+      d.values = Object.fromEntries(r.properties.map((p) => [p.identifier, `${p.value}${p.unit ? ` ${p.unit}` : ''}`]));
+    } catch {
+      d.values = {};
+    }
+  }));
+  showFleetColumn();
+}
+
+function showFleetColumn() {
+  const id = $('fleet-property').value;
+  $('fleet-column').textContent = $('fleet-property').selectedOptions[0]?.textContent ?? 'Property';
+  for (const d of state.fleet) {
+    const cell = fleetCell(d.deviceName, 'value');
+    if (cell) cell.textContent = d.values[id] ?? '—';
+  }
+}
+
+function selectFleet(which) {
+  for (const d of state.fleet) {
+    fleetCell(d.deviceName, 'check').checked = which === 'all' || (which === 'online' && d.online);
+  }
+  countFleet();
+}
+
+const selectedFleet = () => state.fleet.filter((d) => fleetCell(d.deviceName, 'check')?.checked);
+
+function countFleet() {
+  $('fleet-count').textContent = `${selectedFleet().length} of ${state.fleet.length} selected`;
+}
+
+/** Service or property set; the job switch only where the platform's jobs apply. */
+function fleetForm() {
+  const set = $('fleet-action').value === 'set';
+  $('fleet-service-label').hidden = set;
+  const s = state.models.get(state.productKey)?.services.find((x) => x.identifier === $('fleet-service').value);
+  const jobOk = set || s?.callType === 'async';
+  $('fleet-job').disabled = !jobOk;
+  if (!jobOk) $('fleet-job').checked = false;
+}
+
+function fleetProgress(done, total, text) {
+  $('fleet-progress').max = Math.max(total, 1);
+  $('fleet-progress').value = done;
+  $('fleet-progress-text').textContent = text ?? `${done} of ${total}`;
+}
+
+function fleetResult(dn, ok, code, outcome) {
+  fleetCell(dn, 'result').replaceChildren(el('span', { class: `badge ${ok ? 'ok' : 'bad'}`, text: ok ? 'ok' : 'failed' }));
+  fleetCell(dn, 'code').textContent = code ?? '';
+  fleetCell(dn, 'outcome').textContent = outcome ?? '';
+}
+
+async function runFleet(ev) {
+  ev.preventDefault();
+  const chosen = selectedFleet();
+  if (!chosen.length) {
+    $('fleet-progress-text').textContent = 'Select devices first.';
+    return;
+  }
+  for (const d of chosen) {
+    fleetCell(d.deviceName, 'result').replaceChildren(el('span', { class: 'muted', text: '…' }));
+    fleetCell(d.deviceName, 'code').textContent = '';
+    fleetCell(d.deviceName, 'outcome').textContent = '';
+  }
+  const set = $('fleet-action').value === 'set';
+  const payload = $('fleet-payload').value.trim() || '{}';
+  const targets = chosen.map((d) => ({ productKey: state.productKey, deviceName: d.deviceName }));
+  const ctl = new AbortController();
+  state.fleetRun = ctl;
+  $('fleet-run').disabled = true;
+  $('fleet-stop').disabled = false;
+  try {
+    if ($('fleet-job').checked) await runJob(targets, set, payload);
+    else await runBulk(targets, set, payload, ctl.signal);
+    await refreshFleetValues();
+  } catch (e) {
+    fleetProgress(0, chosen.length, describeError(e));
+    showError(e);
+  } finally {
+    state.fleetRun = null;
+    $('fleet-run').disabled = false;
+    $('fleet-stop').disabled = true;
+  }
+}
+
+/** invokeMany / setPropertyMany: one entry per device, progress as it goes. */
+async function runBulk(targets, set, payload, signal) {
+  const options = { concurrency: 8, checkArgs: true, signal, onProgress: (p) => fleetProgress(p.done, p.total, `${p.done} of ${p.total} · ${p.ok} ok · ${p.failed} failed`) };
+  const entries = set
+    ? await logged('setPropertyMany', `${targets.length} devices`, () => state.client.setPropertyMany(targets, { items: payload }, options))
+    : await logged('invokeMany', `${targets.length} devices`, () => state.client.invokeMany(targets, { identifier: $('fleet-service').value, args: payload }, options));
+  for (const e of entries) {
+    if (e.ok) fleetResult(e.target.deviceName, true, e.value.code !== undefined ? String(e.value.code) : '', '');
+    else fleetResult(e.target.deviceName, false, e.error.code, e.error.outcome.replace('_', ' '));
+  }
+}
+
+/** A platform job: created, watched until every task has ended, its tasks listed. */
+async function runJob(targets, set, payload) {
+  const request = { name: `fleet_${Date.now() % 1e9}`, targets };
+  if (set) request.items = payload;
+  else Object.assign(request, { identifier: $('fleet-service').value, args: payload });
+  const { jobId } = await logged('createJob', `${targets.length} devices`, () => state.client.createJob(request, { checkArgs: true }));
+  for (;;) {
+    const j = await state.client.job(jobId);
+    const s = j.statistics;
+    const ended = s.total - s.queued - s.sent - s.inProgress;
+    fleetProgress(ended, s.total, `job ${jobId}: ${ended} of ${s.total} ended · ${s.succeeded} succeeded`);
+    if (ended === s.total || state.fleetRun?.signal.aborted) {
+      if (ended !== s.total) await state.client.cancelJob(jobId);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  for await (const t of state.client.tasks(jobId)) {
+    if (fleetRow(t.deviceName)) fleetResult(t.deviceName, t.status === 'SUCCEEDED', t.status, 'platform job');
+  }
+}
+
 // ---------- start ----------
 
 async function main() {
@@ -388,6 +538,14 @@ async function main() {
   $('product').addEventListener('change', () => selectProduct($('product').value).catch(showError));
   $('service').addEventListener('change', renderServiceForm);
   $('invoke-form').addEventListener('submit', invoke);
+  $('fleet-property').addEventListener('change', showFleetColumn);
+  $('fleet-all').addEventListener('click', () => selectFleet('all'));
+  $('fleet-none').addEventListener('click', () => selectFleet('none'));
+  $('fleet-online').addEventListener('click', () => selectFleet('online'));
+  $('fleet-action').addEventListener('change', fleetForm);
+  $('fleet-service').addEventListener('change', fleetForm);
+  $('fleet-form').addEventListener('submit', runFleet);
+  $('fleet-stop').addEventListener('click', () => state.fleetRun?.abort());
   await connect();
 }
 

@@ -27,16 +27,20 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARD_ACTIONS = [
   'QueryProductList', 'QueryThingModel', 'QueryDevice', 'QueryDeviceDetail',
   'QueryDevicePropertyStatus', 'InvokeThingService', 'SetDeviceProperty',
+  'CreateJob', 'QueryJob', 'QueryJobStatistics', 'ListTask', 'CancelJob',
 ];
+
+/** The actions that name no product in their parameters (a job is named by its JobId). */
+const UNSCOPED = new Set(['QueryProductList', 'CreateJob', 'QueryJob', 'QueryJobStatistics', 'ListTask', 'CancelJob']);
 
 /**
  * The session policy for `actions` on `products`: the actions that name no product
- * (QueryProductList) on "*", the others on each product's resource, or on "*" when no product is
+ * (QueryProductList, the job actions) on "*", the others on each product's resource, or on "*" when no product is
  * given (the platform's RAM page documents API-level authorization only).
  */
 export function dashboardPolicy(actions = DASHBOARD_ACTIONS, products = []) {
-  const unscoped = actions.filter((a) => a === 'QueryProductList');
-  const scoped = actions.filter((a) => a !== 'QueryProductList');
+  const unscoped = actions.filter((a) => UNSCOPED.has(a));
+  const scoped = actions.filter((a) => !UNSCOPED.has(a));
   const statements = [];
   if (scoped.length) {
     statements.push({

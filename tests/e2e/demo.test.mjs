@@ -156,6 +156,49 @@ test('usable from the keyboard', async () => {
   assert.ok(log.some((e) => e.device.endsWith('/lamp-03') && e.identifier === 'Blink' && e.args.times === 2));
 });
 
+test('the fleet view: every lamp with one offline, a bulk invoke, a bulk set, a platform job', async () => {
+  await tid('fleet-row-lamp-offline').waitFor();
+  await tid('fleet-property').selectOption('Brightness');
+  await tid('fleet-select-all').click();
+  await tid('fleet-selected-count').filter({ hasText: '21 of 21 selected' }).waitFor();
+  // A synchronous service over every lamp: a bulk call (the job switch does not apply).
+  await tid('fleet-action').selectOption('invoke');
+  await tid('fleet-service').selectOption('Set');
+  assert.equal(await tid('fleet-job').isDisabled(), true, 'no platform job for a synchronous service');
+  await tid('fleet-payload').fill('{"LightSwitch":1,"Brightness":64}');
+  await tid('fleet-run').click();
+  await tid('fleet-progress-text').filter({ hasText: '21 of 21 · 20 ok · 1 failed' }).waitFor();
+  assert.equal(await tid('fleet-code-lamp-offline').innerText(), 'iot.messagebroker.OFFLINE');
+  assert.equal(await tid('fleet-outcome-lamp-offline').innerText(), 'rejected');
+  assert.equal(await tid('fleet-result-lamp-07').innerText(), 'ok');
+  await tid('fleet-value-lamp-07').filter({ hasText: '64 %' }).waitFor();
+  // Online only, a property set; a value the model refuses is refused before anything is sent.
+  await tid('fleet-select-online').click();
+  await tid('fleet-selected-count').filter({ hasText: '20 of 21 selected' }).waitFor();
+  await tid('fleet-action').selectOption('set');
+  await tid('fleet-payload').fill('{"Brightness":101}');
+  await tid('fleet-run').click();
+  await tid('fleet-progress-text').filter({ hasText: 'Brightness: 101 is above the maximum 100' }).waitFor();
+  await tid('fleet-payload').fill('{"Brightness":15}');
+  await tid('fleet-run').click();
+  await tid('fleet-progress-text').filter({ hasText: '20 of 20 · 20 ok · 0 failed' }).waitFor();
+  await tid('fleet-value-lamp-20').filter({ hasText: '15 %' }).waitFor();
+  // An asynchronous service over every lamp as a platform job.
+  await tid('fleet-select-all').click();
+  await tid('fleet-action').selectOption('invoke');
+  await tid('fleet-service').selectOption('Blink');
+  await tid('fleet-payload').fill('{"times":4}');
+  await tid('fleet-job').check();
+  await tid('fleet-run').click();
+  await tid('fleet-progress-text').filter({ hasText: /21 of 21 ended · 20 succeeded/ }).waitFor({ timeout: 30_000 });
+  await tid('fleet-code-lamp-offline').filter({ hasText: 'TIMED_OUT' }).waitFor();
+  assert.equal(await tid('fleet-code-lamp-01').innerText(), 'SUCCEEDED');
+  const log = await (await fetch(`${url}/_emulator/log`)).json();
+  const blinks = log.filter((e) => e.identifier === 'Blink' && e.args.times === 4);
+  assert.equal(blinks.length, 20, 'each online lamp blinked once');
+  await page.screenshot({ path: join(shots, 'demo-fleet.png'), fullPage: true });
+});
+
 test('a wrong secret shows SignatureDoesNotMatch and its advice, and the page recovers', async () => {
   await tid('cred-static').check();
   await tid('akid').fill('thingcall-demo');
