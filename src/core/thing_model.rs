@@ -399,12 +399,12 @@ impl Writer<'_> {
         }
     }
 
-    /// `text` with the decimal points added.
-    fn write(mut self, text: &str) -> String {
+    /// `text` with the decimal points added (the checks run in source order, so the places
+    /// are in order too).
+    fn write(self, text: &str) -> String {
         if self.inserts.is_empty() {
             return text.into();
         }
-        self.inserts.sort_unstable();
         let mut out = String::with_capacity(text.len() + 2 * self.inserts.len());
         let mut from = 0;
         for &at in &self.inserts {
@@ -433,8 +433,7 @@ impl Writer<'_> {
                 return Err(violation(&p, "identifier", "given twice".into()));
             }
             let Some(f) = fields.iter().find(|f| &f.identifier == k) else {
-                let mut known: Vec<&str> = fields.iter().map(|f| f.identifier.as_str()).collect();
-                known.sort_unstable();
+                let known: Vec<&str> = fields.iter().map(|f| f.identifier.as_str()).collect();
                 return Err(violation(
                     &p,
                     "identifier",

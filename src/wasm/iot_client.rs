@@ -3,9 +3,9 @@
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::error::to_js;
+use super::promise;
 use super::{input, output};
 use crate::client::{
     Body, Bulk, CallMeta, CallOptions, Client, DeviceCall, Error, Params, Payloads, PropertySet,
@@ -40,12 +40,12 @@ fn run(
     match call {
         Ok((action, params, options)) => {
             let client = client.clone();
-            future_to_promise(async move {
+            promise(Box::pin(async move {
                 match client.send(&action, params, &options).await {
                     Ok((meta, body)) => Ok(shape(meta, body)),
                     Err(e) => Err(to_js(&e)),
                 }
-            })
+            }))
         }
         Err(e) => Promise::reject(&to_js(&e)),
     }
@@ -149,13 +149,13 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "string")] product_key: JsValue,
     ) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let pk = product_key.as_string().unwrap_or_default();
             match client.thing_model(&pk).await {
                 Ok(m) => Ok(output::thing_model(&m)),
                 Err(e) => Err(to_js(&e)),
             }
-        })
+        }))
     }
 
     /// Creates a platform job (`CreateJob`): an asynchronous service (`identifier`, `args`) or a
@@ -174,25 +174,25 @@ impl IotClient {
             Err(e) => return Promise::reject(&to_js(&e)),
         };
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             match client.create_job(&request, &o).await {
                 Ok(c) => Ok(super::jobs::created(&c.job_id, &c.meta)),
                 Err(e) => Err(to_js(&e)),
             }
-        })
+        }))
     }
 
     /// A job's state and its tasks by state (`QueryJob` and `QueryJobStatistics`).
     #[wasm_bindgen(unchecked_return_type = "Promise<JobInfo>")]
     pub fn job(&self, #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let id = job_id.as_string().unwrap_or_default();
             match client.job(&id).await {
                 Ok(j) => Ok(super::jobs::info(&j)),
                 Err(e) => Err(to_js(&e)),
             }
-        })
+        }))
     }
 
     /// Cancels a job (`CancelJob`): its tasks not yet ended are cancelled.
@@ -202,13 +202,13 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue,
     ) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let id = job_id.as_string().unwrap_or_default();
             match client.cancel_job(&id).await {
                 Ok(r) => Ok(output::call(r.meta, r.body)),
                 Err(e) => Err(to_js(&e)),
             }
-        })
+        }))
     }
 
     /// A job's per-device tasks (`ListTask`, a page at a time as they are read):
@@ -325,20 +325,22 @@ impl IotClient {
     #[wasm_bindgen(js_name = refreshCredentials, unchecked_return_type = "Promise<void>")]
     pub fn refresh_credentials(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             client
                 .refresh_credentials()
                 .await
                 .map(|()| JsValue::UNDEFINED)
                 .map_err(|e| to_js(&e))
-        })
+        }))
     }
 
     /// Checks the endpoint, CORS or the relay, the clock, the credentials and one signed request (`QueryProductList` with `PageSize=1`: read-only, the least a key can be allowed), each with advice. Never rejects: failures are in the checks.
     #[wasm_bindgen(js_name = selfTest, unchecked_return_type = "Promise<SelfTestReport>")]
     pub fn self_test(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move { Ok(output::self_test(&client.self_test().await)) })
+        promise(Box::pin(async move {
+            Ok(output::self_test(&client.self_test().await))
+        }))
     }
 
     /// The client's estimate of server time minus local time, in ms (learned from an `InvalidTimeStamp.Expired` answer; 0 until then).
@@ -429,7 +431,7 @@ impl IotClient {
                 Err(e) => return Promise::reject(&to_js(&e)),
             };
             let client = self.client.clone();
-            return future_to_promise(async move {
+            return promise(Box::pin(async move {
                 let call = match &call {
                     Owned::Invoke(r) => DeviceCall::Invoke(r),
                     Owned::Set(r) => DeviceCall::Set(r),
@@ -443,7 +445,7 @@ impl IotClient {
                     Ok((meta, body)) => Ok(shape(meta, body)),
                     Err(e) => Err(to_js(&e)),
                 }
-            });
+            }));
         }
         let params = match action {
             QueryDevicePropertyStatus | QueryDeviceDetail => input::device(request, ctx)
@@ -488,7 +490,7 @@ impl IotClient {
         };
         let client = self.client.clone();
         let targets: js_sys::Array = targets.unchecked_into();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let payload = match &owned {
                 Owned::Service(c) => Payloads::Service(c),
                 Owned::Properties(s) => Payloads::Properties(s),
@@ -504,7 +506,7 @@ impl IotClient {
                 .await
                 .map_err(|e| to_js(&e))?;
             Ok(output::bulk(&targets, settled, shape))
-        })
+        }))
     }
 
     #[inline(never)]

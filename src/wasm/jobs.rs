@@ -7,10 +7,10 @@ use core::cell::RefCell;
 use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::error::to_js;
 use super::input;
+use super::promise;
 use crate::client::{
     Client, Device, Error, JobInfo, JobRequest, JobTargets, JobWork, Task, TaskPages, TaskStatus,
 };
@@ -268,7 +268,7 @@ impl TaskIterator {
     #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<JobTask, undefined>>")]
     pub fn next(&self) -> Promise {
         let pages = self.pages.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             // Taken while a page is fetched: a second next() before the first settled is refused.
             let Some(mut p) = pages.borrow_mut().take() else {
                 return Err(to_js(&input::invalid(
@@ -293,7 +293,7 @@ impl TaskIterator {
                 Err(e) => return Err(to_js(&e)),
             }
             Ok(out.into())
-        })
+        }))
     }
 }
 
