@@ -26,5 +26,10 @@ pub use client::{
     PropertyStatusResult, PropertyValue, ProvidedCredentials, SelfTest, ServiceCall,
     SetDeviceProperty, SetDevicesProperty,
 };
+#[cfg(target_arch = "wasm32")]
+pub use client::{
+    JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
+    TaskStatus,
+};
 pub use core::diagnosis::{Cause, Diagnosis};
 pub use core::{HttpMethod, Outcome, RetryPolicy};

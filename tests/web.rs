@@ -495,3 +495,61 @@ async fn bulk_calls_from_rust_one_entry_per_target_in_order() {
         .expect_err("concurrency 0");
     assert!(e.is_invalid_argument());
 }
+
+#[wasm_bindgen_test]
+async fn thing_model_checks_and_a_platform_job_from_rust() {
+    use thingcall::{JobRequest, JobTargets, JobWork, TaskStatus};
+    let c = client_with(|o| o.check_args = true);
+    let m = c.thing_model(PK).await.unwrap();
+    assert!(m.property("Temperature").unwrap().read_only);
+    // 10 for a double goes out as 10.0 (the emulator refuses an integer there).
+    let r = c
+        .invoke_thing_service(&echo("lamp-09", r#"{"x":10}"#), &no_options())
+        .await
+        .unwrap();
+    assert!(r.raw_result.unwrap().contains("10"));
+    let e = c
+        .invoke_thing_service(&echo("lamp-09", r#"{"x":"ten"}"#), &no_options())
+        .await
+        .expect_err("a string for a double");
+    assert!(e.is_invalid_argument());
+    assert!(e.message().contains("args.x"), "{e}");
+    let job = c
+        .create_job(
+            &JobRequest {
+                name: "rust_blink".into(),
+                targets: JobTargets::Devices(vec![
+                    Device::by_name(PK, "lamp-10"),
+                    Device::by_name(PK, "lamp-11"),
+                ]),
+                work: JobWork::InvokeService {
+                    identifier: "Blink".into(),
+                    args: r#"{"times":1}"#.into(),
+                },
+                description: None,
+                maximum_per_minute: None,
+                timeout_minutes: None,
+                iot_instance_id: None,
+            },
+            &no_options(),
+        )
+        .await
+        .unwrap();
+    let mut info = c.job(&job.job_id).await.unwrap();
+    for _ in 0..40 {
+        if info.statistics.ended() == info.statistics.total {
+            break;
+        }
+        sleep(200).await;
+        info = c.job(&job.job_id).await.unwrap();
+    }
+    assert_eq!(info.statistics.total, 2);
+    assert_eq!(info.statistics.succeeded, 2, "{:?}", info.statistics);
+    let mut tasks = c.tasks(&job.job_id, None, 1).unwrap();
+    let mut n = 0;
+    while let Some(t) = tasks.next().await.unwrap() {
+        assert_eq!(t.status, Some(TaskStatus::Succeeded));
+        n += 1;
+    }
+    assert_eq!(n, 2, "two pages of one");
+}
