@@ -32,10 +32,22 @@ export interface SignRpcResult {
 "#;
 
 std::thread_local! {
-    /// The key of the last secret signed with, by the JavaScript string it came from (compared
-    /// in JavaScript, without copying the secret into wasm memory): most callers sign many
-    /// requests with one secret.
-    static LAST_KEY: RefCell<Option<(JsValue, SigningKey)>> = const { RefCell::new(None) };
+    /// The key of the last secret signed with, by a fingerprint of that secret: most callers
+    /// sign many requests with one secret. Neither the secret nor a reference to the caller's
+    /// string is kept once `signRpc` returns (the copy read for the fingerprint is wiped).
+    static LAST_KEY: RefCell<Option<(u64, SigningKey)>> = const { RefCell::new(None) };
+}
+
+/// FNV-1a (64-bit) of the secret and its length: tells one secret from another (a collision,
+/// about 2^-64 for two different secrets, would sign with the wrong key and be refused by the
+/// platform; it could never reveal anything).
+fn fingerprint(secret: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ secret.len() as u64;
+    for &b in secret.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
@@ -58,18 +70,17 @@ fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
     }
     let params = params(&get(input, "params"), "params")?;
     let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    // The plaintext copy is wiped when this returns (after the key is derived, if it must be).
+    let plain = zeroize::Zeroizing::new(secret.as_string().unwrap_or_default());
+    let print = fingerprint(&plain);
     let signed = LAST_KEY.with_borrow_mut(|cell| {
         let key = match cell {
-            Some((s, key)) if *s == secret => key,
-            slot => {
-                // The plaintext copy is wiped as soon as the key is derived.
-                let plain = zeroize::Zeroizing::new(secret.as_string().unwrap_or_default());
-                let key = SigningKey::new(&plain);
-                &mut slot.insert((secret, key)).1
-            }
+            Some((f, key)) if *f == print => key,
+            slot => &mut slot.insert((print, SigningKey::new(&plain))).1,
         };
         sign(method, pairs, key)
     });
+    drop(plain);
     Ok(stages(&Stages {
         canonical_query: signed.canonical.as_str(),
         string_to_sign: signed.string_to_sign.as_str(),
