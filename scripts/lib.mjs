@@ -68,3 +68,22 @@ export function freePort() {
     });
   });
 }
+
+/** Debian's Chromium, headless, as every browser test and the benchmark launch it (root needs
+ * --no-sandbox; nothing is downloaded or phoned home). */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** The emulator `npm test` started (THINGCALL_EMULATOR_URL), or one of the caller's own;
+ * `{ url, stop }`, where stop only stops one it started. */
+export async function sharedEmulator() {
+  if (process.env.THINGCALL_EMULATOR_URL) return { url: process.env.THINGCALL_EMULATOR_URL, stop: async () => {} };
+  const e = await startEmulator();
+  return { url: e.url, stop: () => e.stop() };
+}

@@ -5,14 +5,13 @@
 //! error, never the whole call's. With `batch`, the platform's batch actions carry up to 100
 //! devices per request.
 
-use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, Waker};
 
 use web_sys::AbortSignal;
 
@@ -191,36 +190,12 @@ fn not_sent() -> Error {
     )
 }
 
-/// Runs futures to completion together (the workers of one bulk call).
-struct JoinAll<F: Future<Output = ()>>(Vec<Option<Pin<Box<F>>>>);
-
-impl<F: Future<Output = ()>> Future for JoinAll<F> {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut pending = false;
-        for slot in self.0.iter_mut() {
-            if let Some(f) = slot {
-                if f.as_mut().poll(cx).is_ready() {
-                    *slot = None;
-                } else {
-                    pending = true;
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    }
-}
-
 /// The shared state of one bulk call's workers.
-struct Run<'a> {
-    client: &'a Client,
+struct Run {
+    client: Client,
     action: &'static str,
     qps: f64,
-    options: &'a BulkOptions,
+    options: BulkOptions,
     call: CallOptions,
     /// The parameters of each request (a target, or a group of 100).
     requests: Vec<Result<Params, Error>>,
@@ -228,11 +203,38 @@ struct Run<'a> {
     settled: RefCell<Vec<Option<Answered>>>,
     pacer: RefCell<ProgressPacer>,
     /// How many targets each request carries (1, or the group's size).
-    weight: fn(&Run<'_>, usize) -> u32,
+    weight: fn(&Run, usize) -> u32,
     group_sizes: Vec<u32>,
+    /// Workers still running, and the waker of the call waiting for them.
+    left: Cell<usize>,
+    waiting: RefCell<Option<Waker>>,
 }
 
-impl Run<'_> {
+/// Waits until every worker of `run` has returned.
+struct AllDone(Rc<Run>);
+
+impl Future for AllDone {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0.left.get() == 0 {
+            return Poll::Ready(());
+        }
+        self.0.waiting.replace(Some(cx.waker().clone()));
+        Poll::Pending
+    }
+}
+
+impl Run {
+    /// A worker has returned.
+    fn worker_done(&self) {
+        self.left.set(self.left.get() - 1);
+        if self.left.get() == 0 {
+            if let Some(w) = self.waiting.take() {
+                w.wake();
+            }
+        }
+    }
+
     fn report(&self, p: Option<Progress>) {
         if let (Some(p), Some(f)) = (p, &self.options.on_progress) {
             f(p);
@@ -307,11 +309,11 @@ impl Run<'_> {
     }
 }
 
-fn one(_: &Run<'_>, _: usize) -> u32 {
+fn one(_: &Run, _: usize) -> u32 {
     1
 }
 
-fn group(run: &Run<'_>, i: usize) -> u32 {
+fn group(run: &Run, i: usize) -> u32 {
     run.group_sizes[i]
 }
 
@@ -543,11 +545,12 @@ impl Client {
             return Err(Error::invalid(m));
         }
         let n = requests.len();
-        let run = Run {
-            client: self,
+        let workers = (options.concurrency as usize).min(n).max(1);
+        let run = Rc::new(Run {
+            client: self.clone(),
             action,
             qps,
-            options,
+            options: options.clone(),
             call: CallOptions {
                 signal: None,
                 timeout_ms: options.timeout_ms,
@@ -559,11 +562,19 @@ impl Client {
             pacer: RefCell::new(ProgressPacer::new(targets.len() as u32, now_ms())),
             weight: if options.batch { group } else { one },
             group_sizes,
-        };
-        let workers = (0..(options.concurrency as usize).min(n).max(1))
-            .map(|_| Some(Box::pin(run.worker())))
-            .collect();
-        JoinAll(workers).await;
+            left: Cell::new(workers),
+            waiting: RefCell::new(None),
+        });
+        // Each worker its own task: woken alone when its call settles (polling all of them on
+        // every wake would cost a poll per worker per call).
+        for _ in 0..workers {
+            let r = run.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                r.worker().await;
+                r.worker_done();
+            });
+        }
+        AllDone(run.clone()).await;
         // Whatever was not started (an abort) is not sent.
         for i in 0..n {
             if run.settled.borrow()[i].is_none() {
@@ -572,7 +583,7 @@ impl Client {
         }
         let last = run.pacer.borrow_mut().finish();
         run.report(last);
-        let settled = run.settled.into_inner();
+        let settled = run.settled.take();
         let mut out = Vec::with_capacity(targets.len());
         for (i, r) in settled.into_iter().enumerate() {
             let r = r.unwrap_or_else(|| Err(not_sent()));

@@ -6,24 +6,20 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { env, freePort, root, startEmulator } from '../../scripts/lib.mjs';
+import { env, freePort, launchChromium, root, sharedEmulator } from '../../scripts/lib.mjs';
 
 const body = readFileSync(join(root, 'tests', 'browser', 'scenarios.js'), 'utf8');
 
+let emulator;
 let url;
-let ownEmulator;
 
 before(async () => {
-  url = process.env.THINGCALL_EMULATOR_URL;
-  if (!url) {
-    ownEmulator = await startEmulator();
-    url = ownEmulator.url;
-  }
+  emulator = await sharedEmulator();
+  url = emulator.url;
 });
 
 after(async () => {
-  await ownEmulator?.stop();
+  await emulator?.stop();
 });
 
 function assertAllPassed(results) {
@@ -33,11 +29,7 @@ function assertAllPassed(results) {
 }
 
 test('IotClient in headless Chromium', async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${url}/`);

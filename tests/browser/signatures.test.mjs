@@ -5,33 +5,25 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { root, startEmulator } from '../../scripts/lib.mjs';
+import { launchChromium, root, sharedEmulator } from '../../scripts/lib.mjs';
 
 const body = readFileSync(join(root, 'tests', 'browser', 'signatures.js'), 'utf8');
 
+let emulator;
 let url;
-let ownEmulator;
 
 before(async () => {
-  url = process.env.THINGCALL_EMULATOR_URL;
-  if (!url) {
-    ownEmulator = await startEmulator();
-    url = ownEmulator.url;
-  }
+  emulator = await sharedEmulator();
+  url = emulator.url;
 });
 
 after(async () => {
-  await ownEmulator?.stop();
+  await emulator?.stop();
 });
 
 test('10,000 random signatures made in Chromium match the emulator\'s', { timeout: 600_000 }, async () => {
   const seed = Number(process.env.THINGCALL_SIGNATURE_SEED || Math.floor(Math.random() * 2 ** 32));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${url}/_emulator/stats`);

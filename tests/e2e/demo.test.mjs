@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { root, startEmulator } from '../../scripts/lib.mjs';
+import { launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 
 const shots = join(root, 'target', 'e2e');
@@ -45,11 +44,7 @@ before(async () => {
     PORT: '0',
   }));
   site = backend.url;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   // Every request and response of the page and its workers.
   context.on('request', (r) => seen.push([`request ${r.method()} ${r.url()}`, `${r.url()}\n${JSON.stringify(r.headers())}\n${r.postData() ?? ''}`]));

@@ -10,8 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { freePort, root, startEmulator } from '../../scripts/lib.mjs';
+import { freePort, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 
 const NGINX = process.env.NGINX_PATH || '/usr/sbin/nginx';
 
@@ -80,11 +79,7 @@ http {
     if (i > 100) throw new Error(`nginx did not answer: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(`${origin}/`);
   // The demo page, with no /sts behind this nginx, settles waiting for a typed key.
