@@ -407,14 +407,20 @@ async function loadFleet(devices, m) {
 
 async function refreshFleetValues() {
   const productKey = state.productKey;
-  await Promise.all(state.fleet.map(async (d) => {
-    try {
-      const r = await state.client.queryDevicePropertyStatus({ productKey, deviceName: d.deviceName });
-      d.values = Object.fromEntries(r.properties.map((p) => [p.identifier, `${p.value}${p.unit ? ` ${p.unit}` : ''}`]));
-    } catch {
-      d.values = {};
+  // Eight at a time: a product may have thousands of devices.
+  let next = 0;
+  const one = async () => {
+    while (next < state.fleet.length) {
+      const d = state.fleet[next++];
+      try {
+        const r = await state.client.queryDevicePropertyStatus({ productKey, deviceName: d.deviceName });
+        d.values = Object.fromEntries(r.properties.map((p) => [p.identifier, `${p.value}${p.unit ? ` ${p.unit}` : ''}`]));
+      } catch {
+        d.values = {};
+      }
     }
-  }));
+  };
+  await Promise.all(Array.from({ length: 8 }, one));
   showFleetColumn();
 }
 

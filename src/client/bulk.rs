@@ -409,12 +409,6 @@ impl Client {
         if let Some(ms) = options.timeout_ms {
             super::check_timeout(ms, "options.timeoutMs")?;
         }
-        if targets.is_empty() {
-            if let Some(f) = &options.on_progress {
-                f(Progress::default());
-            }
-            return Ok(Vec::new());
-        }
         // The payload is the same for every target: checked once, then sent as checked.
         let instance = self.iot_instance_id();
         let (text, own_instance) = match payload {
@@ -436,6 +430,18 @@ impl Client {
             Payloads::Service(c) => c.identifier.as_str(),
             Payloads::Properties(_) => "",
         };
+        if identifier.is_empty() && matches!(payload, Payloads::Service(_)) {
+            return Err(Error::invalid(concat(&[
+                ctx,
+                ".identifier is required (a non-empty string)",
+            ])));
+        }
+        if targets.is_empty() {
+            if let Some(f) = &options.on_progress {
+                f(Progress::default());
+            }
+            return Ok(Vec::new());
+        }
         // With checkArgs: checked once per product, before anything else is sent.
         let mut texts: Vec<(String, String)> = Vec::new();
         let checks = self.checks(&CallOptions {
@@ -443,12 +449,6 @@ impl Client {
             ..CallOptions::default()
         });
         if checks {
-            if identifier.is_empty() && matches!(payload, Payloads::Service(_)) {
-                return Err(Error::invalid(concat(&[
-                    ctx,
-                    ".identifier is required (a non-empty string)",
-                ])));
-            }
             let what = match payload {
                 Payloads::Service(_) => Checked::Args(identifier),
                 Payloads::Properties(_) => Checked::Items,
