@@ -18,31 +18,28 @@ fn code(v: &Value) -> &str {
     v["Code"].as_str().unwrap_or("")
 }
 
+/// Sends `r`: its status and JSON answer, which must come within [`PATIENCE`].
+async fn answer(r: reqwest::RequestBuilder) -> (u16, Value) {
+    let r = tokio::time::timeout(PATIENCE, r.send())
+        .await
+        .expect("answered in time")
+        .expect("answered");
+    let status = r.status().as_u16();
+    (status, r.json().await.expect("a JSON answer"))
+}
+
 impl Emu {
-    /// A POST of `body` with `content_type` (none when `None`): status and JSON answer.
+    /// A POST of `body` with `content_type` (none when `None`).
     async fn post(&self, content_type: Option<&str>, body: Vec<u8>) -> (u16, Value) {
         let mut r = self.http.post(format!("{}/", self.base)).body(body);
         if let Some(ct) = content_type {
             r = r.header("content-type", ct);
         }
-        let r = tokio::time::timeout(PATIENCE, r.send())
-            .await
-            .expect("answered in time")
-            .expect("answered");
-        let status = r.status().as_u16();
-        (status, r.json().await.expect("a JSON answer"))
+        answer(r).await
     }
 
     async fn get_query(&self, query: &str) -> (u16, Value) {
-        let r = tokio::time::timeout(
-            PATIENCE,
-            self.http.get(format!("{}/?{query}", self.base)).send(),
-        )
-        .await
-        .expect("answered in time")
-        .expect("answered");
-        let status = r.status().as_u16();
-        (status, r.json().await.expect("a JSON answer"))
+        answer(self.http.get(format!("{}/?{query}", self.base))).await
     }
 
     /// The emulator still answers a correct call.
