@@ -51,16 +51,6 @@ fn run(
     }
 }
 
-/// `action` with the params of a request and the call options, or the first error.
-fn with(
-    action: &str,
-    params: Result<Params, Error>,
-    options: Option<JsValue>,
-) -> Result<(String, Params, CallOptions), Error> {
-    let params = params?;
-    Ok((action.into(), params, opts(options)?))
-}
-
 #[wasm_bindgen]
 impl IotClient {
     /// Creates a client. `endpoint` is the whole API URL (e.g. `https://iot.cn-shanghai.aliyuncs.com/`).
@@ -415,18 +405,20 @@ impl IotClient {
             InvokeThingsService => ("InvokeThingsService", "invokeThingsService", output::call),
             SetDevicesProperty => ("SetDevicesProperty", "setDevicesProperty", output::call),
         };
-        // An invoke or a set that checks its arguments fetches the thing model first.
-        if matches!(action, InvokeThingService | SetDeviceProperty) {
-            let read = opts(options.clone()).and_then(|o| {
-                let call = match action {
-                    InvokeThingService => {
-                        input::invoke_thing_service(request).map(|(r, p)| (Owned::Invoke(r), p))?
-                    }
-                    _ => input::set_device_property(request).map(|(r, p)| (Owned::Set(r), p))?,
-                };
-                Ok((call, o))
-            });
-            let ((call, payload), o) = match read {
+        let o = match opts(options) {
+            Ok(o) => o,
+            Err(e) => return Promise::reject(&to_js(&e)),
+        };
+        // An invoke or a set that checks its arguments fetches the thing model first; any other
+        // call (the common case) is built here and sent as it is.
+        if matches!(action, InvokeThingService | SetDeviceProperty) && self.client.checks(&o) {
+            let read = match action {
+                InvokeThingService => {
+                    input::invoke_thing_service(request).map(|(r, p)| (Owned::Invoke(r), p))
+                }
+                _ => input::set_device_property(request).map(|(r, p)| (Owned::Set(r), p)),
+            };
+            let (call, payload) = match read {
                 Ok(r) => r,
                 Err(e) => return Promise::reject(&to_js(&e)),
             };
@@ -448,15 +440,18 @@ impl IotClient {
             }));
         }
         let params = match action {
+            InvokeThingService => input::invoke_thing_service(request)
+                .and_then(|(r, payload)| r.params(instance, payload)),
+            SetDeviceProperty => input::set_device_property(request)
+                .and_then(|(r, payload)| r.params(instance, payload)),
             QueryDevicePropertyStatus | QueryDeviceDetail => input::device(request, ctx)
                 .and_then(|(d, own)| crate::client::device_params(ctx, &d, &own, instance)),
             InvokeThingsService => input::invoke_things_service(request)
                 .and_then(|(r, payload)| r.params(instance, payload)),
             SetDevicesProperty => input::set_devices_property(request)
                 .and_then(|(r, payload)| r.params(instance, payload)),
-            InvokeThingService | SetDeviceProperty => unreachable_call(),
         };
-        run(&self.client, with(name, params, options), shape)
+        run(&self.client, params.map(|p| (name.into(), p, o)), shape)
     }
 
     /// A bulk call: its targets, payload and options read and checked, then run.
