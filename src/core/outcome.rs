@@ -206,9 +206,23 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     if n == 0 || n > hay.len() {
         return None;
     }
-    hay.as_bytes()
-        .windows(n)
-        .position(|w| w == needle.as_bytes())
+    let (h, nb) = (hay.as_bytes(), needle.as_bytes());
+    // The first byte by `contains`-style scanning, then the rest compared in place: comparing
+    // every window as a slice is several times slower on the signing path's short strings.
+    let first = nb[0];
+    let mut from = 0;
+    while let Some(at) = h
+        .get(from..)
+        .and_then(|t| t.iter().position(|&b| b == first))
+    {
+        let i = from + at;
+        match h.get(i..i + n) {
+            Some(w) if w == nb => return Some(i),
+            Some(_) => from = i + 1,
+            None => return None,
+        }
+    }
+    None
 }
 
 fn replace_all(text: &str, from: &str, to: &str) -> String {

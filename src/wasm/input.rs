@@ -172,11 +172,43 @@ pub fn invalid(message: impl Into<String>) -> Error {
 }
 
 /// `o[key]`, or `undefined` when `o` is not an object.
-pub fn get(o: &JsValue, key: &str) -> JsValue {
+pub fn get(o: &JsValue, key: &'static str) -> JsValue {
     if !o.is_object() && !o.is_function() {
         return JsValue::UNDEFINED;
     }
-    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(o, &name(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Slots of the property-name cache: more than the names the API reads.
+const NAME_SLOTS: usize = 256;
+
+std::thread_local! {
+    /// Each property name read as a JavaScript string made once, found by the address of the
+    /// crate's own `&'static str` (open addressing): reading an option or a request's field
+    /// would otherwise decode a new string on every call.
+    static NAMES: core::cell::RefCell<Vec<(usize, JsValue)>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+fn name(key: &'static str) -> JsValue {
+    let addr = key.as_ptr() as usize ^ (key.len() << 20);
+    // The borrow ends before the caller reads the property (a getter may call back in).
+    NAMES.with_borrow_mut(|slots| {
+        if slots.is_empty() {
+            slots.resize(NAME_SLOTS, (0, JsValue::UNDEFINED));
+        }
+        let mut i = (addr.wrapping_mul(0x9E37_79B9) >> 8) % NAME_SLOTS;
+        for _ in 0..NAME_SLOTS {
+            match slots.get_mut(i) {
+                Some((a, name)) if *a == addr => return name.clone(),
+                Some(slot @ (0, _)) => {
+                    *slot = (addr, JsValue::from_str(key));
+                    return slot.1.clone();
+                }
+                _ => i = (i + 1) % NAME_SLOTS,
+            }
+        }
+        JsValue::from_str(key)
+    })
 }
 
 /// `v` as a Rust string when it is a JavaScript string; `Some(Err(()))` when it holds a lone
@@ -186,11 +218,66 @@ fn js_str(v: &JsValue) -> Option<Result<String, ()>> {
     // A lone surrogate comes out as U+FFFD: only then ask the engine whether the string had one
     // or a real U+FFFD (js-sys's `is_valid_utf16` makes one call per code unit).
     // (`find`: the crate's plain scan; `str::contains` brings a searcher of its own.)
-    Some(if find(&s, "\u{FFFD}").is_some() && !well_formed(v) {
-        Err(())
-    } else {
-        Ok(s)
-    })
+    // (A byte test first: U+FFFD is EF BF BD in UTF-8, and most strings hold no 0xEF at all.)
+    Some(
+        if s.as_bytes().contains(&0xEF) && find(&s, "\u{FFFD}").is_some() && !well_formed(v) {
+            Err(())
+        } else {
+            Ok(s)
+        },
+    )
+}
+
+/// Parameter names most requests carry: the common ones and the device calls'.
+const KNOWN_PARAMS: [&str; 19] = [
+    "AccessKeyId",
+    "Action",
+    "Format",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+    "RegionId",
+    "IotInstanceId",
+    "ProductKey",
+    "DeviceName",
+    "IotId",
+    "Identifier",
+    "Args",
+    "Items",
+    "Qos",
+];
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `Map` from the known parameter names to their index in [`KNOWN_PARAMS`].
+    #[wasm_bindgen(extends = js_sys::Map)]
+    type NameIndex;
+    #[wasm_bindgen(method, js_name = get)]
+    fn index_of(this: &NameIndex, name: &JsValue) -> Option<u32>;
+}
+
+std::thread_local! {
+    static KNOWN: NameIndex = {
+        let map = js_sys::Map::new();
+        for (i, name) in KNOWN_PARAMS.iter().enumerate() {
+            map.set(&JsValue::from_str(name), &JsValue::from(i as u32));
+        }
+        map.unchecked_into()
+    };
+}
+
+/// A parameter name as [`js_str`] reads it; a known name is looked up in the engine instead of
+/// copied out of it (one lookup, no memory written: most of a request's names are known).
+fn param_name(key: &JsValue) -> Option<Result<String, ()>> {
+    let known = KNOWN.with(|m| m.index_of(key));
+    match known.and_then(|i| KNOWN_PARAMS.get(i as usize)) {
+        Some(name) => Some(Ok(String::from(*name))),
+        None => js_str(key),
+    }
 }
 
 #[wasm_bindgen]
@@ -242,7 +329,11 @@ pub(crate) fn check_keys(o: &JsValue, allowed: &[&str], ctx: &str) -> Result<(),
 }
 
 /// An optional string; the empty string counts as absent.
-pub(crate) fn opt_string(o: &JsValue, key: &str, ctx: &str) -> Result<Option<String>, Error> {
+pub(crate) fn opt_string(
+    o: &JsValue,
+    key: &'static str,
+    ctx: &str,
+) -> Result<Option<String>, Error> {
     let v = get(o, key);
     if !present(&v) {
         return Ok(None);
@@ -255,11 +346,11 @@ pub(crate) fn opt_string(o: &JsValue, key: &str, ctx: &str) -> Result<Option<Str
     Ok(Some(s).filter(|s| !s.is_empty()))
 }
 
-fn required_string(o: &JsValue, key: &str, ctx: &str) -> Result<String, Error> {
+fn required_string(o: &JsValue, key: &'static str, ctx: &str) -> Result<String, Error> {
     opt_string(o, key, ctx)?.ok_or_else(|| field(ctx, key, " is required (a non-empty string)"))
 }
 
-pub(crate) fn opt_number(o: &JsValue, key: &str, ctx: &str) -> Result<Option<f64>, Error> {
+pub(crate) fn opt_number(o: &JsValue, key: &'static str, ctx: &str) -> Result<Option<f64>, Error> {
     let v = get(o, key);
     if !present(&v) {
         return Ok(None);
@@ -271,7 +362,7 @@ pub(crate) fn opt_number(o: &JsValue, key: &str, ctx: &str) -> Result<Option<f64
 }
 
 /// A deadline: a whole number of ms, 1 to 2^31-1 (what a timer holds).
-fn opt_timeout(o: &JsValue, key: &str, ctx: &str) -> Result<Option<u32>, Error> {
+fn opt_timeout(o: &JsValue, key: &'static str, ctx: &str) -> Result<Option<u32>, Error> {
     match opt_number(o, key, ctx)? {
         None => Ok(None),
         Some(n) if n > 0.0 && n <= MAX_TIMER_MS as f64 => Ok(Some(n.ceil() as u32)),
@@ -283,7 +374,7 @@ fn opt_timeout(o: &JsValue, key: &str, ctx: &str) -> Result<Option<u32>, Error> 
     }
 }
 
-fn opt_bool(o: &JsValue, key: &str, ctx: &str) -> Result<Option<bool>, Error> {
+fn opt_bool(o: &JsValue, key: &'static str, ctx: &str) -> Result<Option<bool>, Error> {
     let v = get(o, key);
     if !present(&v) {
         return Ok(None);
@@ -406,7 +497,7 @@ fn js_provider(f: Function) -> CredentialsProvider {
 
 /// A provider's answer: `{ accessKeyId, accessKeySecret, securityToken?, expiration? }`.
 fn provided_credentials(v: &JsValue) -> Result<ProvidedCredentials, String> {
-    let s = |key: &str, required: bool| -> Result<Option<String>, String> {
+    let s = |key: &'static str, required: bool| -> Result<Option<String>, String> {
         let x = get(v, key);
         let x = match js_str(&x) {
             Some(Ok(s)) => Some(s).filter(|s| !s.is_empty()),
@@ -549,7 +640,7 @@ pub fn params(o: &JsValue, ctx: &str) -> Result<Params, Error> {
     let mut out = Vec::with_capacity(keys.length() as usize);
     for key in keys.iter() {
         let value = Reflect::get(o, &key).unwrap_or(JsValue::UNDEFINED);
-        let Some(Ok(k)) = js_str(&key) else {
+        let Some(Ok(k)) = param_name(&key) else {
             return Err(invalid(concat(&[ctx, ": a parameter name", SURROGATE_KEY])));
         };
         if let Some(v) = param_value(&value, ctx, &k)? {

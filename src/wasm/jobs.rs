@@ -127,7 +127,7 @@ pub fn job_request(r: &JsValue) -> Result<JobRequest, Error> {
             ))
         }
     };
-    let whole = |key: &str| -> Result<Option<u32>, Error> {
+    let whole = |key: &'static str| -> Result<Option<u32>, Error> {
         match input::opt_number(r, key, CTX)? {
             None => Ok(None),
             Some(n) if n.fract() == 0.0 && (0.0..=4_294_967_295.0).contains(&n) => {

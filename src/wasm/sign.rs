@@ -65,13 +65,13 @@ fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
         .and_then(|m| m.parse().ok())
         .ok_or_else(|| invalid("method: must be \"GET\" or \"POST\""))?;
     let secret = get(input, "accessKeySecret");
-    if !secret.is_string() || secret == "" {
+    // The plaintext copy is wiped when this returns (after the key is derived, if it must be).
+    let plain = zeroize::Zeroizing::new(secret.as_string().unwrap_or_default());
+    if plain.is_empty() {
         return Err(invalid("accessKeySecret is required (a non-empty string)"));
     }
     let params = params(&get(input, "params"), "params")?;
     let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    // The plaintext copy is wiped when this returns (after the key is derived, if it must be).
-    let plain = zeroize::Zeroizing::new(secret.as_string().unwrap_or_default());
     let print = fingerprint(&plain);
     let signed = LAST_KEY.with_borrow_mut(|cell| {
         let key = match cell {
