@@ -188,7 +188,7 @@ async function pool(n, concurrency, task) {
 }
 
 /** The fastest plain-JS way: node:crypto signing and raw fetch, same request as thingcall's. */
-function rawInvoke(url, { deadline = false } = {}) {
+function rawInvoke(url, { deadline = false, request = false } = {}) {
   return async (i) => {
     const params = {
       AccessKeyId: DEMO.accessKeyId, Action: 'InvokeThingService', Args: `{"n":${i}}`, DeviceName: `lamp-${String((i % 20) + 1).padStart(2, '0')}`,
@@ -206,7 +206,9 @@ function rawInvoke(url, { deadline = false } = {}) {
       init.signal = ctl.signal;
       timer = setTimeout(() => ctl.abort(), 10_000);
     }
-    const r = await fetch(`${url}/`, init);
+    // `request`: sent as gloo-net must send it, a `Request` built first and passed to `fetch`
+    // (in Node, undici then builds a second one from it, its body piped through a TransformStream).
+    const r = await (request ? fetch(new Request(`${url}/`, init)) : fetch(`${url}/`, init));
     const body = JSON.parse(await r.text());
     clearTimeout(timer);
     if (!body.Success) throw new Error(`raw call failed: ${body.Code}`);
@@ -232,9 +234,11 @@ async function calls(tc, { withFleet }) {
     const thing = thingcallInvoke(client);
     const raw = rawInvoke(emulator.url);
     const rawDeadline = rawInvoke(emulator.url, { deadline: true });
+    const rawRequest = rawInvoke(emulator.url, { deadline: true, request: true });
     await pool(1000, 8, thing); // warm-up the paths (JIT, wasm tier-up) and the emulator
     await pool(1000, 8, raw);
     await pool(1000, 8, rawDeadline);
+    await pool(1000, 8, rawRequest);
     results.overhead = {};
     const rows = [['concurrency', 'client', 'calls/s', 'ms/call', 'p50 ms', 'p99 ms', 'client CPU µs/call']];
     const median = (runs) => [...runs].sort((x, y) => x.wallMs - y.wallMs)[Math.floor(runs.length / 2)];
@@ -244,24 +248,29 @@ async function calls(tc, { withFleet }) {
       const runsA = [];
       const runsB = [];
       const runsC = [];
-      const clients = [[thing, runsA], [raw, runsB], [rawDeadline, runsC]];
+      const runsD = [];
+      const clients = [[thing, runsA], [raw, runsB], [rawDeadline, runsC], [rawRequest, runsD]];
       for (let round = 0; round < 5; round++) {
-        for (let i = 0; i < 3; i++) {
-          const [invoke, runs] = clients[(round + i) % 3];
+        for (let i = 0; i < clients.length; i++) {
+          const [invoke, runs] = clients[(round + i) % clients.length];
           runs.push(await pool(2000, c, invoke));
         }
       }
-      const [a, b, d] = [median(runsA), median(runsB), median(runsC)];
+      const [a, b, d, q] = [median(runsA), median(runsB), median(runsC), median(runsD)];
       results.overhead[`c${c}`] = {
-        thingcall: a, rawFetchNodeCrypto: b, rawFetchNodeCryptoWithDeadline: d,
+        thingcall: a, rawFetchNodeCrypto: b, rawFetchNodeCryptoWithDeadline: d, rawRequestNodeCryptoWithDeadline: q,
         wallRatio: +(a.wallMs / b.wallMs).toFixed(3), wallRatioVsDeadline: +(a.wallMs / d.wallMs).toFixed(3),
-        rounds: { thingcall: runsA.map((r) => r.wallMs), raw: runsB.map((r) => r.wallMs), rawDeadline: runsC.map((r) => r.wallMs) },
+        wallRatioVsRequest: +(a.wallMs / q.wallMs).toFixed(3),
+        rounds: { thingcall: runsA.map((r) => r.wallMs), raw: runsB.map((r) => r.wallMs), rawDeadline: runsC.map((r) => r.wallMs), rawRequest: runsD.map((r) => r.wallMs) },
       };
       rows.push([c, 'thingcall', a.callsPerSec, a.msPerCall, a.p50Ms, a.p99Ms, a.clientCpuUsPerCall]);
       rows.push([c, 'node:crypto + fetch', b.callsPerSec, b.msPerCall, b.p50Ms, b.p99Ms, b.clientCpuUsPerCall]);
       rows.push([c, 'node:crypto + fetch + deadline', d.callsPerSec, d.msPerCall, d.p50Ms, d.p99Ms, d.clientCpuUsPerCall]);
+      rows.push([c, 'node:crypto + fetch(new Request) + deadline', q.callsPerSec, q.msPerCall, q.p50Ms, q.p99Ms, q.clientCpuUsPerCall]);
       rows.push([c, 'thingcall ÷ raw (time)', '', `${((a.wallMs / b.wallMs - 1) * 100).toFixed(1)} %`, '', '', '']);
       rows.push([c, 'thingcall ÷ raw + deadline', '', `${((a.wallMs / d.wallMs - 1) * 100).toFixed(1)} %`, '', '', '']);
+      rows.push([c, 'fetch(new Request) ÷ fetch(url, init), both + deadline', '', `${((q.wallMs / d.wallMs - 1) * 100).toFixed(1)} %`, '', '', '']);
+      rows.push([c, 'thingcall ÷ fetch(new Request) + deadline', '', `${((a.wallMs / q.wallMs - 1) * 100).toFixed(1)} %`, '', '', '']);
     }
     table('Per-call overhead: 2,000 sync Echo invokes against the emulator (latency 0), median of 5 rotating rounds', rows);
 
