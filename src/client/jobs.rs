@@ -234,7 +234,7 @@ impl Client {
     ) -> Result<JobCreated, Error> {
         const CTX: &str = "createJob";
         let name_ok = {
-            let n = request.name.chars().count();
+            let n = crate::core::json::char_count(&request.name);
             (4..=30).contains(&n)
                 && request.name.chars().all(|c| {
                     c.is_ascii_alphanumeric() || c == '_' || ('\u{4e00}'..='\u{9fff}').contains(&c)
@@ -248,7 +248,7 @@ impl Client {
         if request
             .description
             .as_deref()
-            .is_some_and(|d| d.chars().count() > 100)
+            .is_some_and(|d| crate::core::json::char_count(d) > 100)
         {
             return Err(Error::invalid(
                 "createJob.description: at most 100 characters",
