@@ -90,13 +90,15 @@ async function browserCalls() {
   const unlimited = (url) => fetch(`${url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ qpsLimits: { InvokeThingService: 1_000_000 } }) });
   const r = await inChromium('calls.html', { before: unlimited });
   results.browserCalls = r;
-  const rows = [['concurrency', 'client', 'ms/call', 'vs raw', 'vs raw + deadline', 'rounds (ms per 1,000 calls)']];
+  const rows = [['concurrency', 'client', 'ms/call', 'vs raw', 'vs raw + deadline', 'vs raw Request + deadline', 'rounds (ms per 1,000 calls)']];
   for (const [c, byName] of Object.entries(r.results)) {
     const raw = byName['WebCrypto + fetch'].msPerCall;
     const rawDeadline = byName['WebCrypto + fetch + deadline'].msPerCall;
+    const rawRequest = byName['WebCrypto + fetch(new Request) + deadline'].msPerCall;
     for (const [name, v] of Object.entries(byName)) {
       const pct = (base) => `${((v.msPerCall / base - 1) * 100).toFixed(1)} %`;
-      rows.push([c.slice(1), name, v.msPerCall, name === 'thingcall' ? pct(raw) : '', name === 'thingcall' ? pct(rawDeadline) : '', v.rounds.join(' ')]);
+      const tc = name === 'thingcall';
+      rows.push([c.slice(1), name, v.msPerCall, tc ? pct(raw) : '', tc || name.includes('Request') ? pct(rawDeadline) : '', tc ? pct(rawRequest) : '', v.rounds.join(' ')]);
     }
   }
   table('Per-call time in headless Chromium: 1,000 sync Echo invokes per round against the emulator (same origin), median of 5 rotating rounds', rows);

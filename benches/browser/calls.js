@@ -1,6 +1,7 @@
 // In-page per-call time against the emulator (same origin): thingcall's invokeThingService beside
 // the same request signed in JavaScript (WebCrypto, key imported once) and sent with raw fetch,
-// and that raw path plus the cancellable deadline thingcall always sets. Rotating rounds at
+// that raw path plus the cancellable deadline thingcall always sets, and that one given a `Request`
+// (how gloo-net sends). Rotating rounds at
 // concurrency 1 and 32; `window.benchResult` holds the JSON when done.
 import init, { IotClient } from '../pkg/thingcall.js';
 import { rfc3986 } from './signers.js';
@@ -9,7 +10,7 @@ const DEMO = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-s
 const PK = 'a1LampDemo0';
 const device = (i) => `lamp-${String((i % 20) + 1).padStart(2, '0')}`;
 
-async function rawInvoker(deadline) {
+async function rawInvoker(deadline, { request = false } = {}) {
   const enc = new TextEncoder();
   const key = await crypto.subtle.importKey('raw', enc.encode(`${DEMO.accessKeySecret}&`), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
   const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -27,7 +28,8 @@ async function rawInvoker(deadline) {
     for (const b of mac) bin += String.fromCharCode(b);
     const init = { method: 'POST', headers, body: `${q}&Signature=${rfc3986(btoa(bin))}` };
     if (deadline) init.signal = AbortSignal.timeout(10_000);
-    const r = await fetch(`${location.origin}/`, init);
+    // `request`: sent as gloo-net must send it, a `Request` built first and passed to `fetch`.
+    const r = await (request ? fetch(new Request(`${location.origin}/`, init)) : fetch(`${location.origin}/`, init));
     const body = JSON.parse(await r.text());
     if (!body.Success) throw new Error(`raw call failed: ${body.Code}`);
     return JSON.parse(body.Data.Result);
@@ -48,7 +50,8 @@ async function run() {
   await init();
   const client = new IotClient({ endpoint: `${location.origin}/`, ...DEMO });
   const thingcall = (i) => client.invokeThingService({ productKey: PK, deviceName: device(i), identifier: 'Echo', args: { n: i } });
-  const paths = { thingcall, 'WebCrypto + fetch': await rawInvoker(false), 'WebCrypto + fetch + deadline': await rawInvoker(true) };
+  const paths = { thingcall, 'WebCrypto + fetch': await rawInvoker(false), 'WebCrypto + fetch + deadline': await rawInvoker(true),
+    'WebCrypto + fetch(new Request) + deadline': await rawInvoker(true, { request: true }) };
   const names = Object.keys(paths);
   for (const name of names) await pool(500, 8, paths[name]); // warm-up
   const out = {};
