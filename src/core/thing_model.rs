@@ -189,28 +189,26 @@ impl ThingModel {
         let product_key = member(tsl, "profile")
             .and_then(|p| text_of(p, "productKey"))
             .unwrap_or_default();
-        let properties = list(tsl, "properties")
-            .iter()
-            .map(|p| {
-                Ok(Property {
-                    identifier: text_of(p, "identifier").unwrap_or_default(),
-                    name: text_of(p, "name").unwrap_or_default(),
-                    read_only: text_of(p, "accessMode").as_deref() == Some("r"),
-                    data_type: data_type(member(p, "dataType"), number)?,
-                })
-            })
-            .collect::<Result<_, String>>()?;
-        let services = list(tsl, "services")
-            .iter()
-            .map(|s| {
-                Ok(Service {
-                    identifier: text_of(s, "identifier").unwrap_or_default(),
-                    name: text_of(s, "name").unwrap_or_default(),
-                    sync: text_of(s, "callType").as_deref() == Some("sync"),
-                    input: params(list(s, "inputData"), number)?,
-                })
-            })
-            .collect::<Result<_, String>>()?;
+        // (Plain loops rather than collecting `Result`s: each such collect is its own iterator
+        // adapter in the wasm.)
+        let mut properties = Vec::new();
+        for p in list(tsl, "properties") {
+            properties.push(Property {
+                identifier: text_of(p, "identifier").unwrap_or_default(),
+                name: text_of(p, "name").unwrap_or_default(),
+                read_only: text_of(p, "accessMode").as_deref() == Some("r"),
+                data_type: data_type(member(p, "dataType"), number)?,
+            });
+        }
+        let mut services = Vec::new();
+        for s in list(tsl, "services") {
+            services.push(Service {
+                identifier: text_of(s, "identifier").unwrap_or_default(),
+                name: text_of(s, "name").unwrap_or_default(),
+                sync: text_of(s, "callType").as_deref() == Some("sync"),
+                input: params(list(s, "inputData"), number)?,
+            });
+        }
         Ok(Self {
             product_key,
             properties,
@@ -293,17 +291,16 @@ fn read_object(text: &str) -> Result<Json, Violation> {
 }
 
 fn params(items: &[Json], number: NumberParser<'_>) -> Result<Vec<Param>, String> {
-    items
-        .iter()
-        .map(|x| {
-            Ok(Param {
-                identifier: text_of(x, "identifier").unwrap_or_default(),
-                name: text_of(x, "name").unwrap_or_default(),
-                data_type: data_type(member(x, "dataType"), number)?,
-                required: matches!(member(x, "required"), Some(Json::Bool(true))),
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(items.len());
+    for x in items {
+        out.push(Param {
+            identifier: text_of(x, "identifier").unwrap_or_default(),
+            name: text_of(x, "name").unwrap_or_default(),
+            data_type: data_type(member(x, "dataType"), number)?,
+            required: matches!(member(x, "required"), Some(Json::Bool(true))),
+        });
+    }
+    Ok(out)
 }
 
 fn data_type(d: Option<&Json>, number: NumberParser<'_>) -> Result<DataType, String> {

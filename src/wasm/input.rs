@@ -815,10 +815,11 @@ fn device_names(r: &JsValue, ctx: &str) -> Result<Vec<String>, Error> {
     if !Array::is_array(&v) {
         return Err(bad());
     }
-    Array::from(&v)
-        .iter()
-        .map(|n| n.as_string().ok_or_else(bad))
-        .collect()
+    let mut names = Vec::new();
+    for n in Array::from(&v).iter() {
+        names.push(n.as_string().ok_or_else(bad)?);
+    }
+    Ok(names)
 }
 
 pub fn invoke_things_service(r: &JsValue) -> Result<(InvokeThingsService, Payload), Error> {
@@ -861,17 +862,17 @@ pub fn targets(v: &JsValue, ctx: &str) -> Result<Vec<Device>, Error> {
             ": targets must be an array of devices ({ productKey, deviceName } or { iotId })",
         ])));
     }
-    Array::from(v)
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let mut c = concat(&[ctx, ".targets["]);
-            push_u64(&mut c, i as u64);
-            c.push(']');
-            check_keys(&t, &["iotId", "productKey", "deviceName"], &c)?;
-            device(&t, &c).map(|(d, _)| d)
-        })
-        .collect()
+    // (Plain loops rather than collecting `Result`s: each such collect is its own iterator
+    // adapter in the wasm.)
+    let mut devices = Vec::new();
+    for (i, t) in Array::from(v).iter().enumerate() {
+        let mut c = concat(&[ctx, ".targets["]);
+        push_u64(&mut c, i as u64);
+        c.push(']');
+        check_keys(&t, &["iotId", "productKey", "deviceName"], &c)?;
+        devices.push(device(&t, &c)?.0);
+    }
+    Ok(devices)
 }
 
 /// `invokeMany`'s service call.
