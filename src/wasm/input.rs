@@ -183,26 +183,27 @@ pub fn get(o: &JsValue, key: &'static str) -> JsValue {
 const NAME_SLOTS: usize = 256;
 
 std::thread_local! {
-    /// Each property name read as a JavaScript string made once, found by the address of the
-    /// crate's own `&'static str` (open addressing): reading an option or a request's field
-    /// would otherwise decode a new string on every call.
-    static NAMES: core::cell::RefCell<Vec<(usize, JsValue)>> = const { core::cell::RefCell::new(Vec::new()) };
+    /// Each property name read as a JavaScript string made once, found by the address and length
+    /// of the crate's own `&'static str` (open addressing): reading an option or a request's
+    /// field would otherwise decode a new string on every call.
+    static NAMES: core::cell::RefCell<Vec<(usize, usize, JsValue)>> =
+        const { core::cell::RefCell::new(Vec::new()) };
 }
 
 fn name(key: &'static str) -> JsValue {
-    let addr = key.as_ptr() as usize ^ (key.len() << 20);
+    let (addr, len) = (key.as_ptr() as usize, key.len());
     // The borrow ends before the caller reads the property (a getter may call back in).
     NAMES.with_borrow_mut(|slots| {
         if slots.is_empty() {
-            slots.resize(NAME_SLOTS, (0, JsValue::UNDEFINED));
+            slots.resize(NAME_SLOTS, (0, 0, JsValue::UNDEFINED));
         }
         let mut i = (addr.wrapping_mul(0x9E37_79B9) >> 8) % NAME_SLOTS;
         for _ in 0..NAME_SLOTS {
             match slots.get_mut(i) {
-                Some((a, name)) if *a == addr => return name.clone(),
-                Some(slot @ (0, _)) => {
-                    *slot = (addr, JsValue::from_str(key));
-                    return slot.1.clone();
+                Some((a, l, name)) if *a == addr && *l == len => return name.clone(),
+                Some(slot @ (0, _, _)) => {
+                    *slot = (addr, len, JsValue::from_str(key));
+                    return slot.2.clone();
                 }
                 _ => i = (i + 1) % NAME_SLOTS,
             }
