@@ -102,6 +102,11 @@ async function browserCalls() {
     }
   }
   table('Per-call time in headless Chromium: 1,000 sync Echo invokes per round against the emulator (same origin), median of 5 rotating rounds', rows);
+  const cpu = r.clientCpu;
+  const base = cpu['WebCrypto + fetch'].usPerCall;
+  table('Main-thread time per call in headless Chromium, fetch answering at once (no network): 3,000 calls per round, median of 7 rotating rounds',
+    [['client', 'µs/call', 'vs raw', 'rounds (µs/call)'],
+      ...Object.entries(cpu).map(([name, v]) => [name, v.usPerCall, name === 'WebCrypto + fetch' ? '' : `${v.usPerCall - base > 0 ? '+' : ''}${(v.usPerCall - base).toFixed(1)} µs`, v.rounds.join(' ')])]);
 }
 
 function reportSign(title, r, others) {
