@@ -19,6 +19,7 @@ use crate::client::{
 };
 use crate::core::attempts::{concat, push_u64};
 use crate::core::outcome::find;
+use crate::core::request::RESERVED_PARAMS;
 use crate::core::{Credentials, HttpMethod, RetryPolicy, Timestamp};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -229,18 +230,9 @@ fn js_str(v: &JsValue) -> Option<Result<String, ()>> {
     )
 }
 
-/// Parameter names most requests carry: the common ones and the device calls'.
-const KNOWN_PARAMS: [&str; 19] = [
-    "AccessKeyId",
-    "Action",
-    "Format",
-    "SecurityToken",
-    "Signature",
-    "SignatureMethod",
-    "SignatureNonce",
-    "SignatureVersion",
-    "Timestamp",
-    "Version",
+/// Parameter names most requests carry besides the common ones ([`RESERVED_PARAMS`]): the
+/// device calls'.
+const DEVICE_PARAMS: [&str; 9] = [
     "RegionId",
     "IotInstanceId",
     "ProductKey",
@@ -252,9 +244,17 @@ const KNOWN_PARAMS: [&str; 19] = [
     "Qos",
 ];
 
+/// The `i`-th known parameter name: the common ones, then the device calls'.
+fn known_param(i: usize) -> Option<&'static str> {
+    match i.checked_sub(RESERVED_PARAMS.len()) {
+        None => RESERVED_PARAMS.get(i).copied(),
+        Some(j) => DEVICE_PARAMS.get(j).copied(),
+    }
+}
+
 #[wasm_bindgen]
 extern "C" {
-    /// A `Map` from the known parameter names to their index in [`KNOWN_PARAMS`].
+    /// A `Map` from the known parameter names to their index ([`known_param`]).
     #[wasm_bindgen(extends = js_sys::Map)]
     type NameIndex;
     #[wasm_bindgen(method, js_name = get)]
@@ -264,7 +264,7 @@ extern "C" {
 std::thread_local! {
     static KNOWN: NameIndex = {
         let map = js_sys::Map::new();
-        for (i, name) in KNOWN_PARAMS.iter().enumerate() {
+        for (i, name) in RESERVED_PARAMS.iter().chain(&DEVICE_PARAMS).enumerate() {
             map.set(&JsValue::from_str(name), &JsValue::from(i as u32));
         }
         map.unchecked_into()
@@ -275,8 +275,8 @@ std::thread_local! {
 /// copied out of it (one lookup, no memory written: most of a request's names are known).
 fn param_name(key: &JsValue) -> Option<Result<String, ()>> {
     let known = KNOWN.with(|m| m.index_of(key));
-    match known.and_then(|i| KNOWN_PARAMS.get(i as usize)) {
-        Some(name) => Some(Ok(String::from(*name))),
+    match known.and_then(|i| known_param(i as usize)) {
+        Some(name) => Some(Ok(String::from(name))),
         None => js_str(key),
     }
 }
