@@ -273,11 +273,11 @@ std::thread_local! {
 
 /// A parameter name as [`js_str`] reads it; a known name is looked up in the engine instead of
 /// copied out of it (one lookup, no memory written: most of a request's names are known).
-fn param_name(key: &JsValue) -> Option<Result<String, ()>> {
+fn param_name(key: &JsValue) -> Option<Result<ParamName, ()>> {
     let known = KNOWN.with(|m| m.index_of(key));
     match known.and_then(|i| known_param(i as usize)) {
-        Some(name) => Some(Ok(String::from(name))),
-        None => js_str(key),
+        Some(name) => Some(Ok(ParamName::Borrowed(name))),
+        None => js_str(key).map(|r| r.map(ParamName::Owned)),
     }
 }
 
@@ -629,8 +629,21 @@ fn param_value(v: &JsValue, ctx: &str, key: &str) -> Result<Option<String>, Erro
     ])))
 }
 
+/// A parameter name: the crate's own string when it is a known one (no copy, no allocation).
+pub type ParamName = alloc::borrow::Cow<'static, str>;
+
 /// A params object as `(name, value)` pairs (own enumerable keys, in order).
 pub fn params(o: &JsValue, ctx: &str) -> Result<Params, Error> {
+    let pairs = param_pairs(o, ctx)?;
+    let mut out = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        out.push((k.into_owned(), v));
+    }
+    Ok(out)
+}
+
+/// [`params`], each known name borrowed from the crate (what `signRpc` signs from).
+pub fn param_pairs(o: &JsValue, ctx: &str) -> Result<Vec<(ParamName, String)>, Error> {
     if !is_plain_object(o) {
         return Err(invalid(concat(&[
             ctx,

@@ -5,7 +5,7 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
-use super::input::{get, invalid, params};
+use super::input::{get, invalid, param_pairs};
 use super::output::{stages, Stages};
 use crate::client::Error;
 use crate::core::{sign, HttpMethod, SigningKey};
@@ -70,8 +70,8 @@ fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
     if plain.is_empty() {
         return Err(invalid("accessKeySecret is required (a non-empty string)"));
     }
-    let params = params(&get(input, "params"), "params")?;
-    let pairs = params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let params = param_pairs(&get(input, "params"), "params")?;
+    let pairs = params.iter().map(|(k, v)| (&**k, v.as_str()));
     let print = fingerprint(&plain);
     let signed = LAST_KEY.with_borrow_mut(|cell| {
         let key = match cell {
