@@ -1,4 +1,5 @@
-//! Property tests of the RFC 3986 encoder, and of `sign`'s one-pass stages 1 and 2.
+//! Property tests of the RFC 3986 encoder, of `sign`'s one-pass stages 1 and 2, and of the crate's
+//! substring search.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
@@ -104,5 +105,17 @@ proptest! {
         let expected = reference.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&");
         let canonical = CanonicalizedQueryString::new(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         prop_assert_eq!(canonical.as_str(), expected);
+    }
+}
+
+proptest! {
+    /// The crate's plain substring search (kept out of the wasm instead of `str::find`) finds
+    /// what the standard library finds, including needles that repeat their first byte.
+    #[test]
+    fn find_agrees_with_std(
+        hay in "[abc\u{FFFD}é]{0,40}",
+        needle in prop_oneof!["[abc\u{FFFD}é]{0,4}", Just(String::from("\u{FFFD}"))],
+    ) {
+        prop_assert_eq!(thingcall::core::outcome::find(&hay, &needle), if needle.is_empty() { None } else { hay.find(&needle) });
     }
 }
