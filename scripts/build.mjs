@@ -3,7 +3,7 @@
 // pkg/thingcall.js, with esbuild (source map pkg/thingcall.js.map, sources included, for
 // debugging). The entry is wasm-bindgen's glue, unchanged, plus the one class the wasm imports
 // and the package exports: ThingcallError (js/thingcall_error.js, a wasm-bindgen snippet).
-import { readdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { root, run } from './lib.mjs';
@@ -30,6 +30,24 @@ export function build({ setup = true } = {}) {
   rmSync(join(pkg, 'snippets'), { recursive: true });
   rmSync(join(pkg, '.gitignore'), { force: true });
   rmSync(join(pkg, 'thingcall_bg.wasm.d.ts'), { force: true });
+  consumerDeclarations(join(pkg, 'thingcall.d.ts'));
+}
+
+/**
+ * The .d.ts as a consumer's tsc reads it, whatever its `lib`:
+ * - wasm-bindgen declares `[Symbol.dispose](): void` on each class, which compiles only with the
+ *   `esnext.disposable` lib: under tsc's defaults or `es2022` + `dom` the package's own .d.ts
+ *   would fail. The method stays at runtime (`using` works where the engine has it); the
+ *   declarations keep `free()`.
+ * - the job tasks are an async iterator: the declarations name the libs that declare one, so
+ *   they compile under tsc's default (ES5) lib too.
+ */
+function consumerDeclarations(file) {
+  const text = readFileSync(file, 'utf8');
+  const libs = '/// <reference lib="es2015.iterable" />\n/// <reference lib="es2018.asynciterable" />\n';
+  const out = libs + text.replace(/^ *\[Symbol\.dispose\]\(\): void;\n/gm, '');
+  if (/Symbol\.dispose/.test(out)) throw new Error('build: Symbol.dispose is left in thingcall.d.ts');
+  writeFileSync(file, out);
 }
 
 /**

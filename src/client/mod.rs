@@ -840,8 +840,7 @@ impl Client {
                     // scrubbed); the diagnosis masks the token itself.
                     diagnosis = diagnose(signed.as_str(), &message);
                 }
-                let success_false =
-                    body.is_some_and(|b| results::at(b, &["Success"]) == JsValue::FALSE);
+                let success = body.and_then(|b| results::at(b, &["Success"]).as_bool());
                 let date_ms = if code.eq_ignore_ascii_case("InvalidTimeStamp.Expired") {
                     http.date_ms()
                 } else {
@@ -851,7 +850,7 @@ impl Client {
                     status: http.status,
                     envelope: body.is_some(),
                     code: Some(&code),
-                    success_false,
+                    success,
                     message: &message,
                     request_id: Some(request_id.as_str()).filter(|r| !r.is_empty()),
                     date_ms: Some(date_ms),
@@ -869,7 +868,13 @@ impl Client {
                         attempts: attempts.attempts(),
                         elapsed_ms: now_ms() - started,
                     };
-                    return Judged::Done(meta, Body(http.body.unwrap_or(JsValue::UNDEFINED)));
+                    return Judged::Done(
+                        meta,
+                        Body {
+                            value: http.body.unwrap_or(JsValue::UNDEFINED),
+                            text: http.text,
+                        },
+                    );
                 }
                 verdict
             }

@@ -5,35 +5,37 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Reflect, JSON};
+use js_sys::{Array, Reflect};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-/// The platform's answer to one call: its JSON body.
+/// The platform's answer to one call: its JSON body, parsed (integers beyond 2^53 as
+/// `BigInt`, exact) and as the text sent.
 #[derive(Clone, Debug)]
-pub struct Body(pub(crate) JsValue);
+pub struct Body {
+    pub(crate) value: JsValue,
+    pub(crate) text: JsValue,
+}
 
 impl Body {
-    /// The body as JSON text (for `serde_json::from_str` and the like).
+    /// The body as the platform sent it (for `serde_json::from_str` and the like: every digit
+    /// of every number is there).
     pub fn json(&self) -> String {
-        JSON::stringify(&self.0)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
+        self.text.as_string().unwrap_or_default()
     }
 
     /// The string (or number, as text) at `path` (e.g. `["Data", "MessageId"]`).
     pub fn text_at(&self, path: &[&str]) -> Option<String> {
-        text(&at(&self.0, path))
+        text(&at(&self.value, path))
     }
 
     pub(crate) fn at(&self, path: &[&str]) -> JsValue {
-        at(&self.0, path)
+        at(&self.value, path)
     }
 
     /// The JavaScript value (for the wasm binding layer).
     pub(crate) fn value(&self) -> &JsValue {
-        &self.0
+        &self.value
     }
 }
 
@@ -49,10 +51,17 @@ pub(crate) fn at(v: &JsValue, path: &[&str]) -> JsValue {
     v
 }
 
-/// A string value, or a number as JavaScript writes it.
+/// A string value, or a number (a `BigInt` too) as JavaScript writes it: an ID keeps
+/// exactly the digits sent.
 pub(crate) fn text(v: &JsValue) -> Option<String> {
     if let Some(s) = v.as_string() {
         return Some(s);
+    }
+    if v.is_bigint() {
+        return js_sys::BigInt::unchecked_from_js_ref(v)
+            .to_string(10)
+            .ok()
+            .and_then(|s| s.as_string());
     }
     v.as_f64()?;
     js_sys::Number::unchecked_from_js_ref(v)

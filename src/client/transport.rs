@@ -1,6 +1,6 @@
 //! One attempt on the wire: the signed request built as a `web_sys::Request` and sent with
 //! gloo-net (`gloo_net::http::Request::send`), the answer read as text and parsed with the
-//! engine's `JSON.parse` (the body never enters wasm memory).
+//! engine's `JSON.parse`, integers beyond 2^53 kept exact (the body never enters wasm memory).
 //!
 //! gloo-net panics when `fetch` rejects with a value that is not an `Error`, resolves to
 //! something that is not a `Response`, or throws synchronously; in the shipped wasm
@@ -29,10 +29,11 @@ extern "C" {
     fn guard_fetch(on: bool);
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/js/exact_json.js")]
 extern "C" {
-    /// `JSON.parse` of a JavaScript string, without copying it into wasm memory and back.
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    /// `JSON.parse` of a JavaScript string (not copied into wasm memory), except that an integer
+    /// beyond 2^53 becomes a `BigInt` with exactly the digits sent (`js/exact_json.js`).
+    #[wasm_bindgen(js_name = parseExact, catch)]
     pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
@@ -43,11 +44,13 @@ pub(crate) struct Transport {
     form_headers: JsValue,
 }
 
-/// An HTTP answer: the status, the body parsed as JSON (`None` when it is not JSON), and the
-/// response for reading headers on the rare paths that need them.
+/// An HTTP answer: the status, the body parsed as JSON (`None` when it is not JSON) and as text,
+/// and the response for reading headers on the rare paths that need them.
 pub(crate) struct HttpAnswer {
     pub status: u16,
     pub body: Option<JsValue>,
+    /// The body as sent (a JavaScript string).
+    pub text: JsValue,
     pub response: web_sys::Response,
     /// Longer than [`MAX_ANSWER_CHARS`]: not parsed.
     pub oversized: bool,
@@ -160,6 +163,7 @@ impl Transport {
         Ok(HttpAnswer {
             status,
             body,
+            text,
             response,
             oversized,
         })

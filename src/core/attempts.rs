@@ -88,8 +88,9 @@ pub struct Answer<'a> {
     pub envelope: bool,
     /// `Code`, when present and not empty.
     pub code: Option<&'a str>,
-    /// `Success === false`.
-    pub success_false: bool,
+    /// `Success`, when the envelope has it as a boolean: it decides (`true` is a success
+    /// whatever `Code` holds: compatible endpoints send a `Code` on success too).
+    pub success: Option<bool>,
     /// `Message` (or `ErrorMessage`), as text.
     pub message: &'a str,
     /// `RequestId`, as text.
@@ -182,7 +183,9 @@ impl Attempts {
             return self.failed(policy, f, Some(RetryReason::OutcomeUnknown), None, unit);
         }
         let code = a.code.filter(|c| !c.is_empty());
-        if (200..300).contains(&status) && !a.success_false && code.is_none() {
+        if (200..300).contains(&status)
+            && (a.success == Some(true) || (a.success.is_none() && code.is_none()))
+        {
             return Verdict::Done;
         }
         let request_id = a.request_id.map(String::from);
@@ -341,9 +344,37 @@ mod tests {
             Verdict::Done
         );
         let mut bad = answer(200, None);
-        bad.success_false = true;
+        bad.success = Some(false);
         assert_eq!(a.answered(&policy(), false, &bad, 0.0, 0.5), Verdict::Fail);
         assert_eq!(a.failure().unwrap().code, codes::INVALID_RESPONSE);
+    }
+
+    #[test]
+    fn the_envelope_success_decides_whatever_the_code() {
+        // Compatible endpoints send `Code` on success: `{"Success": true, "Code": "200"}`.
+        let mut a = Attempts::new("InvokeThingService");
+        a.begin();
+        let mut ok = answer(200, Some("200"));
+        ok.success = Some(true);
+        assert_eq!(a.answered(&policy(), false, &ok, 0.0, 0.5), Verdict::Done);
+        // Without `Success`, a `Code` is the platform's error.
+        let mut a = Attempts::new("InvokeThingService");
+        a.begin();
+        let failed = answer(200, Some("iot.device.NotExistedDevice"));
+        assert_eq!(
+            a.answered(&policy(), false, &failed, 0.0, 0.5),
+            Verdict::Fail
+        );
+        // `Success: false` with a code is that code's failure.
+        let mut a = Attempts::new("InvokeThingService");
+        a.begin();
+        let mut failed = answer(200, Some("iot.device.NotExistedDevice"));
+        failed.success = Some(false);
+        assert_eq!(
+            a.answered(&policy(), false, &failed, 0.0, 0.5),
+            Verdict::Fail
+        );
+        assert_eq!(a.failure().unwrap().code, "iot.device.NotExistedDevice");
     }
 
     #[test]

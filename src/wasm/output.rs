@@ -37,7 +37,8 @@ export interface SelfTestReport {
 
 /** Present on every result. */
 export interface CallMeta {
-  requestId: string;
+  /** The platform's `RequestId`; absent when the answer has none. */
+  requestId?: string;
   /** Attempts made, the successful one included. */
   attempts: number;
   elapsedMs: number;
@@ -53,7 +54,8 @@ export interface DeviceResult<D = unknown> {
 }
 
 export interface InvokeThingServiceResult<D = unknown> extends CallMeta {
-  messageId: string;
+  /** `Data.MessageId` with exactly the digits sent; absent when the answer has none. */
+  messageId?: string;
   mode: "sync" | "async";
   /** The parsed `Data.Result` (synchronous services only). */
   result?: DeviceResult<D>;
@@ -64,8 +66,10 @@ export interface InvokeThingServiceResult<D = unknown> extends CallMeta {
 }
 
 export interface SetDevicePropertyResult extends CallMeta {
-  messageId: string;
-  data: { MessageId: string };
+  /** `Data.MessageId` with exactly the digits sent; absent when the answer has none. */
+  messageId?: string;
+  /** The platform's `Data`, as sent (an integer beyond 2^53 is a `bigint`). */
+  data: { MessageId?: string | number | bigint; [field: string]: unknown };
   body: Record<string, unknown>;
 }
 
@@ -85,8 +89,10 @@ export interface QueryDevicePropertyStatusResult extends CallMeta {
   properties: PropertyStatus[];
 }
 
-/** The result of `call` and of the other actions: the platform's `Data` and whole body. */
+/** The result of `call` and of the other actions: the platform's `Data` and whole body, as sent
+ * (an integer beyond 2^53, which a `number` would round, is a `bigint`). */
 export interface CallResult extends CallMeta {
+  /** `Data.MessageId` with exactly the digits sent. */
   messageId?: string;
   data: any;
   body: Record<string, unknown>;

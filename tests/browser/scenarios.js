@@ -115,6 +115,25 @@ const scenarios = {
       check(r.result.data.text === 'after', 'the next call');
     }
   },
+  async 'answers kept exact: integers beyond 2^53, and Success true with a Code'() {
+    const big = '1894186889322557440';
+    const result = JSON.stringify(`{"code":200,"data":{"Counter":12345678901234567890,"small":7,"f":1.5},"id":"1","message":"success","version":"1.0"}`);
+    const answer = `{"RequestId":"R-1","Success":true,"Code":"200","Data":{"MessageId":${big},"Result":${result}}}`;
+    const original = globalThis.fetch;
+    globalThis.fetch = async () => new Response(answer, { headers: { 'Content-Type': 'application/json' } });
+    let r, c;
+    try {
+      r = await client().invokeThingService({ ...lamp(1), identifier: 'Echo' });
+      c = await client().call('Pub', { ProductKey: PK, TopicFullName: `/${PK}/lamp-01/user/get`, MessageContent: 'eA==' });
+    } finally {
+      globalThis.fetch = original;
+    }
+    check(r.messageId === big, `messageId ${r.messageId}`);
+    check(r.requestId === 'R-1' && r.mode === 'sync', 'requestId, mode');
+    check(r.result.data.Counter === 12345678901234567890n, `Counter ${typeof r.result.data.Counter}`);
+    check(r.result.data.small === 7 && r.result.data.f === 1.5, 'small numbers stay numbers');
+    check(c.messageId === big && c.data.MessageId === BigInt(big) && c.body.Data.MessageId === BigInt(big), 'call');
+  },
 };
 
 const out = [];
