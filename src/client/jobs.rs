@@ -191,8 +191,8 @@ pub struct JobCreated {
     pub meta: CallMeta,
 }
 
-/// The platform's limit on the job actions, calls per second.
-pub const JOB_QPS: f64 = 5.0;
+/// The platform's limit on the job actions, calls per second (the catalog's).
+pub const JOB_QPS: f64 = crate::core::action::CREATE_JOB.qps as f64;
 
 /// The most tasks `ListTask` returns at once.
 pub const MAX_TASK_PAGE: u32 = 50;

@@ -27,15 +27,11 @@ pub const DEFAULT_CONCURRENCY: u32 = 16;
 /// per origin over HTTP/1.1 anyway, and many more over HTTP/2).
 pub const MAX_CONCURRENCY: u32 = 256;
 
-/// The platform's documented QPS limit of an action for one account: `InvokeThingService` and
-/// `SetDeviceProperty` 500/s, the batch actions `InvokeThingsService` and `SetDevicesProperty`
-/// 10/s. `None` for an action the bulk calls do not use.
+/// The platform's documented QPS limit of an action for one account, from the catalog
+/// ([`super::action`]): `InvokeThingService` and `SetDeviceProperty` 500/s, the batch actions
+/// 10/s, the job actions 5/s. `None` for an action the catalog does not know.
 pub fn platform_qps(action: &str) -> Option<f64> {
-    match action {
-        "InvokeThingService" | "SetDeviceProperty" => Some(500.0),
-        "InvokeThingsService" | "SetDevicesProperty" => Some(10.0),
-        _ => None,
-    }
+    super::action::find(action).map(|a| a.qps as f64)
 }
 
 /// Whether a platform code means the request was refused for its rate (`Throttling.*`,

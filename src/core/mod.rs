@@ -1,5 +1,6 @@
 //! The signing core: pure Rust, no JavaScript types, tested natively.
 //!
+//! - [`action`]: the action catalog, one [`action::ActionSpec`] per platform action.
 //! - [`encode`]: RFC 3986 percent-encoding.
 //! - [`signature`]: the three signing stages and the reusable [`signature::SigningKey`].
 //! - [`request`]: credentials, nonce and the common parameters of a request.
@@ -11,6 +12,7 @@
 //! - [`json`]: a JSON reader that keeps number tokens (for [`thing_model`]).
 //! - [`thing_model`]: a product's TSL, and the check of `Args`/`Items` against it.
 
+pub mod action;
 pub mod attempts;
 pub mod bulk;
 pub mod diagnosis;

@@ -97,11 +97,16 @@ pub fn classify_platform_error(code: &str, http_status: u16) -> (Outcome, Option
     }
 }
 
-/// Read-only actions, safe to send twice (`Query*`, `Get*`, `List*`, `Describe*`).
+/// Whether `action` is read-only, so safe to send twice: as the catalog says
+/// ([`super::action::ActionSpec::idempotent`]); for an action it does not know (sent with `call`),
+/// by the platform's naming (`Query*`, `Get*`, `List*`, `Describe*`).
 pub fn is_idempotent_action(action: &str) -> bool {
-    ["Query", "Get", "List", "Describe"]
-        .iter()
-        .any(|p| action.starts_with(p))
+    match super::action::find(action) {
+        Some(spec) => spec.idempotent,
+        None => ["Query", "Get", "List", "Describe"]
+            .iter()
+            .any(|p| action.starts_with(p)),
+    }
 }
 
 /// The shortest value (in bytes) [`redact`] looks for.
@@ -316,6 +321,11 @@ mod tests {
         assert!(is_idempotent_action("QueryDeviceDetail"));
         assert!(!is_idempotent_action("InvokeThingService"));
         assert!(!is_idempotent_action("SetDeviceProperty"));
+        assert!(!is_idempotent_action("CancelJob"));
+        assert!(is_idempotent_action("ListTask"));
+        // Not in the catalog: by its name.
+        assert!(is_idempotent_action("QueryDeviceEventData"));
+        assert!(!is_idempotent_action("Pub"));
     }
 
     #[test]

@@ -1,0 +1,650 @@
+//! The action catalog: one [`ActionSpec`] per platform action the package knows (IoT Platform
+//! API 2018-01-20). Everything that differs from one action to another is read from here: retry
+//! classification ([`ActionSpec::idempotent`], through [`crate::core::outcome`]), the rate
+//! windows of bulk calls and jobs ([`ActionSpec::qps`]), request checking and reading (the
+//! client's `Request` and the JavaScript binding walk [`ActionSpec::fields`]), the TypeScript
+//! declarations of the requests ([`REQUESTS_TS`], built at compile time from this table) and the
+//! action list of the docs ([`markdown_table`]).
+//!
+//! Adding a read-only action is one entry in [`ACTIONS`] (and, where its answer deserves a shape
+//! of its own, a result type): see ARCHITECTURE.md, "Adding an action".
+
+use alloc::string::String;
+
+/// How an action names the device it acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Addressing {
+    /// One device: `IotId`, or `ProductKey` + `DeviceName` (`IotId` wins when both are given);
+    /// `IotInstanceId` optional.
+    Device,
+    /// Up to [`MAX_BATCH`] devices of one product: `ProductKey` + `DeviceName.1..N`;
+    /// `IotInstanceId` optional.
+    DeviceNames,
+    /// No device (a product, a job, the account).
+    None,
+}
+
+/// The most devices a batch action (`DeviceName.N`) takes.
+pub const MAX_BATCH: usize = 100;
+
+/// What a request field holds, and how it is checked before anything is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A platform name or identifier: ASCII letters, digits and `- _ . : @`.
+    Name,
+    /// A JSON object, sent as its text (`Args`, `Items`): from JavaScript an object (serialized
+    /// with `JSON.stringify`) or a JSON object string. [`Checked`] says how the thing model
+    /// checks it.
+    JsonObject(Checked),
+    /// Free text (no NUL).
+    Text,
+    /// A whole number in `min..=max`.
+    Integer {
+        /// The least value.
+        min: i64,
+        /// The greatest value.
+        max: i64,
+    },
+}
+
+/// How the thing model checks a JSON field (`checkArgs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// Not checked.
+    No,
+    /// A service's inputs: the service is the request's `Identifier`.
+    Args,
+    /// Properties to set.
+    Items,
+}
+
+/// One request field besides the device's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The platform's parameter name (`Identifier`).
+    pub name: &'static str,
+    /// The JavaScript property name (`identifier`).
+    pub js: &'static str,
+    /// What it holds.
+    pub kind: FieldKind,
+    /// Whether the request must have it.
+    pub required: bool,
+    /// One line for the docs and the `.d.ts`.
+    pub doc: &'static str,
+}
+
+/// What a successful answer becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultKind {
+    /// The platform's `Data` and whole body (`CallResult`).
+    Call,
+    /// The device's parsed `Result` and the `MessageId` (`InvokeThingServiceResult`).
+    Invoke,
+    /// A flat list of property values (`QueryDevicePropertyStatusResult`).
+    PropertyStatus,
+    /// A thing model (`ThingModel`).
+    ThingModel,
+    /// A job's id (`createJob`).
+    JobCreated,
+    /// A job's state (`JobInfo`).
+    Job,
+    /// Pages of tasks (`JobTasks`).
+    Tasks,
+}
+
+/// One platform action.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ActionSpec {
+    /// The platform's `Action`.
+    pub name: &'static str,
+    /// The `IotClient` method that sends it (the Rust method is its snake_case form), or `None`
+    /// for an action sent only by the client itself or through `call`.
+    pub method: Option<&'static str>,
+    /// How it names its device.
+    pub addressing: Addressing,
+    /// Read-only: may be sent again when its outcome is unknown.
+    pub idempotent: bool,
+    /// The platform's documented calls per second for one account.
+    pub qps: u32,
+    /// The batch action that does the same for up to 100 devices.
+    pub batch: Option<&'static str>,
+    /// Its request fields besides the device's, in the order they are sent.
+    pub fields: &'static [Field],
+    /// What its answer becomes.
+    pub result: ResultKind,
+    /// One line for the docs.
+    pub doc: &'static str,
+}
+
+const IDENTIFIER: Field = Field {
+    name: "Identifier",
+    js: "identifier",
+    kind: FieldKind::Name,
+    required: true,
+    doc: "The service's identifier (`module:service` for a non-default module).",
+};
+
+const ARGS: Field = Field {
+    name: "Args",
+    js: "args",
+    kind: FieldKind::JsonObject(Checked::Args),
+    required: false,
+    doc: "The service's inputs: an object (sent with JSON.stringify) or a JSON object string; `{}` when absent. Floats that must keep a decimal point (`10.0`) need the string form.",
+};
+
+const ITEMS: Field = Field {
+    name: "Items",
+    js: "items",
+    kind: FieldKind::JsonObject(Checked::Items),
+    required: true,
+    doc: "The properties to set: an object (sent with JSON.stringify) or a JSON object string.",
+};
+
+const PRODUCT_KEY: Field = Field {
+    name: "ProductKey",
+    js: "productKey",
+    kind: FieldKind::Name,
+    required: true,
+    doc: "The product.",
+};
+
+const JOB_ID: Field = Field {
+    name: "JobId",
+    js: "jobId",
+    kind: FieldKind::Name,
+    required: true,
+    doc: "The job.",
+};
+
+/// `InvokeThingService`.
+pub const INVOKE_THING_SERVICE: ActionSpec = ActionSpec {
+    name: "InvokeThingService",
+    method: Some("invokeThingService"),
+    addressing: Addressing::Device,
+    idempotent: false,
+    qps: 500,
+    batch: Some("InvokeThingsService"),
+    fields: &[IDENTIFIER, ARGS],
+    result: ResultKind::Invoke,
+    doc: "Calls a service of a device's thing model; a synchronous service answers with the device's result.",
+};
+
+/// `SetDeviceProperty`.
+pub const SET_DEVICE_PROPERTY: ActionSpec = ActionSpec {
+    name: "SetDeviceProperty",
+    method: Some("setDeviceProperty"),
+    addressing: Addressing::Device,
+    idempotent: false,
+    qps: 500,
+    batch: Some("SetDevicesProperty"),
+    fields: &[ITEMS],
+    result: ResultKind::Call,
+    doc: "Sets properties of a device (asynchronous: answers with a MessageId).",
+};
+
+/// `QueryDevicePropertyStatus`.
+pub const QUERY_DEVICE_PROPERTY_STATUS: ActionSpec = ActionSpec {
+    name: "QueryDevicePropertyStatus",
+    method: Some("queryDevicePropertyStatus"),
+    addressing: Addressing::Device,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[],
+    result: ResultKind::PropertyStatus,
+    doc: "A device's current property values, typed by their data type.",
+};
+
+/// `QueryDeviceDetail`.
+pub const QUERY_DEVICE_DETAIL: ActionSpec = ActionSpec {
+    name: "QueryDeviceDetail",
+    method: Some("queryDeviceDetail"),
+    addressing: Addressing::Device,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[],
+    result: ResultKind::Call,
+    doc: "A device's details: IotId, status, firmware, times.",
+};
+
+/// `InvokeThingsService`.
+pub const INVOKE_THINGS_SERVICE: ActionSpec = ActionSpec {
+    name: "InvokeThingsService",
+    method: Some("invokeThingsService"),
+    addressing: Addressing::DeviceNames,
+    idempotent: false,
+    qps: 10,
+    batch: None,
+    fields: &[IDENTIFIER, ARGS],
+    result: ResultKind::Call,
+    doc: "Calls an asynchronous service on up to 100 devices of one product.",
+};
+
+/// `SetDevicesProperty`.
+pub const SET_DEVICES_PROPERTY: ActionSpec = ActionSpec {
+    name: "SetDevicesProperty",
+    method: Some("setDevicesProperty"),
+    addressing: Addressing::DeviceNames,
+    idempotent: false,
+    qps: 10,
+    batch: None,
+    fields: &[ITEMS],
+    result: ResultKind::Call,
+    doc: "Sets properties on up to 100 devices of one product.",
+};
+
+/// `QueryThingModel`.
+pub const QUERY_THING_MODEL: ActionSpec = ActionSpec {
+    name: "QueryThingModel",
+    method: Some("thingModel"),
+    addressing: Addressing::None,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[PRODUCT_KEY],
+    result: ResultKind::ThingModel,
+    doc: "A product's thing model (TSL), read into properties and services; kept by the client.",
+};
+
+/// `QueryProductList`.
+pub const QUERY_PRODUCT_LIST: ActionSpec = ActionSpec {
+    name: "QueryProductList",
+    method: None,
+    addressing: Addressing::None,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[
+        Field {
+            name: "CurrentPage",
+            js: "currentPage",
+            kind: FieldKind::Integer {
+                min: 1,
+                max: 100_000,
+            },
+            required: true,
+            doc: "The page, from 1.",
+        },
+        Field {
+            name: "PageSize",
+            js: "pageSize",
+            kind: FieldKind::Integer { min: 1, max: 200 },
+            required: true,
+            doc: "Products per page, 1 to 200.",
+        },
+    ],
+    result: ResultKind::Call,
+    doc: "The account's products (the self-test's signed probe).",
+};
+
+/// `QueryDevice`.
+pub const QUERY_DEVICE: ActionSpec = ActionSpec {
+    name: "QueryDevice",
+    method: None,
+    addressing: Addressing::None,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[
+        PRODUCT_KEY,
+        Field {
+            name: "PageSize",
+            js: "pageSize",
+            kind: FieldKind::Integer { min: 1, max: 50 },
+            required: false,
+            doc: "Devices per page, 1 to 50.",
+        },
+        Field {
+            name: "CurrentPage",
+            js: "currentPage",
+            kind: FieldKind::Integer {
+                min: 1,
+                max: 100_000,
+            },
+            required: false,
+            doc: "The page, from 1.",
+        },
+    ],
+    result: ResultKind::Call,
+    doc: "A product's devices, a page at a time.",
+};
+
+/// `CreateJob`.
+pub const CREATE_JOB: ActionSpec = ActionSpec {
+    name: "CreateJob",
+    method: Some("createJob"),
+    addressing: Addressing::None,
+    idempotent: false,
+    qps: 5,
+    batch: None,
+    fields: &[
+        Field {
+            name: "JobName",
+            js: "name",
+            kind: FieldKind::Text,
+            required: true,
+            doc: "4 to 30 letters, digits, _ or Chinese characters.",
+        },
+        Field {
+            name: "Type",
+            js: "type",
+            kind: FieldKind::Name,
+            required: true,
+            doc: "RRPC (a service call or a property set).",
+        },
+        Field {
+            name: "JobFile",
+            js: "jobFile",
+            kind: FieldKind::Text,
+            required: true,
+            doc: "The job document: the service call or property set.",
+        },
+        Field {
+            name: "TargetConfig",
+            js: "targetConfig",
+            kind: FieldKind::Text,
+            required: true,
+            doc: "The devices, or the whole product.",
+        },
+    ],
+    result: ResultKind::JobCreated,
+    doc:
+        "A platform job: an asynchronous service call or a property set over devices or a product.",
+};
+
+/// `QueryJob`.
+pub const QUERY_JOB: ActionSpec = ActionSpec {
+    name: "QueryJob",
+    method: Some("job"),
+    addressing: Addressing::None,
+    idempotent: true,
+    qps: 5,
+    batch: None,
+    fields: &[JOB_ID],
+    result: ResultKind::Job,
+    doc: "A job's state (with QueryJobStatistics: its tasks by state).",
+};
+
+/// `QueryJobStatistics`.
+pub const QUERY_JOB_STATISTICS: ActionSpec = ActionSpec {
+    name: "QueryJobStatistics",
+    method: Some("job"),
+    addressing: Addressing::None,
+    idempotent: true,
+    qps: 5,
+    batch: None,
+    fields: &[JOB_ID],
+    result: ResultKind::Job,
+    doc: "How many of a job's tasks are in each state.",
+};
+
+/// `ListTask`.
+pub const LIST_TASK: ActionSpec = ActionSpec {
+    name: "ListTask",
+    method: Some("tasks"),
+    addressing: Addressing::None,
+    idempotent: true,
+    qps: 5,
+    batch: None,
+    fields: &[JOB_ID],
+    result: ResultKind::Tasks,
+    doc: "A job's per-device tasks, a page at a time (NextToken).",
+};
+
+/// `CancelJob`.
+pub const CANCEL_JOB: ActionSpec = ActionSpec {
+    name: "CancelJob",
+    method: Some("cancelJob"),
+    addressing: Addressing::None,
+    idempotent: false,
+    qps: 5,
+    batch: None,
+    fields: &[JOB_ID],
+    result: ResultKind::Call,
+    doc: "Cancels a job: its tasks not yet sent are cancelled.",
+};
+
+/// Every action the package knows, in the order of the docs.
+pub const ACTIONS: &[ActionSpec] = &[
+    INVOKE_THING_SERVICE,
+    SET_DEVICE_PROPERTY,
+    QUERY_DEVICE_PROPERTY_STATUS,
+    QUERY_DEVICE_DETAIL,
+    INVOKE_THINGS_SERVICE,
+    SET_DEVICES_PROPERTY,
+    QUERY_THING_MODEL,
+    QUERY_PRODUCT_LIST,
+    QUERY_DEVICE,
+    CREATE_JOB,
+    QUERY_JOB,
+    QUERY_JOB_STATISTICS,
+    LIST_TASK,
+    CANCEL_JOB,
+];
+
+/// The catalog's entry for `action` (exact name).
+pub fn find(action: &str) -> Option<&'static ActionSpec> {
+    ACTIONS.iter().find(|a| a.name == action)
+}
+
+impl ActionSpec {
+    /// The field named `name` (the platform's name).
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        // `fields` is `&'static`, so its entries are too.
+        let fields: &'static [Field] = self.fields;
+        fields.iter().find(|f| f.name == name)
+    }
+
+    /// The JSON field the thing model checks, if any.
+    pub fn checked_field(&self) -> Option<&'static Field> {
+        let fields: &'static [Field] = self.fields;
+        fields
+            .iter()
+            .find(|f| matches!(f.kind, FieldKind::JsonObject(c) if c != Checked::No))
+    }
+}
+
+/// The action list of the docs: a Markdown table, one row per action, from [`ACTIONS`].
+pub fn markdown_table() -> String {
+    let mut s = String::from(
+        "| action | JS method | device | read-only (retried) | QPS | batch partner | fields | what it does |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for a in ACTIONS {
+        s.push_str("| `");
+        s.push_str(a.name);
+        s.push_str("` | ");
+        match a.method {
+            Some(m) => {
+                s.push('`');
+                s.push_str(m);
+                s.push('`');
+            }
+            None => s.push_str("`call`"),
+        }
+        s.push_str(" | ");
+        s.push_str(match a.addressing {
+            Addressing::Device => "one",
+            Addressing::DeviceNames => "1 to 100",
+            Addressing::None => "none",
+        });
+        s.push_str(" | ");
+        s.push_str(if a.idempotent { "yes" } else { "no" });
+        s.push_str(" | ");
+        crate::core::attempts::push_u64(&mut s, a.qps as u64);
+        s.push_str(" | ");
+        match a.batch {
+            Some(b) => {
+                s.push('`');
+                s.push_str(b);
+                s.push('`');
+            }
+            None => s.push('-'),
+        }
+        s.push_str(" | ");
+        if a.fields.is_empty() {
+            s.push('-');
+        }
+        for (i, f) in a.fields.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push('`');
+            s.push_str(f.name);
+            s.push('`');
+            if !f.required {
+                s.push_str(" (optional)");
+            }
+        }
+        s.push_str(" | ");
+        s.push_str(a.doc);
+        s.push_str(" |\n");
+    }
+    s
+}
+
+// ---- The TypeScript declarations of the requests, built at compile time ----
+
+/// A fixed-size text buffer filled by `const fn`s (two passes: the length, then the bytes).
+struct Text<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Text<N> {
+    const fn push(mut self, s: &str) -> Self {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if self.len < N {
+                self.bytes[self.len] = b[i];
+            }
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+}
+
+const fn ts_type(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Name | FieldKind::Text => "string",
+        FieldKind::JsonObject(_) => "Record<string, unknown> | string",
+        FieldKind::Integer { .. } => "number",
+    }
+}
+
+/// The declarations of every request with a method of its own and device addressing, into `t`.
+const fn write_requests<const N: usize>(mut t: Text<N>) -> Text<N> {
+    let mut i = 0;
+    while i < ACTIONS.len() {
+        let a = &ACTIONS[i];
+        i += 1;
+        let base = match a.addressing {
+            Addressing::Device => "DeviceRequest",
+            Addressing::DeviceNames => "DeviceNamesRequest",
+            Addressing::None => continue,
+        };
+        t = t.push("\n/** `");
+        t = t.push(a.name);
+        t = t.push("`: ");
+        t = t.push(a.doc);
+        t = t.push(" */\nexport type ");
+        t = t.push(a.name);
+        t = t.push("Request = ");
+        t = t.push(base);
+        if a.fields.is_empty() {
+            t = t.push(";\n");
+            continue;
+        }
+        t = t.push(" & {\n");
+        let mut j = 0;
+        while j < a.fields.len() {
+            let f = &a.fields[j];
+            j += 1;
+            t = t.push("  /** ");
+            t = t.push(f.doc);
+            t = t.push(" */\n  ");
+            t = t.push(f.js);
+            if !f.required {
+                t = t.push("?");
+            }
+            t = t.push(": ");
+            t = t.push(ts_type(f.kind));
+            t = t.push(";\n");
+        }
+        t = t.push("};\n");
+    }
+    t
+}
+
+const REQUESTS_HEAD: &str = r#"
+/** A device: by `iotId`, or by `productKey` + `deviceName` (`iotId` wins when both are given). */
+export type DeviceRequest =
+  | { iotId: string; productKey?: string; deviceName?: string; iotInstanceId?: string }
+  | { iotId?: string; productKey: string; deviceName: string; iotInstanceId?: string };
+
+/** Up to 100 devices of one product. */
+export interface DeviceNamesRequest {
+  productKey: string;
+  /** 1 to 100 device names. */
+  deviceNames: string[];
+  iotInstanceId?: string;
+}
+"#;
+
+const REQUESTS_LEN: usize = write_requests(Text::<0> { bytes: [], len: 0 })
+    .push(REQUESTS_HEAD)
+    .len;
+const REQUESTS_BYTES: [u8; REQUESTS_LEN] = write_requests(
+    Text::<REQUESTS_LEN> {
+        bytes: [0; REQUESTS_LEN],
+        len: 0,
+    }
+    .push(REQUESTS_HEAD),
+)
+.bytes;
+
+/// The TypeScript of every device request (`InvokeThingServiceRequest`, ...), written from
+/// [`ACTIONS`] at compile time; the binding puts it into `thingcall.d.ts`.
+pub const REQUESTS_TS: &str = match core::str::from_utf8(&REQUESTS_BYTES) {
+    Ok(s) => s,
+    Err(_) => panic!("the request declarations are not UTF-8"),
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found() {
+        for (i, a) in ACTIONS.iter().enumerate() {
+            assert_eq!(find(a.name), Some(a));
+            assert!(ACTIONS[..i].iter().all(|b| b.name != a.name), "{}", a.name);
+            if let Some(b) = a.batch {
+                let partner = find(b).expect("the batch partner is in the catalog");
+                assert_eq!(partner.addressing, Addressing::DeviceNames);
+                assert_eq!(partner.fields, a.fields, "{b} takes {}'s fields", a.name);
+            }
+        }
+        assert_eq!(find("InvokeThingservice"), None);
+    }
+
+    #[test]
+    fn the_request_declarations_come_from_the_catalog() {
+        assert!(REQUESTS_TS.contains("export type InvokeThingServiceRequest = DeviceRequest & {\n"));
+        assert!(REQUESTS_TS.contains("  identifier: string;\n  /** The service's inputs"));
+        assert!(REQUESTS_TS.contains("  args?: Record<string, unknown> | string;\n"));
+        assert!(REQUESTS_TS
+            .contains("export type SetDevicesPropertyRequest = DeviceNamesRequest & {\n"));
+        assert!(REQUESTS_TS.contains("export type QueryDeviceDetailRequest = DeviceRequest;\n"));
+        assert!(!REQUESTS_TS.contains("QueryJobRequest"));
+    }
+
+    #[test]
+    fn checked_fields() {
+        assert_eq!(INVOKE_THING_SERVICE.checked_field(), Some(&ARGS));
+        assert_eq!(SET_DEVICE_PROPERTY.checked_field(), Some(&ITEMS));
+        assert_eq!(QUERY_DEVICE_DETAIL.checked_field(), None);
+    }
+}
