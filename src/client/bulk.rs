@@ -16,13 +16,12 @@ use core::task::{Context, Poll, Waker};
 use web_sys::AbortSignal;
 
 use super::model::Checked;
-use super::requests::{json_object, Payload};
+use super::requests::{Payload, Request, Target};
 use super::time::{now_ms, sleep};
 use super::{
-    Body, CallMeta, CallOptions, CallResult, Client, Device, Error, InvokeResult,
-    InvokeThingService, InvokeThingsService, Params, SetDeviceProperty, SetDevicesProperty,
-    MAX_BATCH,
+    Body, CallMeta, CallOptions, CallResult, Client, Device, Error, InvokeResult, Params, MAX_BATCH,
 };
+use crate::core::action::{self, ActionSpec};
 use crate::core::attempts::{concat, push_u64};
 use crate::core::bulk::{
     groups, is_throttling, platform_qps, Progress, ProgressPacer, RateWindow, DEFAULT_CONCURRENCY,
@@ -121,40 +120,74 @@ pub(crate) type Answered = Result<(CallMeta, Body), Error>;
 /// Each target's raw answer (or error), in order.
 pub(crate) type Settled = Vec<Answered>;
 
-/// Which bulk call: the single action, the batch action, and the name errors give it.
-#[derive(Clone, Copy)]
-pub(crate) enum Bulk {
-    Invoke,
-    SetProperty,
+/// What a bulk call sends to every target: one action of the catalog (`InvokeThingService` or
+/// `SetDeviceProperty`, whose batch partner `batch` uses) with the same `Identifier` and
+/// `Args`, or `Items`, checked once.
+#[derive(Clone, Debug)]
+pub(crate) struct BulkWork {
+    /// The single action.
+    pub spec: &'static ActionSpec,
+    /// The name errors give the bulk call (`invokeMany`).
+    pub ctx: &'static str,
+    /// `Identifier` (a service call), or empty.
+    pub identifier: String,
+    /// `Args` or `Items`, as text.
+    pub text: String,
+    /// How `text` was written.
+    pub written: Payload,
+    /// `IotInstanceId`.
+    pub iot_instance_id: Option<String>,
 }
 
-impl Bulk {
-    fn single(self) -> &'static str {
-        match self {
-            Bulk::Invoke => "InvokeThingService",
-            Bulk::SetProperty => "SetDeviceProperty",
+impl BulkWork {
+    /// `invokeMany`'s work.
+    pub fn service(call: &ServiceCall, written: Payload) -> Self {
+        Self {
+            spec: &action::INVOKE_THING_SERVICE,
+            ctx: "invokeMany",
+            identifier: call.identifier.clone(),
+            text: call.args.clone(),
+            written,
+            iot_instance_id: call.iot_instance_id.clone(),
         }
     }
 
-    fn batch(self) -> &'static str {
-        match self {
-            Bulk::Invoke => "InvokeThingsService",
-            Bulk::SetProperty => "SetDevicesProperty",
+    /// `setPropertyMany`'s work.
+    pub fn properties(set: &PropertySet, written: Payload) -> Self {
+        Self {
+            spec: &action::SET_DEVICE_PROPERTY,
+            ctx: "setPropertyMany",
+            identifier: String::new(),
+            text: set.items.clone(),
+            written,
+            iot_instance_id: set.iot_instance_id.clone(),
         }
     }
 
-    fn ctx(self) -> &'static str {
-        match self {
-            Bulk::Invoke => "invokeMany",
-            Bulk::SetProperty => "setPropertyMany",
-        }
+    fn is_service(&self) -> bool {
+        self.spec.field("Identifier").is_some()
     }
-}
 
-/// What the same call for every target carries: `(Identifier, Args)` or `Items`, checked once.
-pub(crate) enum Payloads<'a> {
-    Service(&'a ServiceCall),
-    Properties(&'a PropertySet),
+    /// The request of `spec` (the single action or its batch partner) for `target`, with `text`.
+    fn request(
+        &self,
+        spec: &'static ActionSpec,
+        target: Target<'_>,
+        text: &str,
+        written: Payload,
+    ) -> Result<Request, Error> {
+        let payload = Some((text, written));
+        let values = [
+            Some((self.identifier.as_str(), Payload::AsWritten)),
+            payload,
+        ];
+        let values: &[_] = if self.is_service() {
+            &values
+        } else {
+            &values[1..]
+        };
+        Request::new(spec, target, self.iot_instance_id.as_deref(), values)
+    }
 }
 
 /// The rate windows of one client, by action.
@@ -345,15 +378,8 @@ impl Client {
         call: &ServiceCall,
         options: &BulkOptions,
     ) -> Result<Vec<BulkEntry<InvokeResult>>, Error> {
-        let settled = self
-            .run_many(
-                Bulk::Invoke,
-                targets,
-                Payloads::Service(call),
-                Payload::AsWritten,
-                options,
-            )
-            .await?;
+        let work = BulkWork::service(call, Payload::AsWritten);
+        let settled = self.run_many(&work, targets, options).await?;
         Ok(entries(targets, settled, InvokeResult::new))
     }
 
@@ -365,39 +391,30 @@ impl Client {
         set: &PropertySet,
         options: &BulkOptions,
     ) -> Result<Vec<BulkEntry<CallResult>>, Error> {
-        let settled = self
-            .run_many(
-                Bulk::SetProperty,
-                targets,
-                Payloads::Properties(set),
-                Payload::AsWritten,
-                options,
-            )
-            .await?;
+        let work = BulkWork::properties(set, Payload::AsWritten);
+        let settled = self.run_many(&work, targets, options).await?;
         Ok(entries(targets, settled, CallResult::new))
     }
 
     /// The requests of a bulk call, each sent under the rate window: every target's answer.
     pub(crate) async fn run_many(
         &self,
-        bulk: Bulk,
+        work: &BulkWork,
         targets: &[Device],
-        payload: Payloads<'_>,
-        written: Payload,
         options: &BulkOptions,
     ) -> Result<Settled, Error> {
-        let ctx = bulk.ctx();
+        let ctx = work.ctx;
         if !(1..=MAX_CONCURRENCY).contains(&options.concurrency) {
             return Err(Error::invalid(concat(&[
                 ctx,
                 ": options.concurrency must be a whole number from 1 to 256",
             ])));
         }
-        let action = if options.batch {
-            bulk.batch()
-        } else {
-            bulk.single()
+        let spec = match work.spec.batch.and_then(action::find) {
+            Some(batch) if options.batch => batch,
+            _ => work.spec,
         };
+        let action = spec.name;
         let limit = platform_qps(action).unwrap_or(500.0);
         let qps = options.qps.unwrap_or(limit);
         if !(qps > 0.0 && qps <= limit) {
@@ -409,32 +426,18 @@ impl Client {
         if let Some(ms) = options.timeout_ms {
             super::check_timeout(ms, "options.timeoutMs")?;
         }
-        // The payload is the same for every target: checked once, then sent as checked.
-        let instance = self.iot_instance_id();
-        let (text, own_instance) = match payload {
-            Payloads::Service(c) => (
-                json_object(&c.args, ctx, "args", written)?,
-                &c.iot_instance_id,
-            ),
-            Payloads::Properties(s) => {
-                if s.items.is_empty() {
-                    return Err(Error::invalid(concat(&[ctx, ".items is required"])));
-                }
-                (
-                    json_object(&s.items, ctx, "items", written)?,
-                    &s.iot_instance_id,
-                )
-            }
-        };
-        let identifier = match payload {
-            Payloads::Service(c) => c.identifier.as_str(),
-            Payloads::Properties(_) => "",
-        };
-        if identifier.is_empty() && matches!(payload, Payloads::Service(_)) {
-            return Err(Error::invalid(concat(&[
-                ctx,
-                ".identifier is required (a non-empty string)",
-            ])));
+        // The payload is the same for every target: checked once (by the request of an example
+        // device, whose errors name the bulk call), then sent as checked.
+        let example = Device::by_iot_id("x");
+        if let Err(e) = work.request(
+            work.spec,
+            Target::Device(&example),
+            &work.text,
+            work.written,
+        ) {
+            let message = e.message();
+            let field = message.split_once('.').map_or(message, |(_, f)| f);
+            return Err(Error::invalid(concat(&[ctx, ".", field])));
         }
         if targets.is_empty() {
             if let Some(f) = &options.on_progress {
@@ -449,9 +452,10 @@ impl Client {
             ..CallOptions::default()
         });
         if checks {
-            let what = match payload {
-                Payloads::Service(_) => Checked::Args(identifier),
-                Payloads::Properties(_) => Checked::Items,
+            let what = if work.is_service() {
+                Checked::Args(&work.identifier)
+            } else {
+                Checked::Items
             };
             for (i, t) in targets.iter().enumerate() {
                 let Some(pk) = t.product_key.as_deref().filter(|p| !p.is_empty()) else {
@@ -462,68 +466,50 @@ impl Client {
                     return Err(Error::invalid(m));
                 };
                 if !texts.iter().any(|(p, _)| p == pk) {
-                    let written = self.checked_for(ctx, pk, what, &text).await?;
+                    let written = self.checked_for(ctx, pk, what, &work.text).await?;
                     texts.push((pk.into(), written));
                 }
             }
         }
-        let text_for = |t: &Device| -> String {
+        // The text for a target: what the check wrote for its product, or as given.
+        let text_for = |t: &Device| -> (&str, Payload) {
             t.product_key
                 .as_deref()
                 .and_then(|pk| texts.iter().find(|(p, _)| p == pk))
-                .map_or_else(|| text.clone(), |(_, w)| w.clone())
+                .map_or((work.text.as_str(), work.written), |(_, w)| {
+                    (w.as_str(), Payload::Serialized)
+                })
         };
-        let (requests, group_sizes) = if options.batch {
+        let instance = self.iot_instance_id();
+        let mut requests: Vec<Result<Params, Error>> = Vec::new();
+        let mut group_sizes = Vec::new();
+        if options.batch {
             let pk = one_product(targets, ctx)?;
-            let mut requests = Vec::new();
-            let mut sizes = Vec::new();
             for g in groups(targets.len(), MAX_BATCH) {
                 let device_names: Vec<String> = targets[g.clone()]
                     .iter()
                     .map(|t| t.device_name.clone().unwrap_or_default())
                     .collect();
-                sizes.push(g.len() as u32);
-                let text = text_for(&targets[g.start]);
-                requests.push(match bulk {
-                    Bulk::Invoke => InvokeThingsService {
-                        product_key: pk.into(),
-                        device_names,
-                        identifier: identifier.into(),
-                        args: text.clone(),
-                        iot_instance_id: own_instance.clone(),
-                    }
-                    .params(instance, Payload::Serialized),
-                    Bulk::SetProperty => SetDevicesProperty {
-                        product_key: pk.into(),
-                        device_names,
-                        items: text,
-                        iot_instance_id: own_instance.clone(),
-                    }
-                    .params(instance, Payload::Serialized),
-                });
+                group_sizes.push(g.len() as u32);
+                let (text, written) = text_for(&targets[g.start]);
+                let target = Target::Names {
+                    product_key: pk,
+                    device_names: &device_names,
+                };
+                requests.push(
+                    work.request(spec, target, text, written)
+                        .map(|r| r.into_params(instance)),
+                );
             }
-            (requests, sizes)
         } else {
-            let requests = targets
-                .iter()
-                .map(|t| match bulk {
-                    Bulk::Invoke => InvokeThingService {
-                        device: t.clone(),
-                        identifier: identifier.into(),
-                        args: text_for(t),
-                        iot_instance_id: own_instance.clone(),
-                    }
-                    .params(instance, Payload::Serialized),
-                    Bulk::SetProperty => SetDeviceProperty {
-                        device: t.clone(),
-                        items: text_for(t),
-                        iot_instance_id: own_instance.clone(),
-                    }
-                    .params(instance, Payload::Serialized),
-                })
-                .collect();
-            (requests, Vec::new())
-        };
+            for t in targets {
+                let (text, written) = text_for(t);
+                requests.push(
+                    work.request(spec, Target::Device(t), text, written)
+                        .map(|r| r.into_params(instance)),
+                );
+            }
+        }
         // A target given wrong (or, in batch mode, a bad identifier or product) is the caller's
         // mistake, not a device's failure: refused before anything is sent, naming it.
         if let Some((i, Err(e))) = requests.iter().enumerate().find(|(_, r)| r.is_err()) {

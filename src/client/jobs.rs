@@ -295,7 +295,7 @@ impl Client {
                         return Err(Error::invalid(m));
                     };
                     // The same check as any device request.
-                    super::requests::device_params(CTX, d, &None, None)?;
+                    super::requests::check_device(CTX, d)?;
                     let o = js_sys::Object::new();
                     set(&o, "productKey", &pk.into());
                     set(&o, "deviceName", &dn.into());

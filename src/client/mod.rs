@@ -39,8 +39,8 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 pub use crate::core::bulk::Progress;
-pub(crate) use bulk::{Bulk, Payloads, Settled};
 pub use bulk::{BulkEntry, BulkOptions, OnProgress, PropertySet, ServiceCall};
+pub(crate) use bulk::{BulkWork, Settled};
 pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
 };
@@ -50,10 +50,10 @@ pub use jobs::{
     TaskStatus, JOB_QPS, MAX_TASK_PAGE,
 };
 pub(crate) use model::js_number;
-pub(crate) use requests::{device_params, Payload};
+pub(crate) use requests::name_like;
 pub use requests::{
-    Device, InvokeThingService, InvokeThingsService, Params, SetDeviceProperty, SetDevicesProperty,
-    MAX_BATCH,
+    Device, InvokeThingService, InvokeThingsService, Params, Payload, Request, SetDeviceProperty,
+    SetDevicesProperty, Target, MAX_BATCH,
 };
 pub(crate) use results::{at as value_at, text as number_text};
 pub use results::{
@@ -66,6 +66,7 @@ pub(crate) use transport::{describe as describe_thrown, json_parse};
 use self::credentials::{NoncePool, Signer};
 use self::time::{now_ms, Deadline};
 use self::transport::Transport;
+use crate::core::action;
 use crate::core::attempts::concat;
 use crate::core::diagnosis::diagnose;
 use crate::core::encode::percent_decode;
@@ -118,15 +119,6 @@ impl ClientOptions {
             check_args: false,
         }
     }
-}
-
-/// An invoke or a set, for [`Client::device_call_params`].
-#[derive(Clone, Copy)]
-pub(crate) enum DeviceCall<'a> {
-    /// `InvokeThingService`.
-    Invoke(&'a InvokeThingService),
-    /// `SetDeviceProperty`.
-    Set(&'a SetDeviceProperty),
 }
 
 /// Options of one call.
@@ -284,6 +276,9 @@ impl Client {
     pub fn new(options: ClientOptions) -> Result<Self, Error> {
         let endpoint = endpoint_url(&options.endpoint)?;
         check_retry(&options.retry)?;
+        if let Some(id) = options.iot_instance_id.as_deref().filter(|s| !s.is_empty()) {
+            name_like(id, "options", "iotInstanceId")?;
+        }
         let timeout_ms = check_timeout(options.timeout_ms, "options.timeoutMs")?;
         let (signer, provider) = match options.credentials {
             CredentialsSource::Static(c) => (Some(Signer::fixed(c)), None),
@@ -342,10 +337,7 @@ impl Client {
         request: &InvokeThingService,
         options: &CallOptions,
     ) -> Result<InvokeResult, Error> {
-        let params = self
-            .device_call_params(DeviceCall::Invoke(request), Payload::AsWritten, options)
-            .await?;
-        let (meta, body) = self.send("InvokeThingService", params, options).await?;
+        let (meta, body) = self.perform(request.request()?, options).await?;
         Ok(InvokeResult::new(meta, body))
     }
 
@@ -355,10 +347,8 @@ impl Client {
         request: &SetDeviceProperty,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = self
-            .device_call_params(DeviceCall::Set(request), Payload::AsWritten, options)
-            .await?;
-        self.call_with("SetDeviceProperty", params, options).await
+        let (meta, body) = self.perform(request.request()?, options).await?;
+        Ok(CallResult::new(meta, body))
     }
 
     /// `QueryDevicePropertyStatus`: the device's properties as a flat list.
@@ -368,15 +358,13 @@ impl Client {
         iot_instance_id: Option<String>,
         options: &CallOptions,
     ) -> Result<PropertyStatusResult, Error> {
-        let params = requests::device_params(
-            "queryDevicePropertyStatus",
-            device,
-            &iot_instance_id,
-            self.inner.iot_instance_id.as_deref(),
+        let request = Request::new(
+            &action::QUERY_DEVICE_PROPERTY_STATUS,
+            Target::Device(device),
+            iot_instance_id.as_deref(),
+            &[],
         )?;
-        let (meta, body) = self
-            .send("QueryDevicePropertyStatus", params, options)
-            .await?;
+        let (meta, body) = self.perform(request, options).await?;
         Ok(PropertyStatusResult::new(meta, body))
     }
 
@@ -387,13 +375,14 @@ impl Client {
         iot_instance_id: Option<String>,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = requests::device_params(
-            "queryDeviceDetail",
-            device,
-            &iot_instance_id,
-            self.inner.iot_instance_id.as_deref(),
+        let request = Request::new(
+            &action::QUERY_DEVICE_DETAIL,
+            Target::Device(device),
+            iot_instance_id.as_deref(),
+            &[],
         )?;
-        self.call_with("QueryDeviceDetail", params, options).await
+        let (meta, body) = self.perform(request, options).await?;
+        Ok(CallResult::new(meta, body))
     }
 
     /// `InvokeThingsService`: one service on up to 100 devices (asynchronous).
@@ -402,8 +391,8 @@ impl Client {
         request: &InvokeThingsService,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
-        self.call_with("InvokeThingsService", params, options).await
+        let (meta, body) = self.perform(request.request()?, options).await?;
+        Ok(CallResult::new(meta, body))
     }
 
     /// `SetDevicesProperty`: properties on up to 100 devices (asynchronous).
@@ -412,8 +401,19 @@ impl Client {
         request: &SetDevicesProperty,
         options: &CallOptions,
     ) -> Result<CallResult, Error> {
-        let params = request.params(self.iot_instance_id(), Payload::AsWritten)?;
-        self.call_with("SetDevicesProperty", params, options).await
+        let (meta, body) = self.perform(request.request()?, options).await?;
+        Ok(CallResult::new(meta, body))
+    }
+
+    /// Any action of the catalog, as a [`Request`]: its `Args`/`Items` checked against the thing
+    /// model first when the call checks; the platform's answer.
+    pub async fn send_request(
+        &self,
+        request: Request,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        let (meta, body) = self.perform(request, options).await?;
+        Ok(CallResult::new(meta, body))
     }
 
     /// Any RPC action with its own parameters; the common ones and the signature are added.
@@ -428,61 +428,53 @@ impl Client {
         if action.is_empty() {
             return Err(Error::invalid("call: action is required"));
         }
-        self.call_with(action, params, options).await
-    }
-
-    async fn call_with(
-        &self,
-        action: &str,
-        params: Params,
-        options: &CallOptions,
-    ) -> Result<CallResult, Error> {
         let (meta, body) = self.send(action, params, options).await?;
         Ok(CallResult::new(meta, body))
     }
 
-    /// The parameters of an invoke or a set, its `Args`/`Items` checked against the thing model
-    /// first when the call checks (and then sent as the check wrote them).
-    pub(crate) async fn device_call_params(
+    /// Sends `request`: checked against the thing model first when it has a checked field and
+    /// the call checks, then [`Client::send`].
+    pub(crate) async fn perform(
         &self,
-        call: DeviceCall<'_>,
-        payload: Payload,
+        request: Request,
         options: &CallOptions,
-    ) -> Result<Params, Error> {
-        let instance = self.iot_instance_id();
-        if !self.checks(options) {
-            return match call {
-                DeviceCall::Invoke(r) => r.params(instance, payload),
-                DeviceCall::Set(r) => r.params(instance, payload),
-            };
-        }
-        match call {
-            DeviceCall::Invoke(r) => {
-                // Shape first (a missing identifier, a bad device), then the model.
-                r.params(instance, payload)?;
-                let args = self
-                    .checked(
-                        "invokeThingService",
-                        &r.device,
-                        model::Checked::Args(&r.identifier),
-                        if r.args.is_empty() { "{}" } else { &r.args },
-                    )
-                    .await?;
-                InvokeThingService { args, ..r.clone() }.params(instance, Payload::Serialized)
-            }
-            DeviceCall::Set(r) => {
-                r.params(instance, payload)?;
-                let items = self
-                    .checked(
-                        "setDeviceProperty",
-                        &r.device,
-                        model::Checked::Items,
-                        &r.items,
-                    )
-                    .await?;
-                SetDeviceProperty { items, ..r.clone() }.params(instance, Payload::Serialized)
-            }
-        }
+    ) -> Result<(CallMeta, Body), Error> {
+        let name = request.spec().name;
+        let params = if self.checks_request(&request, options) {
+            self.checked_request(request).await?
+        } else {
+            request.into_params(self.iot_instance_id())
+        };
+        self.send(name, params, options).await
+    }
+
+    /// Whether `request` is checked against the thing model before it is sent.
+    pub(crate) fn checks_request(&self, request: &Request, options: &CallOptions) -> bool {
+        request.checked_text().is_some() && self.checks(options)
+    }
+
+    /// The parameters of `request` with its `Args`/`Items` checked against the thing model of
+    /// the device's product (and sent as the check wrote them).
+    pub(crate) async fn checked_request(&self, request: Request) -> Result<Params, Error> {
+        let spec = request.spec();
+        let ctx = spec.method.unwrap_or(spec.name);
+        let Some((text, _)) = request.checked_text() else {
+            return Ok(request.into_params(self.iot_instance_id()));
+        };
+        let Some(pk) = request.param("ProductKey") else {
+            return Err(Error::invalid(concat(&[
+                ctx,
+                ": checkArgs needs the device's productKey (an iotId alone does not name the product whose thing model to check against)",
+            ])));
+        };
+        let what = match request.param("Identifier") {
+            Some(id) => model::Checked::Args(id),
+            None => model::Checked::Items,
+        };
+        let text = self.checked_for(ctx, pk, what, text).await?;
+        Ok(request
+            .with_checked_text(text)
+            .into_params(self.iot_instance_id()))
     }
 
     /// Fetches credentials from the provider now (nothing to do for a fixed key), e.g. before

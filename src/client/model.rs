@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-use super::{CallOptions, Client, Device, Error};
+use super::{CallOptions, Client, Error};
 use crate::core::attempts::concat;
 use crate::core::thing_model::{ThingModel, Violation};
 
@@ -85,23 +85,6 @@ impl Client {
     /// Whether a call checks its arguments: its own option, else the client's.
     pub(crate) fn checks(&self, options: &CallOptions) -> bool {
         options.check_args.unwrap_or(self.inner.check_args)
-    }
-
-    /// `text` checked against the model of `device`'s product; the text to send.
-    pub(crate) async fn checked(
-        &self,
-        ctx: &str,
-        device: &Device,
-        what: Checked<'_>,
-        text: &str,
-    ) -> Result<String, Error> {
-        let Some(pk) = device.product_key.as_deref().filter(|p| !p.is_empty()) else {
-            return Err(Error::invalid(concat(&[
-                ctx,
-                ": checkArgs needs the device's productKey (an iotId alone does not name the product whose thing model to check against)",
-            ])));
-        };
-        self.checked_for(ctx, pk, what, text).await
     }
 
     /// `text` checked against the model of product `pk`.

@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::Error;
+use crate::core::action::{self, ActionSpec, Addressing, Checked, FieldKind};
 use crate::core::attempts::{concat, push_u64};
 
 /// The RPC parameters of a request: `(name, value)` pairs, sent as given.
@@ -123,25 +124,208 @@ pub struct SetDevicesProperty {
 }
 
 /// The most devices a batch action takes.
-pub const MAX_BATCH: usize = 100;
+pub const MAX_BATCH: usize = crate::core::action::MAX_BATCH;
 
-fn required(v: &str, ctx: &str, field: &str) -> Result<String, Error> {
-    if v.is_empty() {
-        return Err(Error::invalid(concat(&[
-            ctx,
-            ".",
-            field,
-            " is required (a non-empty string)",
-        ])));
+/// Whether an `Args`/`Items` text is known to be JSON already (written by `JSON.stringify`), so
+/// that only its first character needs looking at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// As the caller wrote it: parsed to check it is a JSON object.
+    AsWritten,
+    /// Written by `JSON.stringify` (or by the thing-model check): valid JSON, an object when it
+    /// starts with `{`.
+    Serialized,
+}
+
+/// The devices a request acts on, as its action's [`Addressing`] wants them.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// One device.
+    Device(&'a Device),
+    /// Devices of one product (`ProductKey` + `DeviceName.N`).
+    Names {
+        /// `ProductKey`.
+        product_key: &'a str,
+        /// 1 to 100 device names.
+        device_names: &'a [String],
+    },
+    /// No device.
+    None,
+}
+
+/// A request to one action of the catalog, checked field by field against its
+/// [`ActionSpec`]: the parameters it sends, and where its `Args`/`Items` are for the thing-model
+/// check. Made by [`Request::new`] (the typed requests and the JavaScript binding both come
+/// here), sent by the client's typed methods.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    spec: &'static ActionSpec,
+    params: Params,
+    /// The request's own `IotInstanceId` (the client's default is added when it has none).
+    instance: Option<String>,
+    /// The index in `params` of the field the thing model checks, and how it was written.
+    checked: Option<(usize, Payload)>,
+}
+
+impl Request {
+    /// A request to `spec`'s action: `target` as its addressing wants, its own `IotInstanceId`,
+    /// and one value per field of the spec, in its order (`None` or `""`: absent). Every value
+    /// is checked here, each error naming its field (`invokeThingService.identifier`).
+    pub fn new(
+        spec: &'static ActionSpec,
+        target: Target<'_>,
+        instance: Option<&str>,
+        values: &[Option<(&str, Payload)>],
+    ) -> Result<Self, Error> {
+        let ctx = spec.method.unwrap_or(spec.name);
+        let mut params = Params::with_capacity(spec.fields.len() + 4);
+        match (spec.addressing, target) {
+            (Addressing::Device, Target::Device(d)) => d.push(ctx, &mut params)?,
+            (
+                Addressing::DeviceNames,
+                Target::Names {
+                    product_key,
+                    device_names,
+                },
+            ) => batch(&mut params, ctx, product_key, device_names)?,
+            (Addressing::None, Target::None) => {}
+            _ => {
+                return Err(Error::invalid(concat(&[
+                    ctx,
+                    ": the devices are not given as the action names them",
+                ])))
+            }
+        }
+        let instance = instance.filter(|s| !s.is_empty());
+        if let Some(id) = instance {
+            name_like(id, ctx, "iotInstanceId")?;
+        }
+        let mut checked = None;
+        for (i, f) in spec.fields.iter().enumerate() {
+            let value = values
+                .get(i)
+                .copied()
+                .flatten()
+                .filter(|(v, _)| !v.is_empty());
+            let Some((v, payload)) = value else {
+                match f.kind {
+                    FieldKind::JsonObject(_) if f.required => {
+                        return Err(Error::invalid(concat(&[ctx, ".", f.js, " is required"])))
+                    }
+                    FieldKind::JsonObject(c) => {
+                        if c != Checked::No {
+                            checked = Some((params.len(), Payload::Serialized));
+                        }
+                        params.push((f.name.into(), "{}".into()));
+                    }
+                    _ if f.required => {
+                        return Err(Error::invalid(concat(&[
+                            ctx,
+                            ".",
+                            f.js,
+                            " is required (a non-empty string)",
+                        ])))
+                    }
+                    _ => {}
+                }
+                continue;
+            };
+            match f.kind {
+                FieldKind::Name => name_like(v, ctx, f.js)?,
+                FieldKind::JsonObject(c) => {
+                    if !is_json_object(v, payload) {
+                        return Err(Error::invalid(concat(&[
+                            ctx,
+                            ".",
+                            f.js,
+                            ": the string is not a JSON object",
+                        ])));
+                    }
+                    if c != Checked::No {
+                        checked = Some((params.len(), payload));
+                    }
+                }
+                FieldKind::Text => {
+                    if v.contains('\0') {
+                        return Err(Error::invalid(concat(&[
+                            ctx,
+                            ".",
+                            f.js,
+                            ": holds a NUL character (U+0000)",
+                        ])));
+                    }
+                }
+                FieldKind::Integer { min, max } => {
+                    let n: Option<i64> = v.parse().ok();
+                    if !n.is_some_and(|n| (min..=max).contains(&n)) {
+                        let mut m = concat(&[ctx, ".", f.js, ": must be a whole number from "]);
+                        push_i64(&mut m, min);
+                        m.push_str(" to ");
+                        push_i64(&mut m, max);
+                        return Err(Error::invalid(m));
+                    }
+                }
+            }
+            params.push((f.name.into(), v.into()));
+        }
+        Ok(Self {
+            spec,
+            params,
+            instance: instance.map(String::from),
+            checked,
+        })
     }
-    name_like(v, ctx, field)?;
-    Ok(v.into())
+
+    /// The action's entry in the catalog.
+    pub fn spec(&self) -> &'static ActionSpec {
+        self.spec
+    }
+
+    /// The parameters as checked (without the client's default `IotInstanceId`).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The value of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The text of the field the thing model checks (`Args`, `Items`), and how it was written.
+    pub(crate) fn checked_text(&self) -> Option<(&str, Payload)> {
+        self.checked
+            .map(|(i, payload)| (self.params[i].1.as_str(), payload))
+    }
+
+    /// The same request with the checked field's text replaced by what the check wrote.
+    pub(crate) fn with_checked_text(mut self, text: String) -> Self {
+        if let Some((i, _)) = self.checked {
+            self.params[i].1 = text;
+            self.checked = Some((i, Payload::Serialized));
+        }
+        self
+    }
+
+    /// The parameters to send: the checked ones, and the `IotInstanceId` (the request's own, or
+    /// `default`) for an action that addresses devices.
+    pub(crate) fn into_params(self, default: Option<&str>) -> Params {
+        let mut params = self.params;
+        if self.spec.addressing != Addressing::None {
+            if let Some(id) = self.instance.as_deref().or(default) {
+                params.push(("IotInstanceId".into(), id.into()));
+            }
+        }
+        params
+    }
 }
 
 /// A ProductKey, DeviceName, IotId, Identifier or IotInstanceId: the platform's identifiers and
 /// device names are made of ASCII letters, digits and `-_.:@`; anything else (a space, `&`, `=`,
 /// `%`, a control character) is a mistake, refused before it is encoded and sent.
-fn name_like(v: &str, ctx: &str, field: &str) -> Result<(), Error> {
+pub(crate) fn name_like(v: &str, ctx: &str, field: &str) -> Result<(), Error> {
     if v.bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"-_.:@".contains(&b))
     {
@@ -153,57 +337,6 @@ fn name_like(v: &str, ctx: &str, field: &str) -> Result<(), Error> {
         field,
         ": only ASCII letters, digits and - _ . : @ (the platform's names and identifiers)",
     ])))
-}
-
-/// Whether an `Args`/`Items` text is known to be JSON already (written by `JSON.stringify`), so
-/// that only its first character needs looking at.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Payload {
-    /// As the caller wrote it: parsed to check it is a JSON object.
-    AsWritten,
-    /// Written by `JSON.stringify`: valid JSON, an object when it starts with `{`.
-    Serialized,
-}
-
-/// `text` checked to be a JSON object (with the engine's `JSON.parse`); `{}` when empty.
-pub(crate) fn json_object(
-    text: &str,
-    ctx: &str,
-    field: &str,
-    payload: Payload,
-) -> Result<String, Error> {
-    if text.is_empty() {
-        return Ok("{}".into());
-    }
-    let is_object = match payload {
-        Payload::Serialized => text.starts_with('{'),
-        Payload::AsWritten => js_sys::JSON::parse(text)
-            .ok()
-            .is_some_and(|v| v.is_object() && !js_sys::Array::is_array(&v)),
-    };
-    if !is_object {
-        return Err(Error::invalid(concat(&[
-            ctx,
-            ".",
-            field,
-            ": the string is not a JSON object",
-        ])));
-    }
-    Ok(text.into())
-}
-
-fn instance(
-    p: &mut Params,
-    ctx: &str,
-    own: &Option<String>,
-    default: Option<&str>,
-) -> Result<(), Error> {
-    let id = own.as_deref().filter(|s| !s.is_empty()).or(default);
-    if let Some(id) = id.filter(|s| !s.is_empty()) {
-        name_like(id, ctx, "iotInstanceId")?;
-        p.push(("IotInstanceId".into(), id.into()));
-    }
-    Ok(())
 }
 
 fn batch(p: &mut Params, ctx: &str, pk: &str, names: &[String]) -> Result<(), Error> {
@@ -232,102 +365,128 @@ fn batch(p: &mut Params, ctx: &str, pk: &str, names: &[String]) -> Result<(), Er
     Ok(())
 }
 
-/// `Identifier` and `Args` of a service call.
-fn service(
-    p: &mut Params,
-    ctx: &str,
-    identifier: &str,
-    args: &str,
-    payload: Payload,
-) -> Result<(), Error> {
-    p.push((
-        "Identifier".into(),
-        required(identifier, ctx, "identifier")?,
-    ));
-    p.push(("Args".into(), json_object(args, ctx, "args", payload)?));
-    Ok(())
+fn required(v: &str, ctx: &str, field: &str) -> Result<String, Error> {
+    if v.is_empty() {
+        return Err(Error::invalid(concat(&[
+            ctx,
+            ".",
+            field,
+            " is required (a non-empty string)",
+        ])));
+    }
+    name_like(v, ctx, field)?;
+    Ok(v.into())
 }
 
-/// `Items` of a property set (required).
-fn items(p: &mut Params, ctx: &str, items: &str, payload: Payload) -> Result<(), Error> {
-    if items.is_empty() {
-        return Err(Error::invalid(concat(&[ctx, ".items is required"])));
+/// `text` checked to be a JSON object; `{}` when empty.
+pub(crate) fn json_object(
+    text: &str,
+    ctx: &str,
+    field: &str,
+    payload: Payload,
+) -> Result<String, Error> {
+    if text.is_empty() {
+        return Ok("{}".into());
     }
-    p.push(("Items".into(), json_object(items, ctx, "items", payload)?));
-    Ok(())
+    if !is_json_object(text, payload) {
+        return Err(Error::invalid(concat(&[
+            ctx,
+            ".",
+            field,
+            ": the string is not a JSON object",
+        ])));
+    }
+    Ok(text.into())
+}
+
+/// `device` checked as any device request checks it, errors named by `ctx`.
+pub(crate) fn check_device(ctx: &str, device: &Device) -> Result<(), Error> {
+    device.push(ctx, &mut Params::new())
+}
+
+fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+/// Whether `text` is a JSON object: by its first character when it was written by
+/// `JSON.stringify`; else parsed (by the engine's `JSON.parse` in the wasm, by the core's reader
+/// elsewhere).
+fn is_json_object(text: &str, payload: Payload) -> bool {
+    match payload {
+        Payload::Serialized => text.starts_with('{'),
+        #[cfg(target_arch = "wasm32")]
+        Payload::AsWritten => js_sys::JSON::parse(text)
+            .ok()
+            .is_some_and(|v| v.is_object() && !js_sys::Array::is_array(&v)),
+        #[cfg(not(target_arch = "wasm32"))]
+        Payload::AsWritten => matches!(
+            crate::core::json::parse(text),
+            Ok(crate::core::json::Json::Object(_))
+        ),
+    }
 }
 
 impl InvokeThingService {
-    pub(crate) fn params(
-        &self,
-        default_instance: Option<&str>,
-        payload: Payload,
-    ) -> Result<Params, Error> {
-        const CTX: &str = "invokeThingService";
-        let mut p = Params::with_capacity(6);
-        self.device.push(CTX, &mut p)?;
-        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
-        service(&mut p, CTX, &self.identifier, &self.args, payload)?;
-        Ok(p)
+    /// The request this becomes.
+    pub fn request(&self) -> Result<Request, Error> {
+        Request::new(
+            &action::INVOKE_THING_SERVICE,
+            Target::Device(&self.device),
+            self.iot_instance_id.as_deref(),
+            &[
+                Some((&self.identifier, Payload::AsWritten)),
+                Some((&self.args, Payload::AsWritten)),
+            ],
+        )
     }
 }
 
 impl SetDeviceProperty {
-    pub(crate) fn params(
-        &self,
-        default_instance: Option<&str>,
-        payload: Payload,
-    ) -> Result<Params, Error> {
-        const CTX: &str = "setDeviceProperty";
-        let mut p = Params::with_capacity(5);
-        self.device.push(CTX, &mut p)?;
-        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
-        items(&mut p, CTX, &self.items, payload)?;
-        Ok(p)
+    /// The request this becomes.
+    pub fn request(&self) -> Result<Request, Error> {
+        Request::new(
+            &action::SET_DEVICE_PROPERTY,
+            Target::Device(&self.device),
+            self.iot_instance_id.as_deref(),
+            &[Some((&self.items, Payload::AsWritten))],
+        )
     }
 }
 
 impl InvokeThingsService {
-    pub(crate) fn params(
-        &self,
-        default_instance: Option<&str>,
-        payload: Payload,
-    ) -> Result<Params, Error> {
-        const CTX: &str = "invokeThingsService";
-        let mut p = Params::with_capacity(self.device_names.len() + 4);
-        batch(&mut p, CTX, &self.product_key, &self.device_names)?;
-        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
-        service(&mut p, CTX, &self.identifier, &self.args, payload)?;
-        Ok(p)
+    /// The request this becomes.
+    pub fn request(&self) -> Result<Request, Error> {
+        Request::new(
+            &action::INVOKE_THINGS_SERVICE,
+            Target::Names {
+                product_key: &self.product_key,
+                device_names: &self.device_names,
+            },
+            self.iot_instance_id.as_deref(),
+            &[
+                Some((&self.identifier, Payload::AsWritten)),
+                Some((&self.args, Payload::AsWritten)),
+            ],
+        )
     }
 }
 
 impl SetDevicesProperty {
-    pub(crate) fn params(
-        &self,
-        default_instance: Option<&str>,
-        payload: Payload,
-    ) -> Result<Params, Error> {
-        const CTX: &str = "setDevicesProperty";
-        let mut p = Params::with_capacity(self.device_names.len() + 3);
-        batch(&mut p, CTX, &self.product_key, &self.device_names)?;
-        instance(&mut p, CTX, &self.iot_instance_id, default_instance)?;
-        items(&mut p, CTX, &self.items, payload)?;
-        Ok(p)
+    /// The request this becomes.
+    pub fn request(&self) -> Result<Request, Error> {
+        Request::new(
+            &action::SET_DEVICES_PROPERTY,
+            Target::Names {
+                product_key: &self.product_key,
+                device_names: &self.device_names,
+            },
+            self.iot_instance_id.as_deref(),
+            &[Some((&self.items, Payload::AsWritten))],
+        )
     }
-}
-
-/// A device-only request (`QueryDevicePropertyStatus`, `QueryDeviceDetail`).
-pub(crate) fn device_params(
-    ctx: &str,
-    device: &Device,
-    own_instance: &Option<String>,
-    default_instance: Option<&str>,
-) -> Result<Params, Error> {
-    let mut p = Params::with_capacity(4);
-    device.push(ctx, &mut p)?;
-    instance(&mut p, ctx, own_instance, default_instance)?;
-    Ok(p)
 }
 
 /// The action and the parameter names of any call: ASCII letters and digits for the action,

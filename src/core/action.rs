@@ -69,8 +69,6 @@ pub struct Field {
     pub kind: FieldKind,
     /// Whether the request must have it.
     pub required: bool,
-    /// One line for the docs and the `.d.ts`.
-    pub doc: &'static str,
 }
 
 /// What a successful answer becomes.
@@ -112,8 +110,6 @@ pub struct ActionSpec {
     pub fields: &'static [Field],
     /// What its answer becomes.
     pub result: ResultKind,
-    /// One line for the docs.
-    pub doc: &'static str,
 }
 
 const IDENTIFIER: Field = Field {
@@ -121,7 +117,6 @@ const IDENTIFIER: Field = Field {
     js: "identifier",
     kind: FieldKind::Name,
     required: true,
-    doc: "The service's identifier (`module:service` for a non-default module).",
 };
 
 const ARGS: Field = Field {
@@ -129,7 +124,6 @@ const ARGS: Field = Field {
     js: "args",
     kind: FieldKind::JsonObject(Checked::Args),
     required: false,
-    doc: "The service's inputs: an object (sent with JSON.stringify) or a JSON object string; `{}` when absent. Floats that must keep a decimal point (`10.0`) need the string form.",
 };
 
 const ITEMS: Field = Field {
@@ -137,7 +131,6 @@ const ITEMS: Field = Field {
     js: "items",
     kind: FieldKind::JsonObject(Checked::Items),
     required: true,
-    doc: "The properties to set: an object (sent with JSON.stringify) or a JSON object string.",
 };
 
 const PRODUCT_KEY: Field = Field {
@@ -145,7 +138,6 @@ const PRODUCT_KEY: Field = Field {
     js: "productKey",
     kind: FieldKind::Name,
     required: true,
-    doc: "The product.",
 };
 
 const JOB_ID: Field = Field {
@@ -153,7 +145,6 @@ const JOB_ID: Field = Field {
     js: "jobId",
     kind: FieldKind::Name,
     required: true,
-    doc: "The job.",
 };
 
 /// `InvokeThingService`.
@@ -166,7 +157,6 @@ pub const INVOKE_THING_SERVICE: ActionSpec = ActionSpec {
     batch: Some("InvokeThingsService"),
     fields: &[IDENTIFIER, ARGS],
     result: ResultKind::Invoke,
-    doc: "Calls a service of a device's thing model; a synchronous service answers with the device's result.",
 };
 
 /// `SetDeviceProperty`.
@@ -179,7 +169,6 @@ pub const SET_DEVICE_PROPERTY: ActionSpec = ActionSpec {
     batch: Some("SetDevicesProperty"),
     fields: &[ITEMS],
     result: ResultKind::Call,
-    doc: "Sets properties of a device (asynchronous: answers with a MessageId).",
 };
 
 /// `QueryDevicePropertyStatus`.
@@ -192,7 +181,6 @@ pub const QUERY_DEVICE_PROPERTY_STATUS: ActionSpec = ActionSpec {
     batch: None,
     fields: &[],
     result: ResultKind::PropertyStatus,
-    doc: "A device's current property values, typed by their data type.",
 };
 
 /// `QueryDeviceDetail`.
@@ -205,7 +193,6 @@ pub const QUERY_DEVICE_DETAIL: ActionSpec = ActionSpec {
     batch: None,
     fields: &[],
     result: ResultKind::Call,
-    doc: "A device's details: IotId, status, firmware, times.",
 };
 
 /// `InvokeThingsService`.
@@ -218,7 +205,6 @@ pub const INVOKE_THINGS_SERVICE: ActionSpec = ActionSpec {
     batch: None,
     fields: &[IDENTIFIER, ARGS],
     result: ResultKind::Call,
-    doc: "Calls an asynchronous service on up to 100 devices of one product.",
 };
 
 /// `SetDevicesProperty`.
@@ -231,7 +217,6 @@ pub const SET_DEVICES_PROPERTY: ActionSpec = ActionSpec {
     batch: None,
     fields: &[ITEMS],
     result: ResultKind::Call,
-    doc: "Sets properties on up to 100 devices of one product.",
 };
 
 /// `QueryThingModel`.
@@ -244,7 +229,6 @@ pub const QUERY_THING_MODEL: ActionSpec = ActionSpec {
     batch: None,
     fields: &[PRODUCT_KEY],
     result: ResultKind::ThingModel,
-    doc: "A product's thing model (TSL), read into properties and services; kept by the client.",
 };
 
 /// `QueryProductList`.
@@ -264,18 +248,15 @@ pub const QUERY_PRODUCT_LIST: ActionSpec = ActionSpec {
                 max: 100_000,
             },
             required: true,
-            doc: "The page, from 1.",
         },
         Field {
             name: "PageSize",
             js: "pageSize",
             kind: FieldKind::Integer { min: 1, max: 200 },
             required: true,
-            doc: "Products per page, 1 to 200.",
         },
     ],
     result: ResultKind::Call,
-    doc: "The account's products (the self-test's signed probe).",
 };
 
 /// `QueryDevice`.
@@ -293,7 +274,6 @@ pub const QUERY_DEVICE: ActionSpec = ActionSpec {
             js: "pageSize",
             kind: FieldKind::Integer { min: 1, max: 50 },
             required: false,
-            doc: "Devices per page, 1 to 50.",
         },
         Field {
             name: "CurrentPage",
@@ -303,11 +283,9 @@ pub const QUERY_DEVICE: ActionSpec = ActionSpec {
                 max: 100_000,
             },
             required: false,
-            doc: "The page, from 1.",
         },
     ],
     result: ResultKind::Call,
-    doc: "A product's devices, a page at a time.",
 };
 
 /// `CreateJob`.
@@ -324,33 +302,45 @@ pub const CREATE_JOB: ActionSpec = ActionSpec {
             js: "name",
             kind: FieldKind::Text,
             required: true,
-            doc: "4 to 30 letters, digits, _ or Chinese characters.",
         },
         Field {
             name: "Type",
             js: "type",
             kind: FieldKind::Name,
             required: true,
-            doc: "RRPC (a service call or a property set).",
         },
         Field {
-            name: "JobFile",
-            js: "jobFile",
+            name: "JobDocument",
+            js: "jobDocument",
             kind: FieldKind::Text,
             required: true,
-            doc: "The job document: the service call or property set.",
         },
         Field {
             name: "TargetConfig",
             js: "targetConfig",
             kind: FieldKind::Text,
             required: true,
-            doc: "The devices, or the whole product.",
+        },
+        Field {
+            name: "Description",
+            js: "description",
+            kind: FieldKind::Text,
+            required: false,
+        },
+        Field {
+            name: "RolloutConfig",
+            js: "rolloutConfig",
+            kind: FieldKind::Text,
+            required: false,
+        },
+        Field {
+            name: "TimeoutConfig",
+            js: "timeoutConfig",
+            kind: FieldKind::Text,
+            required: false,
         },
     ],
     result: ResultKind::JobCreated,
-    doc:
-        "A platform job: an asynchronous service call or a property set over devices or a product.",
 };
 
 /// `QueryJob`.
@@ -363,7 +353,6 @@ pub const QUERY_JOB: ActionSpec = ActionSpec {
     batch: None,
     fields: &[JOB_ID],
     result: ResultKind::Job,
-    doc: "A job's state (with QueryJobStatistics: its tasks by state).",
 };
 
 /// `QueryJobStatistics`.
@@ -376,7 +365,6 @@ pub const QUERY_JOB_STATISTICS: ActionSpec = ActionSpec {
     batch: None,
     fields: &[JOB_ID],
     result: ResultKind::Job,
-    doc: "How many of a job's tasks are in each state.",
 };
 
 /// `ListTask`.
@@ -389,7 +377,6 @@ pub const LIST_TASK: ActionSpec = ActionSpec {
     batch: None,
     fields: &[JOB_ID],
     result: ResultKind::Tasks,
-    doc: "A job's per-device tasks, a page at a time (NextToken).",
 };
 
 /// `CancelJob`.
@@ -402,8 +389,78 @@ pub const CANCEL_JOB: ActionSpec = ActionSpec {
     batch: None,
     fields: &[JOB_ID],
     result: ResultKind::Call,
-    doc: "Cancels a job: its tasks not yet sent are cancelled.",
 };
+
+/// One line of docs per action and per field: `(action, field, text)`, `field` empty for the
+/// action's own line, `action` empty for a field shared by several actions. Apart from
+/// [`ACTIONS`] so that the wasm, which reads the catalog at run time, carries none of this text
+/// (the `.d.ts` is written at compile time, the docs' table natively).
+pub const DOCS: &[(&str, &str, &str)] = &[
+    ("CreateJob", "", "A platform job: an asynchronous service call or a property set over devices or a product."),
+    ("CreateJob", "JobName", "4 to 30 letters, digits, _ or Chinese characters."),
+    ("CreateJob", "Type", "INVOKE_SERVICE or SET_PROPERTY."),
+    ("CreateJob", "JobDocument", "The service call or the property set, as JSON."),
+    ("CreateJob", "TargetConfig", "The devices, or the whole product, as JSON."),
+    ("CreateJob", "Description", "Up to 1,000 characters."),
+    ("CreateJob", "RolloutConfig", "`{\"maximumPerMinute\": n}`."),
+    ("CreateJob", "TimeoutConfig", "`{\"inProgressTimeoutInMinutes\": n}`."),
+    ("", "Identifier", "The service's identifier (`module:service` for a non-default module)."),
+    ("", "Args", "The service's inputs: an object (sent with JSON.stringify) or a JSON object string; `{}` when absent. Floats that must keep a decimal point (`10.0`) need the string form."),
+    ("", "Items", "The properties to set: an object (sent with JSON.stringify) or a JSON object string."),
+    ("", "ProductKey", "The product."),
+    ("", "JobId", "The job."),
+    ("InvokeThingService", "", "Calls a service of a device's thing model; a synchronous service answers with the device's result."),
+    ("SetDeviceProperty", "", "Sets properties of a device (asynchronous: answers with a MessageId)."),
+    ("QueryDevicePropertyStatus", "", "A device's current property values, typed by their data type."),
+    ("QueryDeviceDetail", "", "A device's details: IotId, status, firmware, times."),
+    ("InvokeThingsService", "", "Calls an asynchronous service on up to 100 devices of one product."),
+    ("SetDevicesProperty", "", "Sets properties on up to 100 devices of one product."),
+    ("QueryThingModel", "", "A product's thing model (TSL), read into properties and services; kept by the client."),
+    ("QueryProductList", "", "The account's products (the self-test's signed probe)."),
+    ("QueryProductList", "CurrentPage", "The page, from 1."),
+    ("QueryProductList", "PageSize", "Products per page, 1 to 200."),
+    ("QueryDevice", "", "A product's devices, a page at a time."),
+    ("QueryDevice", "PageSize", "Devices per page, 1 to 50."),
+    ("QueryDevice", "CurrentPage", "The page, from 1."),
+    ("QueryJob", "", "A job's state (with QueryJobStatistics: its tasks by state)."),
+    ("QueryJobStatistics", "", "How many of a job's tasks are in each state."),
+    ("ListTask", "", "A job's per-device tasks, a page at a time (NextToken)."),
+    ("CancelJob", "", "Cancels a job: its tasks not yet sent are cancelled."),
+];
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The docs' line for `field` of `action` (`field` empty: the action's own line).
+pub const fn doc(action: &str, field: &str) -> &'static str {
+    let mut fallback = "";
+    let mut i = 0;
+    while i < DOCS.len() {
+        let (a, f, text) = DOCS[i];
+        i += 1;
+        if same(f, field) {
+            if same(a, action) {
+                return text;
+            }
+            if a.is_empty() {
+                fallback = text;
+            }
+        }
+    }
+    fallback
+}
 
 /// Every action the package knows, in the order of the docs.
 pub const ACTIONS: &[ActionSpec] = &[
@@ -497,7 +554,7 @@ pub fn markdown_table() -> String {
             }
         }
         s.push_str(" | ");
-        s.push_str(a.doc);
+        s.push_str(doc(a.name, ""));
         s.push_str(" |\n");
     }
     s
@@ -548,7 +605,7 @@ const fn write_requests<const N: usize>(mut t: Text<N>) -> Text<N> {
         t = t.push("\n/** `");
         t = t.push(a.name);
         t = t.push("`: ");
-        t = t.push(a.doc);
+        t = t.push(doc(a.name, ""));
         t = t.push(" */\nexport type ");
         t = t.push(a.name);
         t = t.push("Request = ");
@@ -563,7 +620,7 @@ const fn write_requests<const N: usize>(mut t: Text<N>) -> Text<N> {
             let f = &a.fields[j];
             j += 1;
             t = t.push("  /** ");
-            t = t.push(f.doc);
+            t = t.push(doc(a.name, f.name));
             t = t.push(" */\n  ");
             t = t.push(f.js);
             if !f.required {
@@ -639,6 +696,21 @@ mod tests {
             .contains("export type SetDevicesPropertyRequest = DeviceNamesRequest & {\n"));
         assert!(REQUESTS_TS.contains("export type QueryDeviceDetailRequest = DeviceRequest;\n"));
         assert!(!REQUESTS_TS.contains("QueryJobRequest"));
+    }
+
+    #[test]
+    fn every_action_and_field_has_its_line() {
+        for a in ACTIONS {
+            assert!(!doc(a.name, "").is_empty(), "{}", a.name);
+            for f in a.fields {
+                assert!(!doc(a.name, f.name).is_empty(), "{}.{}", a.name, f.name);
+            }
+        }
+        assert_eq!(doc("QueryDevice", "PageSize"), "Devices per page, 1 to 50.");
+        assert_eq!(
+            doc("QueryProductList", "PageSize"),
+            "Products per page, 1 to 200."
+        );
     }
 
     #[test]

@@ -6,11 +6,9 @@ use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use super::promise;
-use super::{input, output};
-use crate::client::{
-    Body, Bulk, CallMeta, CallOptions, Client, DeviceCall, Error, Params, Payloads, PropertySet,
-    ServiceCall,
-};
+use super::{device, fleet, options as input, output, params};
+use crate::client::{Body, BulkWork, CallMeta, CallOptions, Client, Error, Params};
+use crate::core::action::{self, ActionSpec, ResultKind};
 use crate::core::HttpMethod;
 use alloc::string::String;
 use wasm_bindgen::JsCast;
@@ -78,7 +76,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.device(Action::InvokeThingService, &request, options)
+        self.device(&action::INVOKE_THING_SERVICE, &request, options)
     }
 
     /// Sets properties of a device (`SetDeviceProperty`, asynchronous): `items` is an object or a JSON object string. Resolves with the `messageId`.
@@ -88,7 +86,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicePropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.device(Action::SetDeviceProperty, &request, options)
+        self.device(&action::SET_DEVICE_PROPERTY, &request, options)
     }
 
     /// Reads a device's properties (`QueryDevicePropertyStatus`), as a flat list of `{ identifier, value, rawValue, time, dataType, name, unit }` in `properties`.
@@ -98,7 +96,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.device(Action::QueryDevicePropertyStatus, &request, options)
+        self.device(&action::QUERY_DEVICE_PROPERTY_STATUS, &request, options)
     }
 
     /// Reads a device's details (`QueryDeviceDetail`): `data` is the platform's `Data` (`IotId`, `ProductKey`, `DeviceName`, `Status`, ...).
@@ -108,7 +106,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.device(Action::QueryDeviceDetail, &request, options)
+        self.device(&action::QUERY_DEVICE_DETAIL, &request, options)
     }
 
     /// Calls a service on up to 100 devices of one product (`InvokeThingsService`, asynchronous).
@@ -118,7 +116,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "InvokeThingsServiceRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.device(Action::InvokeThingsService, &request, options)
+        self.device(&action::INVOKE_THINGS_SERVICE, &request, options)
     }
 
     /// Sets properties on up to 100 devices of one product (`SetDevicesProperty`, asynchronous).
@@ -128,7 +126,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "SetDevicesPropertyRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.device(Action::SetDevicesProperty, &request, options)
+        self.device(&action::SET_DEVICES_PROPERTY, &request, options)
     }
 
     /// A product's thing model (`QueryThingModel`, fetched once and kept by this client): its
@@ -236,7 +234,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "BulkServiceCall")] call: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.many(Bulk::Invoke, targets, &call, options)
+        self.many(&action::INVOKE_THING_SERVICE, targets, &call, options)
     }
 
     /// Sets the same properties on many devices (`SetDeviceProperty` each, or with `batch: true`
@@ -248,7 +246,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "BulkPropertySet")] set: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
     ) -> Promise {
-        self.many(Bulk::SetProperty, targets, &set, options)
+        self.many(&action::SET_DEVICE_PROPERTY, targets, &set, options)
     }
 
     /// Calls any RPC action with its own parameters (strings, numbers or booleans); the common
@@ -266,7 +264,7 @@ impl IotClient {
             let action = action
                 .as_string()
                 .filter(|a| !a.is_empty())
-                .ok_or_else(|| input::invalid("call: action is required"))?;
+                .ok_or_else(|| super::js::invalid("call: action is required"))?;
             Ok((action, params_or_empty(&params)?, o))
         });
         run(&self.client, call, output::call)
@@ -353,31 +351,6 @@ impl IotClient {
     }
 }
 
-/// The device actions, each with its request's shape and its result's.
-#[derive(Clone, Copy)]
-enum Action {
-    InvokeThingService,
-    SetDeviceProperty,
-    QueryDevicePropertyStatus,
-    QueryDeviceDetail,
-    InvokeThingsService,
-    SetDevicesProperty,
-}
-
-/// A call's request, owned by its future.
-enum Owned {
-    Service(ServiceCall),
-    Properties(PropertySet),
-    Invoke(crate::client::InvokeThingService),
-    Set(crate::client::SetDeviceProperty),
-}
-
-#[cold]
-fn unreachable_call() -> ! {
-    // Each match arm above is only reached with the kinds it names.
-    wasm_bindgen::throw_str("thingcall: internal error (a request of another kind)")
-}
-
 /// What `presign`, `toCurl` and `explain` return.
 #[derive(Clone, Copy)]
 enum Presigned {
@@ -387,50 +360,33 @@ enum Presigned {
 }
 
 impl IotClient {
-    /// One device action: its request read and checked, sent, its answer shaped (one function
-    /// for all of them, so the reading and the call are in the wasm once).
+    /// One device action of the catalog: its request read and checked by its spec, sent, its
+    /// answer shaped (one function for all of them, so the reading and the call are in the
+    /// wasm once).
     #[inline(never)]
-    fn device(&self, action: Action, request: &JsValue, options: Option<JsValue>) -> Promise {
-        use Action::*;
-        let instance = self.client.iot_instance_id();
-        let (name, ctx, shape): (&str, &str, Shape) = match action {
-            InvokeThingService => ("InvokeThingService", "invokeThingService", output::invoke),
-            SetDeviceProperty => ("SetDeviceProperty", "setDeviceProperty", output::call),
-            QueryDevicePropertyStatus => (
-                "QueryDevicePropertyStatus",
-                "queryDevicePropertyStatus",
-                output::property_status,
-            ),
-            QueryDeviceDetail => ("QueryDeviceDetail", "queryDeviceDetail", output::call),
-            InvokeThingsService => ("InvokeThingsService", "invokeThingsService", output::call),
-            SetDevicesProperty => ("SetDevicesProperty", "setDevicesProperty", output::call),
+    fn device(
+        &self,
+        spec: &'static ActionSpec,
+        request: &JsValue,
+        options: Option<JsValue>,
+    ) -> Promise {
+        let shape: Shape = match spec.result {
+            ResultKind::Invoke => output::invoke,
+            ResultKind::PropertyStatus => output::property_status,
+            _ => output::call,
         };
-        let o = match opts(options) {
-            Ok(o) => o,
+        let read = opts(options).and_then(|o| Ok((device::request(spec, request)?, o)));
+        let (request, o) = match read {
+            Ok(r) => r,
             Err(e) => return Promise::reject(&to_js(&e)),
         };
-        // An invoke or a set that checks its arguments fetches the thing model first; any other
-        // call (the common case) is built here and sent as it is.
-        if matches!(action, InvokeThingService | SetDeviceProperty) && self.client.checks(&o) {
-            let read = match action {
-                InvokeThingService => {
-                    input::invoke_thing_service(request).map(|(r, p)| (Owned::Invoke(r), p))
-                }
-                _ => input::set_device_property(request).map(|(r, p)| (Owned::Set(r), p)),
-            };
-            let (call, payload) = match read {
-                Ok(r) => r,
-                Err(e) => return Promise::reject(&to_js(&e)),
-            };
+        // A request that checks its arguments fetches the thing model first; any other (the
+        // common case) is sent as it is.
+        if self.client.checks_request(&request, &o) {
             let client = self.client.clone();
             return promise(Box::pin(async move {
-                let call = match &call {
-                    Owned::Invoke(r) => DeviceCall::Invoke(r),
-                    Owned::Set(r) => DeviceCall::Set(r),
-                    _ => unreachable_call(),
-                };
-                let sent = match client.device_call_params(call, payload, &o).await {
-                    Ok(params) => client.send(name, params, &o).await,
+                let sent = match client.checked_request(request).await {
+                    Ok(params) => client.send(spec.name, params, &o).await,
                     Err(e) => Err(e),
                 };
                 match sent {
@@ -439,65 +395,49 @@ impl IotClient {
                 }
             }));
         }
-        let params = match action {
-            InvokeThingService => input::invoke_thing_service(request)
-                .and_then(|(r, payload)| r.params(instance, payload)),
-            SetDeviceProperty => input::set_device_property(request)
-                .and_then(|(r, payload)| r.params(instance, payload)),
-            QueryDevicePropertyStatus | QueryDeviceDetail => input::device(request, ctx)
-                .and_then(|(d, own)| crate::client::device_params(ctx, &d, &own, instance)),
-            InvokeThingsService => input::invoke_things_service(request)
-                .and_then(|(r, payload)| r.params(instance, payload)),
-            SetDevicesProperty => input::set_devices_property(request)
-                .and_then(|(r, payload)| r.params(instance, payload)),
-        };
-        run(&self.client, params.map(|p| (name.into(), p, o)), shape)
+        let params = request.into_params(self.client.iot_instance_id());
+        run(&self.client, Ok((spec.name.into(), params, o)), shape)
     }
 
-    /// A bulk call: its targets, payload and options read and checked, then run.
+    /// A bulk call of `spec` (`InvokeThingService` or `SetDeviceProperty`): its targets,
+    /// payload and options read and checked, then run.
     fn many(
         &self,
-        bulk: Bulk,
+        spec: &'static ActionSpec,
         targets: JsValue,
         payload: &JsValue,
         options: Option<JsValue>,
     ) -> Promise {
-        let ctx = match bulk {
-            Bulk::Invoke => "invokeMany",
-            Bulk::SetProperty => "setPropertyMany",
+        let service = spec.field("Identifier").is_some();
+        let ctx = if service {
+            "invokeMany"
+        } else {
+            "setPropertyMany"
         };
         let read = || -> Result<_, Error> {
-            let devices = input::targets(&targets, ctx)?;
-            let options = input::bulk_options(&options.unwrap_or(JsValue::UNDEFINED), ctx)?;
-            let payload = match bulk {
-                Bulk::Invoke => {
-                    input::service_call(payload).map(|(c, p)| (Owned::Service(c), p))?
-                }
-                Bulk::SetProperty => {
-                    input::property_set(payload).map(|(s, p)| (Owned::Properties(s), p))?
-                }
+            let devices = device::targets(&targets, ctx)?;
+            let options = fleet::bulk_options(&options.unwrap_or(JsValue::UNDEFINED), ctx)?;
+            let work = if service {
+                fleet::service_call(payload).map(|(c, p)| BulkWork::service(&c, p))?
+            } else {
+                fleet::property_set(payload).map(|(s, p)| BulkWork::properties(&s, p))?
             };
-            Ok((devices, options, payload))
+            Ok((devices, options, work))
         };
-        let (devices, options, (owned, written)) = match read() {
+        let (devices, options, work) = match read() {
             Ok(r) => r,
             Err(e) => return Promise::reject(&to_js(&e)),
         };
         let client = self.client.clone();
         let targets: js_sys::Array = targets.unchecked_into();
         promise(Box::pin(async move {
-            let payload = match &owned {
-                Owned::Service(c) => Payloads::Service(c),
-                Owned::Properties(s) => Payloads::Properties(s),
-                _ => unreachable_call(),
-            };
-            let shape: Shape = match (bulk, options.batch) {
-                (_, true) => output::call,
-                (Bulk::Invoke, false) => output::invoke,
-                (Bulk::SetProperty, false) => output::call,
+            let shape: Shape = if !options.batch && service {
+                output::invoke
+            } else {
+                output::call
             };
             let settled = client
-                .run_many(bulk, &devices, payload, written, &options)
+                .run_many(&work, &devices, &options)
                 .await
                 .map_err(|e| to_js(&e))?;
             Ok(output::bulk(&targets, settled, shape))
@@ -532,7 +472,7 @@ fn params_or_empty(p: &JsValue) -> Result<Params, Error> {
     if p.is_undefined() || p.is_null() {
         Ok(alloc::vec::Vec::new())
     } else {
-        input::params(p, "params")
+        params::params(p, "params")
     }
 }
 
@@ -545,7 +485,7 @@ fn presign_args(
     let p = params_or_empty(params)?;
     let a = action.as_string().unwrap_or_default();
     if a.is_empty() {
-        return Err(input::invalid("action is required"));
+        return Err(super::js::invalid("action is required"));
     }
     Ok((a, p, o))
 }
@@ -558,14 +498,14 @@ pub fn thing_model_from_tsl(
     #[wasm_bindgen(unchecked_param_type = "string")] tsl: JsValue,
 ) -> Result<JsValue, JsValue> {
     let text = tsl.as_string().ok_or_else(|| {
-        to_js(&input::invalid(
+        to_js(&super::js::invalid(
             "thingModelFromTsl: tsl must be the TSL's JSON text",
         ))
     })?;
     crate::core::thing_model::ThingModel::from_tsl_text(&text, &crate::client::js_number)
         .map(|m| output::thing_model(&m))
         .map_err(|e| {
-            to_js(&input::invalid(crate::core::attempts::concat(&[
+            to_js(&super::js::invalid(crate::core::attempts::concat(&[
                 "thingModelFromTsl: ",
                 &e,
             ])))

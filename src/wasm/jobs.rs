@@ -9,7 +9,6 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
-use super::input;
 use super::promise;
 use crate::client::{
     Client, Device, Error, JobInfo, JobRequest, JobTargets, JobWork, Task, TaskPages, TaskStatus,
@@ -83,8 +82,8 @@ export interface TasksOptions {
 /// `createJob`'s request.
 pub fn job_request(r: &JsValue) -> Result<JobRequest, Error> {
     const CTX: &str = "createJob";
-    input::request_object(r, CTX)?;
-    input::check_keys(
+    super::device::request_object(r, CTX)?;
+    super::js::check_keys(
         r,
         &[
             "name",
@@ -100,40 +99,40 @@ pub fn job_request(r: &JsValue) -> Result<JobRequest, Error> {
         ],
         CTX,
     )?;
-    let targets = input::get(r, "targets");
-    let pk = input::opt_string(r, "productKey", CTX)?;
-    let targets = match (input::present(&targets), pk) {
-        (true, None) => JobTargets::Devices(input::targets(&targets, CTX)?),
+    let targets = super::js::get(r, "targets");
+    let pk = super::js::opt_string(r, "productKey", CTX)?;
+    let targets = match (super::js::present(&targets), pk) {
+        (true, None) => JobTargets::Devices(super::device::targets(&targets, CTX)?),
         (false, Some(pk)) => JobTargets::Product(pk),
         _ => {
-            return Err(input::invalid(
+            return Err(super::js::invalid(
                 "createJob: give targets (devices) or productKey (every device of the product), one of them",
             ))
         }
     };
-    let identifier = input::opt_string(r, "identifier", CTX)?;
-    let items = input::get(r, "items");
-    let work = match (identifier, input::present(&items)) {
+    let identifier = super::js::opt_string(r, "identifier", CTX)?;
+    let items = super::js::get(r, "items");
+    let work = match (identifier, super::js::present(&items)) {
         (Some(identifier), false) => JobWork::InvokeService {
             identifier,
-            args: input::json_object(&input::get(r, "args"), "createJob.args")?.0,
+            args: super::payload::json_object(&super::js::get(r, "args"), "createJob.args")?.0,
         },
         (None, true) => JobWork::SetProperty {
-            items: input::json_object(&items, "createJob.items")?.0,
+            items: super::payload::json_object(&items, "createJob.items")?.0,
         },
         _ => {
-            return Err(input::invalid(
+            return Err(super::js::invalid(
                 "createJob: give identifier (and args) for a service call, or items for a property set, one of them",
             ))
         }
     };
     let whole = |key: &'static str| -> Result<Option<u32>, Error> {
-        match input::opt_number(r, key, CTX)? {
+        match super::js::opt_number(r, key, CTX)? {
             None => Ok(None),
             Some(n) if n.fract() == 0.0 && (0.0..=4_294_967_295.0).contains(&n) => {
                 Ok(Some(n as u32))
             }
-            Some(_) => Err(input::invalid(crate::core::attempts::concat(&[
+            Some(_) => Err(super::js::invalid(crate::core::attempts::concat(&[
                 CTX,
                 ".",
                 key,
@@ -142,13 +141,13 @@ pub fn job_request(r: &JsValue) -> Result<JobRequest, Error> {
         }
     };
     Ok(JobRequest {
-        name: input::opt_string(r, "name", CTX)?.unwrap_or_default(),
+        name: super::js::opt_string(r, "name", CTX)?.unwrap_or_default(),
         targets,
         work,
-        description: input::opt_string(r, "description", CTX)?,
+        description: super::js::opt_string(r, "description", CTX)?,
         maximum_per_minute: whole("maximumPerMinute")?,
         timeout_minutes: whole("timeoutMinutes")?,
-        iot_instance_id: input::opt_string(r, "iotInstanceId", CTX)?,
+        iot_instance_id: super::js::opt_string(r, "iotInstanceId", CTX)?,
     })
 }
 
@@ -271,7 +270,7 @@ impl TaskIterator {
         promise(Box::pin(async move {
             // Taken while a page is fetched: a second next() before the first settled is refused.
             let Some(mut p) = pages.borrow_mut().take() else {
-                return Err(to_js(&input::invalid(
+                return Err(to_js(&super::js::invalid(
                     "tasks: next() was called before the previous next() settled",
                 )));
             };
@@ -300,23 +299,27 @@ impl TaskIterator {
 /// `tasks(jobId, { status, pageSize })`.
 pub fn tasks(client: &Client, job_id: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
     const CTX: &str = "tasks";
-    input::check_keys(options, &["status", "pageSize"], "options")?;
-    let status = match input::opt_string(options, "status", "options")? {
+    super::js::check_keys(options, &["status", "pageSize"], "options")?;
+    let status = match super::js::opt_string(options, "status", "options")? {
         None => None,
         Some(s) => Some(TaskStatus::from_name(&s).ok_or_else(|| {
-            input::invalid("options.status: one of QUEUED, SENT, IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, TIMED_OUT, CANCELLED")
+            super::js::invalid("options.status: one of QUEUED, SENT, IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, TIMED_OUT, CANCELLED")
         })?),
     };
-    let page_size = match input::opt_number(options, "pageSize", "options")? {
+    let page_size = match super::js::opt_number(options, "pageSize", "options")? {
         None => 50,
         Some(n) if n.fract() == 0.0 && (1.0..=50.0).contains(&n) => n as u32,
-        Some(_) => return Err(input::invalid("options.pageSize: a whole number 1 to 50")),
+        Some(_) => {
+            return Err(super::js::invalid(
+                "options.pageSize: a whole number 1 to 50",
+            ))
+        }
     };
     let id = job_id
         .as_string()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {
-            input::invalid(crate::core::attempts::concat(&[CTX, ": jobId is required"]))
+            super::js::invalid(crate::core::attempts::concat(&[CTX, ": jobId is required"]))
         })?;
     let pages = client.tasks(&id, status, page_size)?;
     let it = TaskIterator {

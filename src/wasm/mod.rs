@@ -2,8 +2,13 @@
 //! to the client, typed results out (serde-wasm-bindgen).
 //!
 //! - `iot_client`: the `IotClient` class, each method a [`crate::Client`] method.
-//! - `input`: options and requests read from JavaScript (`js_sys::Reflect`), checked, each
-//!   failure naming its field; unknown option names refused.
+//! - `js`: the generic readers (property names made once, strings checked for lone
+//!   surrogates), each failure naming its field.
+//! - `options`: client, call and presign options, the credentials function.
+//! - `params`: RPC parameter objects (`call`, `presign`, `signRpc`).
+//! - `payload`: `Args`/`Items` objects, checked to serialize as written.
+//! - `device`: device requests, read by the action catalog.
+//! - `fleet`: the bulk calls' service call, property set and options.
 //! - `output`: results to JavaScript objects (`serde_wasm_bindgen::to_value`).
 //! - `error`: [`crate::Error`] → `ThingcallError` (a JavaScript class: `js/thingcall_error.js`).
 //! - `sign`: the `signRpc` export.
@@ -17,11 +22,16 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+mod device;
 mod error;
-mod input;
+mod fleet;
 mod iot_client;
 mod jobs;
+mod js;
+mod options;
 mod output;
+mod params;
+mod payload;
 mod sign;
 
 /// An enum key (`"0"`, `"2"`) as a number, read by the engine.

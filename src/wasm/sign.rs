@@ -5,8 +5,9 @@ use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
-use super::input::{get, invalid, param_pairs};
+use super::js::{get, invalid};
 use super::output::{stages, Stages};
+use super::params::param_pairs;
 use crate::client::Error;
 use crate::core::{sign, HttpMethod, SigningKey};
 

@@ -18,7 +18,7 @@ const BUDGET = 34_816;
 // generator's reader and platform jobs, about 26 KB; then the property-name cache and the known
 // parameter names, +0.8 KB, less 1.3 KB of iterator adapters and a char counter, and signing
 // from borrowed names, +0.4 KB; then a one-pointer Error, -4.8 KB); growth past this fails.
-const CEILING = 101_800;
+const CEILING = 102_000;
 
 function measure() {
   const pkg = join(root, 'pkg');
