@@ -2,23 +2,24 @@
 //!
 //! - [`core`]: the pure signing core (canonicalization, signature, common parameters, the
 //!   retry state machine), tested natively; no JavaScript types.
-//! - `client` (wasm32): [`Client`], which drives the core's attempts with real I/O (gloo-net
-//!   `fetch`, `AbortSignal` deadlines, timers, a single-flight credentials provider). Rust wasm
+//! - `client`: [`Client`], which drives the core's attempts with real I/O (gloo-net `fetch`,
+//!   `AbortSignal` deadlines, timers, a single-flight credentials provider). Rust wasm
 //!   front-ends (Leptos, Yew, Dioxus) use it directly, with typed requests, results and errors.
-//! - `wasm` (wasm32): the thin wasm-bindgen layer that exports the client to JavaScript as
-//!   `IotClient`, and `signRpc`.
+//!   It sends only in wasm32 (a page, a worker, Node); the crate builds on the host too, where
+//!   the requests, results and errors are the same types and [`Client::new`] refuses with
+//!   `Unsupported` (so server-side rendering compiles the same code).
+//! - `wasm` (wasm32, feature `js`): the thin wasm-bindgen layer that exports the client to
+//!   JavaScript as `IotClient`, and `signRpc`; the npm package's build turns it on.
 #![warn(missing_docs)]
 
 extern crate alloc;
 
 pub mod core;
 
-#[cfg(target_arch = "wasm32")]
 pub mod client;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod wasm;
 
-#[cfg(target_arch = "wasm32")]
 pub use client::{
     BulkEntry, BulkOptions, CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions,
     CredentialsProvider, CredentialsSource, Device, Error, InvokeResult, InvokeThingService,
@@ -26,10 +27,10 @@ pub use client::{
     PropertyStatusResult, PropertyValue, ProvidedCredentials, SelfTest, ServiceCall,
     SetDeviceProperty, SetDevicesProperty,
 };
-#[cfg(target_arch = "wasm32")]
 pub use client::{
     JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
     TaskStatus,
 };
+pub use client::{Payload, Request, Target};
 pub use core::diagnosis::{Cause, Diagnosis};
 pub use core::{HttpMethod, Outcome, RetryPolicy};

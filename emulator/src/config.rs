@@ -276,7 +276,7 @@ impl Config {
             return Err("config: at least one account is needed".into());
         }
         for action in self.qps_limits.keys() {
-            if action != "AssumeRole" && !crate::server::IOT_ACTIONS.contains(&action.as_str()) {
+            if action != "AssumeRole" && !crate::actions::known(action) {
                 return Err(format!(
                     "config: qpsLimits: {action} is not an action the emulator implements"
                 ));

@@ -1,6 +1,7 @@
 //! A local emulator of the IoT Platform RPC API (version 2018-01-20): the embedded default that
 //! thingcall's demo page and tests talk to. See `emulator/README.md`.
 
+pub mod actions;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -31,24 +31,6 @@ use crate::world::{Faults, Reply, World};
 /// The API version of the IoT actions.
 pub const IOT_VERSION: &str = "2018-01-20";
 
-/// The IoT actions the emulator implements (besides `AssumeRole`).
-pub const IOT_ACTIONS: &[&str] = &[
-    "InvokeThingService",
-    "InvokeThingsService",
-    "SetDeviceProperty",
-    "SetDevicesProperty",
-    "QueryDevicePropertyStatus",
-    "QueryDeviceDetail",
-    "QueryThingModel",
-    "QueryProductList",
-    "QueryDevice",
-    "CreateJob",
-    "QueryJob",
-    "QueryJobStatistics",
-    "ListTask",
-    "CancelJob",
-];
-
 /// Where static files come from.
 #[derive(Clone, Debug)]
 pub struct StaticDirs {
@@ -367,7 +349,7 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
             &format!("Specified parameter Version is not valid: use {IOT_VERSION}."),
         ));
     }
-    if !IOT_ACTIONS.contains(&action.as_str()) {
+    if !crate::actions::known(&action) {
         return Err(ApiError::gateway(
             404,
             "InvalidAction.NotFound",
@@ -404,7 +386,7 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
         "QueryJobStatistics" => emu.jobs.statistics(params),
         "ListTask" => emu.jobs.list(w, params),
         "CancelJob" => emu.jobs.cancel(params, now),
-        other => unreachable!("{other} is in IOT_ACTIONS without a handler"),
+        other => unreachable!("{other} is in actions::ACTIONS without a handler"),
     }
 }
 

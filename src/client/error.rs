@@ -110,6 +110,7 @@ impl Error {
         self
     }
 
+    #[cfg(all(target_arch = "wasm32", feature = "js"))]
     pub(crate) fn failure(&self) -> &Failure {
         &self.0.failure
     }

@@ -40,6 +40,7 @@ use web_sys::AbortSignal;
 
 pub use crate::core::bulk::Progress;
 pub use bulk::{BulkEntry, BulkOptions, OnProgress, PropertySet, ServiceCall};
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub(crate) use bulk::{BulkWork, Settled};
 pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
@@ -49,18 +50,21 @@ pub use jobs::{
     JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
     TaskStatus, JOB_QPS, MAX_TASK_PAGE,
 };
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub(crate) use model::js_number;
 pub(crate) use requests::name_like;
 pub use requests::{
     Device, InvokeThingService, InvokeThingsService, Params, Payload, Request, SetDeviceProperty,
     SetDevicesProperty, Target, MAX_BATCH,
 };
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub(crate) use results::{at as value_at, text as number_text};
 pub use results::{
     Body, CallMeta, CallResult, InvokeResult, PropertyStatus, PropertyStatusResult, PropertyValue,
 };
 pub use selftest::{Check, CheckStatus, SelfTest};
 pub use time::MAX_TIMER_MS;
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub(crate) use transport::{describe as describe_thrown, json_parse};
 
 use self::credentials::{NoncePool, Signer};
@@ -274,6 +278,18 @@ pub(crate) fn check_timeout(ms: u32, field: &str) -> Result<u32, Error> {
 impl Client {
     /// A client; bad options are an `InvalidArgument` [`Error`] naming the field.
     pub fn new(options: ClientOptions) -> Result<Self, Error> {
+        if cfg!(not(target_arch = "wasm32")) {
+            // Every step of a call is the engine's (fetch, timers, AbortSignal): off wasm32 the
+            // types compile (server-side rendering) but nothing may run.
+            return Err(Error::new(
+                Failure::new(
+                    codes::UNSUPPORTED,
+                    "thingcall's client sends requests only in WebAssembly (a page, a worker, Node); on the host, use the core (signing) or call from the browser.",
+                    Outcome::NotSent,
+                ),
+                [],
+            ));
+        }
         let endpoint = endpoint_url(&options.endpoint)?;
         check_retry(&options.retry)?;
         if let Some(id) = options.iot_instance_id.as_deref().filter(|s| !s.is_empty()) {

@@ -62,6 +62,8 @@ pub mod codes {
     pub const INVALID_RESPONSE: &str = "InvalidResponse";
     /// The credentials provider failed or returned something unusable.
     pub const CREDENTIALS_ERROR: &str = "CredentialsError";
+    /// The client runs only in wasm32 (a page, a worker, Node): on the host it does not start.
+    pub const UNSUPPORTED: &str = "Unsupported";
 }
 
 fn eq(a: &str, b: &str) -> bool {
