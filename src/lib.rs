@@ -22,10 +22,10 @@ mod wasm;
 
 pub use client::{
     BulkEntry, BulkOptions, CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions,
-    CredentialsProvider, CredentialsSource, Device, Error, InvokeResult, InvokeThingService,
-    InvokeThingsService, OnProgress, PresignOptions, Progress, PropertySet, PropertyStatus,
-    PropertyStatusResult, PropertyValue, ProvidedCredentials, SelfTest, ServiceCall,
-    SetDeviceProperty, SetDevicesProperty,
+    CredentialsProvider, CredentialsSource, Device, Error, ErrorKind, InvokeResult,
+    InvokeThingService, InvokeThingsService, OnProgress, PresignOptions, Progress, PropertySet,
+    PropertyStatus, PropertyStatusResult, PropertyValue, ProvidedCredentials, SelfTest,
+    ServiceCall, SetDeviceProperty, SetDevicesProperty,
 };
 pub use client::{
     JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
@@ -33,4 +33,4 @@ pub use client::{
 };
 pub use client::{Payload, Request, Target};
 pub use core::diagnosis::{Cause, Diagnosis};
-pub use core::{HttpMethod, Outcome, RetryPolicy};
+pub use core::{HttpMethod, Outcome, RetryPolicy, Secret};

@@ -5,8 +5,8 @@
 use thingcall::core::action;
 use thingcall::core::Credentials;
 use thingcall::{
-    Client, ClientOptions, CredentialsSource, Device, InvokeThingService, Outcome, Payload,
-    Request, SetDeviceProperty, Target,
+    Client, ClientOptions, CredentialsSource, Device, ErrorKind, InvokeThingService, Outcome,
+    Payload, Request, SetDeviceProperty, Target,
 };
 
 #[test]
@@ -18,6 +18,7 @@ fn the_client_does_not_start_off_wasm32() {
     ))
     .unwrap_err();
     assert_eq!(e.code(), "Unsupported");
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
     assert_eq!(e.outcome(), Outcome::NotSent);
     assert!(!format!("{e:?}").contains("secret"));
 }

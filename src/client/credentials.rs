@@ -10,27 +10,21 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::core::attempts::concat;
-use crate::core::{Credentials, Failure, Nonce, SigningKey};
+use crate::core::{Credentials, Failure, Nonce, Secret, SigningKey};
 
 /// What a credentials provider returns: temporary (STS) credentials from the page's own
-/// backend, or any key. `Debug` never prints the secret or the token.
-#[derive(Clone, PartialEq)]
+/// backend, or any key. `Debug` never prints the secret or the token (each a [`Secret`]:
+/// redacted, and zeroized when dropped).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProvidedCredentials {
     /// `AccessKeyId`.
     pub access_key_id: String,
     /// `AccessKeySecret`.
-    pub access_key_secret: String,
+    pub access_key_secret: Secret,
     /// `SecurityToken` (STS).
-    pub security_token: Option<String>,
+    pub security_token: Option<Secret>,
     /// When they expire, in Unix ms; they are renewed up to 5 minutes before.
     pub expiration_ms: Option<f64>,
-}
-
-impl Drop for ProvidedCredentials {
-    /// The secret and the token are overwritten with zeros before their memory is freed.
-    fn drop(&mut self) {
-        crate::core::request::wipe(&mut self.access_key_secret, &mut self.security_token);
-    }
 }
 
 impl zeroize::ZeroizeOnDrop for ProvidedCredentials {}
@@ -43,26 +37,12 @@ impl ProvidedCredentials {
         let field = |k: &str| body.text_at(&["Credentials", k]).filter(|s| !s.is_empty());
         Some(Self {
             access_key_id: field("AccessKeyId")?,
-            access_key_secret: field("AccessKeySecret")?,
-            security_token: field("SecurityToken"),
+            access_key_secret: field("AccessKeySecret")?.into(),
+            security_token: field("SecurityToken").map(Secret::from),
             expiration_ms: field("Expiration")
                 .map(|e| js_sys::Date::parse(&e))
                 .filter(|ms| ms.is_finite()),
         })
-    }
-}
-
-impl fmt::Debug for ProvidedCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProvidedCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &"** redacted **")
-            .field(
-                "security_token",
-                &self.security_token.as_ref().map(|_| "** redacted **"),
-            )
-            .field("expiration_ms", &self.expiration_ms)
-            .finish()
     }
 }
 

@@ -18,6 +18,94 @@ use crate::core::{Failure, Outcome};
 #[derive(Clone, PartialEq)]
 pub struct Error(Box<Inner>);
 
+/// What kind of failure an [`Error`] is, to match on instead of comparing code strings. New
+/// kinds may come; [`ErrorKind::Platform`] is any other code of the platform's (see
+/// [`Error::code`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Bad input, refused before anything was sent (`InvalidArgument`).
+    InvalidArgument,
+    /// The call's deadline passed (`Timeout`).
+    Timeout,
+    /// The caller's signal fired (`Aborted`).
+    Aborted,
+    /// No HTTP answer (`NetworkError`).
+    Network,
+    /// An answer that is not the platform's envelope (`InvalidResponse`).
+    InvalidResponse,
+    /// The credentials provider failed (`CredentialsError`).
+    Credentials,
+    /// The client does not run here (`Unsupported`: off wasm32).
+    Unsupported,
+    /// Too many requests (`Throttling*`, `iot.messagebroker.RateLimit`).
+    Throttled,
+    /// The request's key, token, time or signature was refused (`SignatureDoesNotMatch`,
+    /// `InvalidAccessKeyId.NotFound`, `InvalidSecurityToken*`, `InvalidTimeStamp*`,
+    /// `IncompleteSignature`, `SignatureNonceUsed`).
+    Authentication,
+    /// The key's policy does not allow the action (`iot.common.RamActionPermissionDeny`).
+    PermissionDenied,
+    /// The device is offline (`iot.messagebroker.OFFLINE`).
+    DeviceOffline,
+    /// The device did not answer in the RRPC window (`iot.messagebroker.TIMEOUT`): it may have
+    /// acted.
+    DeviceTimeout,
+    /// No such product or device (`iot.prod.NotExistedProduct`, `iot.device.NotExistedDevice`,
+    /// `iot.device.InvalidIoTId`).
+    NotFound,
+    /// Any other code of the platform's.
+    Platform,
+}
+
+impl ErrorKind {
+    /// The kind of error `code` is (compared case-insensitively, as the platform's codes are).
+    pub fn of(code: &str) -> Self {
+        let is = |c: &str| code.eq_ignore_ascii_case(c);
+        let starts = |p: &str| {
+            code.len() >= p.len() && code.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        };
+        if is(codes::INVALID_ARGUMENT) {
+            Self::InvalidArgument
+        } else if is(codes::TIMEOUT) {
+            Self::Timeout
+        } else if is(codes::ABORTED) {
+            Self::Aborted
+        } else if is(codes::NETWORK_ERROR) {
+            Self::Network
+        } else if is(codes::INVALID_RESPONSE) {
+            Self::InvalidResponse
+        } else if is(codes::CREDENTIALS_ERROR) {
+            Self::Credentials
+        } else if is(codes::UNSUPPORTED) {
+            Self::Unsupported
+        } else if crate::core::bulk::is_throttling(code) {
+            Self::Throttled
+        } else if is("SignatureDoesNotMatch")
+            || is("InvalidAccessKeyId.NotFound")
+            || starts("InvalidSecurityToken")
+            || starts("InvalidTimeStamp")
+            || is("IncompleteSignature")
+            || is("SignatureNonceUsed")
+        {
+            Self::Authentication
+        } else if is("iot.common.RamActionPermissionDeny") {
+            Self::PermissionDenied
+        } else if is("iot.messagebroker.OFFLINE") {
+            Self::DeviceOffline
+        } else if is("iot.messagebroker.TIMEOUT") {
+            Self::DeviceTimeout
+        } else if is("iot.prod.NotExistedProduct")
+            || is("iot.device.NotExistedDevice")
+            || is("iot.device.InvalidIoTId")
+        {
+            Self::NotFound
+        } else {
+            Self::Platform
+        }
+    }
+}
+
 #[derive(Clone, PartialEq)]
 struct Inner {
     failure: Failure,
@@ -52,6 +140,11 @@ impl Error {
     /// `InvalidResponse`, `CredentialsError`.
     pub fn code(&self) -> &str {
         &self.0.failure.code
+    }
+
+    /// What kind of failure this is ([`ErrorKind`]), for a `match`.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::of(self.code())
     }
 
     /// What happened (scrubbed of secrets).
@@ -140,3 +233,34 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn kinds_of_codes() {
+        for (code, kind) in [
+            ("InvalidArgument", ErrorKind::InvalidArgument),
+            ("Timeout", ErrorKind::Timeout),
+            ("networkerror", ErrorKind::Network),
+            ("Unsupported", ErrorKind::Unsupported),
+            ("Throttling.User", ErrorKind::Throttled),
+            ("iot.messagebroker.RateLimit", ErrorKind::Throttled),
+            ("SignatureDoesNotMatch", ErrorKind::Authentication),
+            ("InvalidSecurityToken.Expired", ErrorKind::Authentication),
+            ("InvalidTimeStamp.Expired", ErrorKind::Authentication),
+            (
+                "iot.common.RamActionPermissionDeny",
+                ErrorKind::PermissionDenied,
+            ),
+            ("iot.messagebroker.OFFLINE", ErrorKind::DeviceOffline),
+            ("iot.messagebroker.TIMEOUT", ErrorKind::DeviceTimeout),
+            ("iot.device.NotExistedDevice", ErrorKind::NotFound),
+            ("iot.device.InvokeThingServiceFailed", ErrorKind::Platform),
+            ("200", ErrorKind::Platform),
+        ] {
+            assert_eq!(ErrorKind::of(code), kind, "{code}");
+        }
+    }
+}

@@ -45,7 +45,7 @@ pub(crate) use bulk::{BulkWork, Settled};
 pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
 };
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use jobs::{
     JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
     TaskStatus, JOB_QPS, MAX_TASK_PAGE,

@@ -4,6 +4,7 @@
 //! - [`encode`]: RFC 3986 percent-encoding.
 //! - [`signature`]: the three signing stages and the reusable [`signature::SigningKey`].
 //! - [`request`]: credentials, nonce and the common parameters of a request.
+//! - [`secret`]: [`secret::Secret`], a zeroized, redacted string.
 //! - [`timestamp`]: the wire form of `Timestamp` and HTTP dates.
 //! - [`outcome`]: what a failure means (outcome, retry, advice).
 //! - [`attempts`]: one call's attempts as a state machine (what to do after each answer).
@@ -20,6 +21,7 @@ pub mod encode;
 pub mod json;
 pub mod outcome;
 pub mod request;
+pub mod secret;
 pub mod signature;
 pub mod thing_model;
 pub mod timestamp;
@@ -27,6 +29,7 @@ pub mod timestamp;
 pub use attempts::{Answer, Attempts, Failure, Verdict};
 pub use outcome::{Outcome, RetryPolicy, RetryReason};
 pub use request::{sign_request, CommonParams, Credentials, Nonce, API_VERSION};
+pub use secret::Secret;
 pub use signature::{
     sign, CanonicalizedQueryString, HttpMethod, Signature, SignedStages, SigningKey, StringToSign,
 };

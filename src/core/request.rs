@@ -5,9 +5,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use zeroize::Zeroize;
-
 use super::encode::push_ascii;
+use super::secret::Secret;
 use super::signature::{sign, HttpMethod, SignedStages, SigningKey};
 use super::timestamp::Timestamp;
 
@@ -30,12 +29,13 @@ pub const RESERVED_PARAMS: [&str; 10] = [
 
 /// An AccessKey (long-lived, or an STS temporary one with its `SecurityToken`).
 ///
-/// `Debug` never prints the secret or the token.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` never prints the secret or the token (each a [`Secret`]: redacted, and zeroized when
+/// dropped).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     access_key_id: String,
-    access_key_secret: String,
-    security_token: Option<String>,
+    access_key_secret: Secret,
+    security_token: Option<Secret>,
 }
 
 /// Why credentials were refused.
@@ -67,8 +67,8 @@ impl Credentials {
     /// Checks and holds a key; an empty `security_token` counts as none.
     pub fn new(
         access_key_id: impl Into<String>,
-        access_key_secret: impl Into<String>,
-        security_token: Option<String>,
+        access_key_secret: impl Into<Secret>,
+        security_token: Option<Secret>,
     ) -> Result<Self, CredentialsError> {
         let access_key_id = access_key_id.into();
         let access_key_secret = access_key_secret.into();
@@ -92,57 +92,22 @@ impl Credentials {
 
     /// The STS token, when these are temporary credentials.
     pub fn security_token(&self) -> Option<&str> {
-        self.security_token.as_deref()
+        self.security_token.as_ref().map(Secret::expose)
     }
 
     /// The HMAC key for this secret.
     pub fn signing_key(&self) -> SigningKey {
-        SigningKey::new(&self.access_key_secret)
+        SigningKey::new(self.access_key_secret.expose())
     }
 
     /// The values that must never appear in an error, a log or a page.
     pub fn secrets(&self) -> impl Iterator<Item = &str> {
-        core::iter::once(self.access_key_secret.as_str()).chain(self.security_token.as_deref())
-    }
-}
-
-/// Overwrites a secret and its token with zeros (and empties them): what dropping any holder of
-/// credentials does.
-pub(crate) fn wipe(secret: &mut String, token: &mut Option<String>) {
-    secret.zeroize();
-    if let Some(t) = token {
-        t.zeroize();
-    }
-}
-
-impl Credentials {
-    /// Overwrites the secret and the token with zeros (and empties them).
-    fn wipe(&mut self) {
-        wipe(&mut self.access_key_secret, &mut self.security_token);
-    }
-}
-
-impl Drop for Credentials {
-    /// The secret and the token are overwritten with zeros before their memory is freed.
-    fn drop(&mut self) {
-        self.wipe();
+        core::iter::once(self.access_key_secret.expose())
+            .chain(self.security_token.as_ref().map(Secret::expose))
     }
 }
 
 impl zeroize::ZeroizeOnDrop for Credentials {}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &"** redacted **")
-            .field(
-                "security_token",
-                &self.security_token.as_ref().map(|_| "** redacted **"),
-            )
-            .finish()
-    }
-}
 
 /// A `SignatureNonce`: 128 random bits as 32 lowercase hex digits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,13 +247,11 @@ mod tests {
         zeroize_on_drop::<SigningKey>();
         let mut c =
             Credentials::new("id", "the-secret-value", Some("the-token-value".into())).unwrap();
-        let secret = (c.access_key_secret.as_ptr(), c.access_key_secret.capacity());
-        let token = c
-            .security_token
-            .as_ref()
-            .map(|t| (t.as_ptr(), t.capacity()))
-            .unwrap();
-        c.wipe();
+        let secret = c.access_key_secret.buffer();
+        let token = c.security_token.as_ref().map(Secret::buffer).unwrap();
+        // What dropping them does.
+        c.access_key_secret.wipe();
+        c.security_token.as_mut().map(Secret::wipe);
         for (ptr, cap) in [secret, token] {
             // The buffers are still allocated (wiping keeps the capacity): read them back.
             let bytes = unsafe { core::slice::from_raw_parts(ptr, cap) };
@@ -299,7 +262,7 @@ mod tests {
     }
 
     fn creds(token: Option<&str>) -> Credentials {
-        Credentials::new("id", "s3cr3t-value", token.map(String::from)).unwrap()
+        Credentials::new("id", "s3cr3t-value", token.map(Secret::from)).unwrap()
     }
 
     #[test]

@@ -147,7 +147,7 @@ pub fn client_options(o: &JsValue) -> Result<ClientOptions, Error> {
         };
         let secret = required_string(o, "accessKeySecret", CTX)?;
         let token = opt_string(o, "securityToken", CTX)?;
-        let creds = Credentials::new(id, secret, token)
+        let creds = Credentials::new(id, secret, token.map(Into::into))
             .map_err(|e| invalid(concat(&["options: ", e.as_str()])))?;
         CredentialsSource::Static(creds)
     };
@@ -221,8 +221,8 @@ fn provided_credentials(v: &JsValue) -> Result<ProvidedCredentials, String> {
     };
     Ok(ProvidedCredentials {
         access_key_id: s("accessKeyId", true)?.unwrap_or_default(),
-        access_key_secret: s("accessKeySecret", true)?.unwrap_or_default(),
-        security_token: s("securityToken", false)?,
+        access_key_secret: s("accessKeySecret", true)?.unwrap_or_default().into(),
+        security_token: s("securityToken", false)?.map(Into::into),
         expiration_ms,
     })
 }
