@@ -52,6 +52,12 @@ impl From<&str> for Secret {
     }
 }
 
+impl From<&String> for Secret {
+    fn from(s: &String) -> Self {
+        Self(s.clone())
+    }
+}
+
 impl Drop for Secret {
     /// Overwritten with zeros before the memory is freed.
     fn drop(&mut self) {
