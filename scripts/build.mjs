@@ -11,7 +11,7 @@ import { root, run } from './lib.mjs';
 export function build({ setup = true } = {}) {
   rmSync(join(root, 'pkg'), { recursive: true, force: true });
   if (setup) run('bash', ['scripts/setup.sh']);
-  run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack', '--', '--features', 'js'],
+  run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack', '--', '--features', 'js,fleet'],
     { env: { CARGO_ENCODED_RUSTFLAGS: remapPaths() } });
   const pkg = join(root, 'pkg');
   const snippets = readdirSync(join(pkg, 'snippets')).map((d) => `./snippets/${d}/js`)

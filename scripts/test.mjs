@@ -10,7 +10,7 @@ import { build } from './build.mjs';
 
 async function main() {
   run('bash', ['scripts/setup.sh']);
-  run('cargo', ['test', '--workspace']);
+  run('cargo', ['test', '--workspace', '--features', 'thingcall/fleet']);
   run('cargo', ['build', '--example', 'dashboard', '--target', 'wasm32-unknown-unknown']);
   build({ setup: false });
   run('cargo', ['build', '-p', 'thingcall-emulator']);
@@ -21,7 +21,7 @@ async function main() {
   console.error(`\nemulator at ${emulator.url}`);
   const env = { THINGCALL_EMULATOR_URL: emulator.url };
   try {
-    run('wasm-pack', ['test', '--headless', '--chrome', '--firefox'], { env });
+    run('wasm-pack', ['test', '--headless', '--chrome', '--firefox', '--', '--features', 'fleet'], { env });
     run('node', ['--test', '--test-concurrency=1', 'tests/node/', 'tests/browser/', 'tests/relay/', 'tests/e2e/'], { env });
   } finally {
     await stop();

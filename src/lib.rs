@@ -20,13 +20,15 @@ pub mod client;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod wasm;
 
+#[cfg(feature = "fleet")]
+pub use client::{BulkEntry, BulkOptions, OnProgress, Progress, PropertySet, ServiceCall};
 pub use client::{
-    BulkEntry, BulkOptions, CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions,
-    CredentialsProvider, CredentialsSource, Device, Error, ErrorKind, InvokeResult,
-    InvokeThingService, InvokeThingsService, OnProgress, PresignOptions, Progress, PropertySet,
-    PropertyStatus, PropertyStatusResult, PropertyValue, ProvidedCredentials, SelfTest,
-    ServiceCall, SetDeviceProperty, SetDevicesProperty,
+    CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions, CredentialsProvider,
+    CredentialsSource, Device, Error, ErrorKind, InvokeResult, InvokeThingService,
+    InvokeThingsService, PresignOptions, PropertyStatus, PropertyStatusResult, PropertyValue,
+    ProvidedCredentials, SelfTest, SetDeviceProperty, SetDevicesProperty,
 };
+#[cfg(feature = "fleet")]
 pub use client::{
     JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
     TaskStatus,

@@ -425,6 +425,7 @@ async fn self_test_and_the_signature_diagnosis_from_rust() {
     assert!(!wrong.self_test().await.ok());
 }
 
+#[cfg(feature = "fleet")]
 #[wasm_bindgen_test]
 async fn bulk_calls_from_rust_one_entry_per_target_in_order() {
     use thingcall::{BulkOptions, Progress, PropertySet, ServiceCall};
@@ -496,6 +497,7 @@ async fn bulk_calls_from_rust_one_entry_per_target_in_order() {
     assert!(e.is_invalid_argument());
 }
 
+#[cfg(feature = "fleet")]
 #[wasm_bindgen_test]
 async fn thing_model_checks_and_a_platform_job_from_rust() {
     use thingcall::{JobRequest, JobTargets, JobWork, TaskStatus};

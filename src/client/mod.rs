@@ -14,10 +14,13 @@
 //! Rust wasm front-ends use [`Client`] directly; the JavaScript `IotClient` is a thin layer over
 //! it. Every method takes typed values and returns typed results or an [`Error`].
 
+#[cfg(feature = "fleet")]
 mod bulk;
 mod credentials;
 mod error;
+#[cfg(feature = "fleet")]
 mod jobs;
+#[cfg(feature = "fleet")]
 mod model;
 mod requests;
 mod results;
@@ -39,18 +42,20 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 pub use crate::core::bulk::Progress;
+#[cfg(feature = "fleet")]
 pub use bulk::{BulkEntry, BulkOptions, OnProgress, PropertySet, ServiceCall};
-#[cfg(all(target_arch = "wasm32", feature = "js"))]
+#[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use bulk::{BulkWork, Settled};
 pub use credentials::{
     CredentialsProvider, CredentialsSource, ProvidedCredentials, ProviderFuture,
 };
 pub use error::{Error, ErrorKind};
+#[cfg(feature = "fleet")]
 pub use jobs::{
     JobCreated, JobInfo, JobRequest, JobStatistics, JobTargets, JobWork, Task, TaskPages,
     TaskStatus, JOB_QPS, MAX_TASK_PAGE,
 };
-#[cfg(all(target_arch = "wasm32", feature = "js"))]
+#[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use model::js_number;
 pub(crate) use requests::name_like;
 pub use requests::{
@@ -189,12 +194,14 @@ struct Inner {
     /// The provider call in flight, shared by every call waiting for credentials.
     pending: RefCell<Option<Promise>>,
     /// Bulk calls' rate windows, by action (shared by every bulk call of this client).
+    #[cfg(feature = "fleet")]
     windows: bulk::RateWindows,
     /// Attempts answered `Throttling.*` so far (bulk calls slow down when it moves).
     throttles: Cell<u32>,
     /// Whether calls check their arguments against the thing model by default.
     check_args: bool,
     /// Thing models fetched for checks, by product.
+    #[cfg(feature = "fleet")]
     models: model::Models,
 }
 
@@ -313,9 +320,11 @@ impl Client {
                 signer: RefCell::new(signer),
                 nonces: RefCell::new(NoncePool::new()),
                 pending: RefCell::new(None),
+                #[cfg(feature = "fleet")]
                 windows: Default::default(),
                 throttles: Cell::new(0),
                 check_args: options.check_args,
+                #[cfg(feature = "fleet")]
                 models: Default::default(),
             }),
         })
@@ -469,8 +478,25 @@ impl Client {
         request.checked_text().is_some() && self.checks(options)
     }
 
+    /// Whether a call checks its arguments: its own option, else the client's.
+    pub(crate) fn checks(&self, options: &CallOptions) -> bool {
+        options.check_args.unwrap_or(self.inner.check_args)
+    }
+
+    /// Without the `fleet` feature there is no thing-model check: a call that asks for one is
+    /// refused before anything is sent (never sent unchecked).
+    #[cfg(not(feature = "fleet"))]
+    pub(crate) async fn checked_request(&self, request: Request) -> Result<Params, Error> {
+        let spec = request.spec();
+        Err(Error::invalid(concat(&[
+            spec.method.unwrap_or(spec.name),
+            ": checkArgs needs thingcall's `fleet` feature (the thing-model check)",
+        ])))
+    }
+
     /// The parameters of `request` with its `Args`/`Items` checked against the thing model of
     /// the device's product (and sent as the check wrote them).
+    #[cfg(feature = "fleet")]
     pub(crate) async fn checked_request(&self, request: Request) -> Result<Params, Error> {
         let spec = request.spec();
         let ctx = spec.method.unwrap_or(spec.name);

@@ -82,11 +82,6 @@ impl Client {
             .map(|(_, m)| m.clone())
     }
 
-    /// Whether a call checks its arguments: its own option, else the client's.
-    pub(crate) fn checks(&self, options: &CallOptions) -> bool {
-        options.check_args.unwrap_or(self.inner.check_args)
-    }
-
     /// `text` checked against the model of product `pk`.
     pub(crate) async fn checked_for(
         &self,

@@ -301,6 +301,7 @@ impl Request {
     }
 
     /// The same request with the checked field's text replaced by what the check wrote.
+    #[cfg(feature = "fleet")]
     pub(crate) fn with_checked_text(mut self, text: String) -> Self {
         if let Some((i, _)) = self.checked {
             self.params[i].1 = text;
@@ -379,6 +380,7 @@ fn required(v: &str, ctx: &str, field: &str) -> Result<String, Error> {
 }
 
 /// `text` checked to be a JSON object; `{}` when empty.
+#[cfg(feature = "fleet")]
 pub(crate) fn json_object(
     text: &str,
     ctx: &str,
@@ -400,6 +402,7 @@ pub(crate) fn json_object(
 }
 
 /// `device` checked as any device request checks it, errors named by `ctx`.
+#[cfg(feature = "fleet")]
 pub(crate) fn check_device(ctx: &str, device: &Device) -> Result<(), Error> {
     device.push(ctx, &mut Params::new())
 }

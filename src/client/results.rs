@@ -34,6 +34,7 @@ impl Body {
     }
 
     /// The JavaScript value (for the wasm binding layer).
+    #[cfg_attr(not(any(feature = "js", feature = "fleet")), allow(dead_code))]
     pub(crate) fn value(&self) -> &JsValue {
         &self.value
     }

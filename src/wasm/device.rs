@@ -8,9 +8,7 @@ use alloc::vec::Vec;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::js::{
-    check_keys, field, get, invalid, is_plain_object, opt_number, opt_string, present,
-};
+use super::js::{field, get, invalid, is_plain_object, opt_number, opt_string, present};
 use super::payload::json_object;
 use crate::client::{Device, Error, Payload, Request, Target};
 use crate::core::action::{ActionSpec, Addressing, Field, FieldKind};
@@ -128,6 +126,7 @@ fn value(r: &JsValue, f: &'static Field, ctx: &str) -> Result<Option<(String, Pa
     }
 }
 
+#[cfg(feature = "fleet")]
 /// The targets of a bulk call: an array of device objects.
 pub fn targets(v: &JsValue, ctx: &str) -> Result<Vec<Device>, Error> {
     if !Array::is_array(v) {
@@ -143,7 +142,7 @@ pub fn targets(v: &JsValue, ctx: &str) -> Result<Vec<Device>, Error> {
         let mut c = concat(&[ctx, ".targets["]);
         push_u64(&mut c, i as u64);
         c.push(']');
-        check_keys(&t, &["iotId", "productKey", "deviceName"], &c)?;
+        super::js::check_keys(&t, &["iotId", "productKey", "deviceName"], &c)?;
         devices.push(device(&t, &c)?);
     }
     Ok(devices)

@@ -6,12 +6,11 @@ use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use super::promise;
-use super::{device, fleet, options as input, output, params};
-use crate::client::{Body, BulkWork, CallMeta, CallOptions, Client, Error, Params};
+use super::{device, options as input, output, params};
+use crate::client::{Body, CallMeta, CallOptions, Client, Error, Params};
 use crate::core::action::{self, ActionSpec, ResultKind};
 use crate::core::HttpMethod;
 use alloc::string::String;
-use wasm_bindgen::JsCast;
 
 /// A client of the IoT Platform RPC API (version 2018-01-20) that signs every request in
 /// WebAssembly and sends it with `fetch`.
@@ -21,16 +20,16 @@ use wasm_bindgen::JsCast;
 /// unless `retry.retryUnknown` is set.
 #[wasm_bindgen]
 pub struct IotClient {
-    client: Client,
+    pub(super) client: Client,
 }
 
 /// How a call's answer becomes its JavaScript result.
-type Shape = fn(CallMeta, Body) -> JsValue;
+pub(super) type Shape = fn(CallMeta, Body) -> JsValue;
 
 /// The promise of one call: `client.send` (one future type for every method, so its state
 /// machine is in the wasm once), its answer shaped; or a rejection with the `ThingcallError` of
 /// bad arguments.
-fn run(
+pub(super) fn run(
     client: &Client,
     call: Result<(String, Params, CallOptions), Error>,
     shape: Shape,
@@ -127,126 +126,6 @@ impl IotClient {
         #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> Promise {
         self.device(&action::SET_DEVICES_PROPERTY, &request, options)
-    }
-
-    /// A product's thing model (`QueryThingModel`, fetched once and kept by this client): its
-    /// properties and services with their types and specs, as `checkArgs` checks against.
-    #[wasm_bindgen(js_name = thingModel, unchecked_return_type = "Promise<ThingModel>")]
-    pub fn thing_model(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] product_key: JsValue,
-    ) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            let pk = product_key.as_string().unwrap_or_default();
-            match client.thing_model(&pk).await {
-                Ok(m) => Ok(output::thing_model(&m)),
-                Err(e) => Err(to_js(&e)),
-            }
-        }))
-    }
-
-    /// Creates a platform job (`CreateJob`): an asynchronous service (`identifier`, `args`) or a
-    /// property set (`items`) run by the platform over `targets` or every device of
-    /// `productKey`, at `maximumPerMinute`. With `checkArgs`, checked against the thing model
-    /// first. Resolves with the `jobId`.
-    #[wasm_bindgen(js_name = createJob, unchecked_return_type = "Promise<{ jobId: string; requestId?: string; attempts: number; elapsedMs: number }>")]
-    pub fn create_job(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CreateJobRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        let read = super::jobs::job_request(&request).and_then(|r| Ok((r, opts(options)?)));
-        let (request, o) = match read {
-            Ok(r) => r,
-            Err(e) => return Promise::reject(&to_js(&e)),
-        };
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            match client.create_job(&request, &o).await {
-                Ok(c) => Ok(super::jobs::created(&c.job_id, &c.meta)),
-                Err(e) => Err(to_js(&e)),
-            }
-        }))
-    }
-
-    /// A job's state and its tasks by state (`QueryJob` and `QueryJobStatistics`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<JobInfo>")]
-    pub fn job(&self, #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            let id = job_id.as_string().unwrap_or_default();
-            match client.job(&id).await {
-                Ok(j) => Ok(super::jobs::info(&j)),
-                Err(e) => Err(to_js(&e)),
-            }
-        }))
-    }
-
-    /// Cancels a job (`CancelJob`): its tasks not yet ended are cancelled.
-    #[wasm_bindgen(js_name = cancelJob, unchecked_return_type = "Promise<CallResult>")]
-    pub fn cancel_job(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue,
-    ) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            let id = job_id.as_string().unwrap_or_default();
-            match client.cancel_job(&id).await {
-                Ok(r) => Ok(output::call(r.meta, r.body)),
-                Err(e) => Err(to_js(&e)),
-            }
-        }))
-    }
-
-    /// A job's per-device tasks (`ListTask`, a page at a time as they are read):
-    /// `for await (const task of client.tasks(jobId, { status, pageSize }))`.
-    #[wasm_bindgen(unchecked_return_type = "JobTasks")]
-    pub fn tasks(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "TasksOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        super::jobs::tasks(
-            &self.client,
-            &job_id,
-            &options.unwrap_or(JsValue::UNDEFINED),
-        )
-        .map_err(|e| to_js(&e))
-    }
-
-    /// Drops the thing models this client keeps (after a product's model changed).
-    #[wasm_bindgen(js_name = forgetThingModels)]
-    pub fn forget_thing_models(&self) {
-        self.client.forget_thing_models();
-    }
-
-    /// Calls a service on many devices (`InvokeThingService` each), `concurrency` at a time and
-    /// no more than `qps` started in any second (shared by every bulk call of this client,
-    /// slower after throttling). Resolves with one entry per target, in order (`{ target, ok,
-    /// value }` or `{ target, ok: false, error }`); a device's failure is its entry's, never a
-    /// rejection. Aborting stops new calls: those in flight settle, the rest are `not_sent`.
-    /// With `batch: true`, one `InvokeThingsService` per 100 devices (asynchronous services).
-    #[wasm_bindgen(js_name = invokeMany, unchecked_return_type = "Promise<BulkEntry<InvokeThingServiceResult | CallResult>[]>")]
-    pub fn invoke_many(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "DeviceTarget[]")] targets: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BulkServiceCall")] call: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        self.many(&action::INVOKE_THING_SERVICE, targets, &call, options)
-    }
-
-    /// Sets the same properties on many devices (`SetDeviceProperty` each, or with `batch: true`
-    /// one `SetDevicesProperty` per 100), as `invokeMany` runs its calls.
-    #[wasm_bindgen(js_name = setPropertyMany, unchecked_return_type = "Promise<BulkEntry<SetDevicePropertyResult | CallResult>[]>")]
-    pub fn set_property_many(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "DeviceTarget[]")] targets: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BulkPropertySet")] set: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        self.many(&action::SET_DEVICE_PROPERTY, targets, &set, options)
     }
 
     /// Calls any RPC action with its own parameters (strings, numbers or booleans); the common
@@ -399,51 +278,6 @@ impl IotClient {
         run(&self.client, Ok((spec.name.into(), params, o)), shape)
     }
 
-    /// A bulk call of `spec` (`InvokeThingService` or `SetDeviceProperty`): its targets,
-    /// payload and options read and checked, then run.
-    fn many(
-        &self,
-        spec: &'static ActionSpec,
-        targets: JsValue,
-        payload: &JsValue,
-        options: Option<JsValue>,
-    ) -> Promise {
-        let service = spec.field("Identifier").is_some();
-        let ctx = if service {
-            "invokeMany"
-        } else {
-            "setPropertyMany"
-        };
-        let read = || -> Result<_, Error> {
-            let devices = device::targets(&targets, ctx)?;
-            let options = fleet::bulk_options(&options.unwrap_or(JsValue::UNDEFINED), ctx)?;
-            let work = if service {
-                fleet::service_call(payload).map(|(c, p)| BulkWork::service(&c, p))?
-            } else {
-                fleet::property_set(payload).map(|(s, p)| BulkWork::properties(&s, p))?
-            };
-            Ok((devices, options, work))
-        };
-        let (devices, options, work) = match read() {
-            Ok(r) => r,
-            Err(e) => return Promise::reject(&to_js(&e)),
-        };
-        let client = self.client.clone();
-        let targets: js_sys::Array = targets.unchecked_into();
-        promise(Box::pin(async move {
-            let shape: Shape = if !options.batch && service {
-                output::invoke
-            } else {
-                output::call
-            };
-            let settled = client
-                .run_many(&work, &devices, &options)
-                .await
-                .map_err(|e| to_js(&e))?;
-            Ok(output::bulk(&targets, settled, shape))
-        }))
-    }
-
     #[inline(never)]
     fn presigned(
         &self,
@@ -463,7 +297,7 @@ impl IotClient {
     }
 }
 
-fn opts(o: Option<JsValue>) -> Result<CallOptions, Error> {
+pub(super) fn opts(o: Option<JsValue>) -> Result<CallOptions, Error> {
     o.map_or_else(|| Ok(CallOptions::default()), |o| input::call_options(&o))
 }
 
@@ -488,26 +322,4 @@ fn presign_args(
         return Err(super::js::invalid("action is required"));
     }
     Ok((a, p, o))
-}
-
-/// Reads a thing model from its TSL text (`ThingModelJson`, or a TSL file exported from the
-/// console) into the shape `thingModel()` returns, without a request. Throws a
-/// `ThingcallError` (`InvalidArgument`) when it is not a TSL.
-#[wasm_bindgen(js_name = thingModelFromTsl, unchecked_return_type = "ThingModel")]
-pub fn thing_model_from_tsl(
-    #[wasm_bindgen(unchecked_param_type = "string")] tsl: JsValue,
-) -> Result<JsValue, JsValue> {
-    let text = tsl.as_string().ok_or_else(|| {
-        to_js(&super::js::invalid(
-            "thingModelFromTsl: tsl must be the TSL's JSON text",
-        ))
-    })?;
-    crate::core::thing_model::ThingModel::from_tsl_text(&text, &crate::client::js_number)
-        .map(|m| output::thing_model(&m))
-        .map_err(|e| {
-            to_js(&super::js::invalid(crate::core::attempts::concat(&[
-                "thingModelFromTsl: ",
-                &e,
-            ])))
-        })
 }

@@ -24,8 +24,12 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 mod device;
 mod error;
+#[cfg(feature = "fleet")]
 mod fleet;
+#[cfg(feature = "fleet")]
+mod fleet_output;
 mod iot_client;
+#[cfg(feature = "fleet")]
 mod jobs;
 mod js;
 mod options;
@@ -35,6 +39,7 @@ mod payload;
 mod sign;
 
 /// An enum key (`"0"`, `"2"`) as a number, read by the engine.
+#[cfg(feature = "fleet")]
 fn model_number(text: &str) -> f64 {
     js_sys::Number::parse_float(text)
 }
