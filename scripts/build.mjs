@@ -14,6 +14,7 @@ export function build({ setup = true } = {}) {
   run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack', '--', '--features', 'js,fleet'],
     { env: { CARGO_ENCODED_RUSTFLAGS: remapPaths() } });
   const pkg = join(root, 'pkg');
+  guardInit(join(pkg, 'thingcall.js'));
   const snippets = readdirSync(join(pkg, 'snippets')).map((d) => `./snippets/${d}/js`)
     .filter((d) => existsSync(join(pkg, d, 'thingcall_error.js')));
   if (snippets.length !== 1) throw new Error(`build: expected one snippet directory in pkg/snippets, found ${snippets.length}`);
@@ -31,6 +32,28 @@ export function build({ setup = true } = {}) {
   rmSync(join(pkg, '.gitignore'), { force: true });
   rmSync(join(pkg, 'thingcall_bg.wasm.d.ts'), { force: true });
   consumerDeclarations(join(pkg, 'thingcall.d.ts'));
+}
+
+/**
+ * wasm-bindgen's glue keeps the instance's exports in `wasm`, undefined until `init()` (or
+ * `initSync()`) has run: a call before that threw "Cannot read properties of undefined (reading
+ * 'iotclient_new')". Until then `wasm` is an object whose every property read throws an error
+ * that says what to do. The glue's "already loaded" checks compare against that object.
+ */
+function guardInit(file) {
+  const text = readFileSync(file, 'utf8');
+  const declaration = 'let wasmModule, wasmInstance, wasm;';
+  const loaded = 'if (wasm !== undefined) return wasm;';
+  if (text.split(declaration).length !== 2 || text.split(loaded).length !== 3) {
+    throw new Error("build: wasm-bindgen's glue changed: update guardInit in scripts/build.mjs");
+  }
+  const guard = [
+    'const NOT_LOADED = new Proxy({}, { get() {',
+    "  throw new Error('thingcall is not initialized: call `await init()` (the default export) or `initSync({ module })` first, once, before any other function of the package');",
+    '} });',
+    'let wasmModule, wasmInstance, wasm = NOT_LOADED;',
+  ].join('\n');
+  writeFileSync(file, text.replace(declaration, guard).replaceAll(loaded, 'if (wasm !== NOT_LOADED) return wasm;'));
 }
 
 /**

@@ -223,8 +223,12 @@ export function createBackend(config, { log = (line) => console.error(line) } = 
     res.setHeader('Referrer-Policy', 'no-referrer');
     let work;
     if (url.pathname === '/sts') work = vend(req, res);
-    // The rest of the URL as it came (query bytes untouched): what is signed must arrive as sent.
-    else if (url.pathname === '/iot' || url.pathname.startsWith('/iot/')) work = relay(req, res, req.url.slice(req.url.startsWith('/iot/') ? 5 : 4));
+    // The platform's API is its root path and nothing else: only `/iot/` (the raw path, before
+    // any decoding) is relayed, with its query as it came (what is signed must arrive as sent).
+    // Any other path under /iot is not the API (the upstream's other paths, an emulator's test
+    // control) and is not forwarded.
+    else if (rawPath(req.url) === '/iot/') work = relay(req, res, req.url.slice('/iot/'.length));
+    else if (url.pathname === '/iot' || url.pathname.startsWith('/iot/')) work = Promise.resolve(send(res, 404, { error: 'not found: the platform API is at /iot/' }));
     else work = serveStatic(req, res, url.pathname);
     work.catch((e) => {
       log(`backend: ${req.method} ${url.pathname}: ${e.message}`);
@@ -234,6 +238,12 @@ export function createBackend(config, { log = (line) => console.error(line) } = 
   });
   server.once('close', () => sts.keepAliveAgent?.destroy());
   return server;
+}
+
+/** The path of a request target as it came, without its query. */
+function rawPath(target) {
+  const q = target.indexOf('?');
+  return q < 0 ? target : target.slice(0, q);
 }
 
 /** Starts the backend from `config`; resolves to { url, server, close() } once listening. */

@@ -1,15 +1,21 @@
 //! [`Client::self_test`]: one call that says whether this client can work, and what to do when
-//! it cannot. Three requests: an unsigned probe (does the endpoint answer with the platform's
-//! JSON, can this page read the answer, what is the server's clock), the credentials (fetched
-//! from the provider when there is one), and one signed `QueryProductList` with `PageSize=1`:
-//! read-only, the least an IoT key can be allowed to do, and answered with a permission error
-//! (after the signature was checked) when the key's policy does not allow even that.
+//! it cannot. First the credentials (fetched from the provider when there is one), then one
+//! probe: a signed `QueryProductList` with `PageSize=1` (read-only, the least an IoT key can be
+//! allowed to do, and answered with a permission error, after the signature was checked, when
+//! the key's policy does not allow even that). Its raw answer says whether the endpoint answers
+//! with the platform's JSON, whether this page may read it, and the server's clock; when the
+//! platform accepted it, it is also the signature check. Only when it did not is the request
+//! made again as a call (clock correction, retries, the diagnosis of a refused signature).
+//!
+//! The probe is signed so that, when all is well, every answer is an HTTP 200: a browser logs
+//! each 4xx answer in the console, and a working page's console stays clean. Without
+//! credentials the probe goes unsigned (the platform answers `MissingParameter`, HTTP 400).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::time::{now_ms, Deadline};
-use super::{results, Client};
+use super::{results, Client, Params};
 use crate::core::attempts::{concat, push_u64};
 use crate::core::outcome::{codes, find};
 
@@ -100,14 +106,50 @@ impl Client {
         let mut clock_offset_ms = None;
         let mut reachable = false;
 
-        // 1-3: one unsigned request.
+        // 4 (first: the probe is signed with them): the credentials.
+        let mut credentials_expire_in_ms = None;
+        let credentials = match self.refresh_credentials().await {
+            Err(e) => check("credentials", CheckStatus::Fail, e.message().into(), Some("Make the credentials provider return { accessKeyId, accessKeySecret, securityToken, expiration } (from your backend's /sts).")),
+            Ok(()) => {
+                let signer = inner.signer.borrow();
+                let id = signer.as_ref().map(|s| s.creds.access_key_id()).unwrap_or_default();
+                let temporary = signer.as_ref().is_some_and(|s| s.creds.security_token().is_some());
+                let mut detail = String::from(if temporary { "temporary key " } else { "AccessKey " });
+                detail.push_str(id.get(..8).unwrap_or(id));
+                detail.push('…');
+                let expires = signer.as_ref().map(|s| s.expires_at_ms).filter(|e| e.is_finite());
+                if let Some(at) = expires {
+                    let left = at - (now_ms() + inner.offset_ms.get());
+                    credentials_expire_in_ms = Some(left);
+                    detail.push_str(", expires in ");
+                    seconds(&mut detail, left);
+                }
+                if !temporary {
+                    check("credentials", CheckStatus::Warn, detail, Some("A page should hold only temporary credentials from its backend (STS AssumeRole with a policy scoped to the dashboard), never a long-lived AccessKey."))
+                } else if credentials_expire_in_ms.is_some_and(|l| l < 300_000.0) {
+                    check("credentials", CheckStatus::Warn, detail, Some("They are about to expire: the provider is asked again 5 minutes before expiration."))
+                } else {
+                    check("credentials", CheckStatus::Ok, detail, None)
+                }
+            }
+        };
+        let have_credentials = credentials.status != CheckStatus::Fail;
+
+        // 1-3: one probe, signed when there are credentials.
+        let params: Params = alloc::vec![
+            ("PageSize".into(), "1".into()),
+            ("CurrentPage".into(), "1".into())
+        ];
+        let signed = have_credentials
+            .then(|| self.sign_attempt("QueryProductList", &params).ok())
+            .flatten();
+        let wire = signed
+            .as_ref()
+            .map_or("Action=QueryProductList&Format=JSON", |(w, _)| w);
+        let mut accepted = false;
         let deadline = Deadline::new(inner.timeout_ms, None);
         let sent_at = now_ms();
-        match inner
-            .transport
-            .send("Action=QueryProductList&Format=JSON", deadline.signal())
-            .await
-        {
+        match inner.transport.send(wire, deadline.signal()).await {
             Err(message) => {
                 let detail =
                     concat(&["no HTTP answer from ", self.endpoint(), " (", &message, ")"]);
@@ -138,13 +180,29 @@ impl Client {
                     .as_ref()
                     .and_then(|b| results::text(&results::at(b, &["Code"])))
                     .filter(|c| !c.is_empty());
+                let success = http
+                    .body
+                    .as_ref()
+                    .is_some_and(|b| results::at(b, &["Success"]).as_bool() == Some(true));
+                accepted = signed.is_some() && success && (200..300).contains(&http.status);
                 let mut status = String::new();
                 push_u64(&mut status, http.status.into());
+                let kind = if signed.is_some() {
+                    " for a signed QueryProductList)"
+                } else {
+                    " for an unsigned request)"
+                };
                 checks.push(match &code {
+                    _ if accepted => check(
+                        "endpoint",
+                        CheckStatus::Ok,
+                        concat(&["answers with the platform's JSON (HTTP ", &status, ", Success", kind]),
+                        None,
+                    ),
                     Some(c) => check(
                         "endpoint",
                         CheckStatus::Ok,
-                        concat(&["answers with the platform's JSON (HTTP ", &status, ", ", c, " for an unsigned request)"]),
+                        concat(&["answers with the platform's JSON (HTTP ", &status, ", ", c, kind]),
                         None,
                     ),
                     None => check(
@@ -188,41 +246,14 @@ impl Client {
             }
         }
 
-        // 4: the credentials.
-        let mut credentials_expire_in_ms = None;
-        let credentials = match self.refresh_credentials().await {
-            Err(e) => check("credentials", CheckStatus::Fail, e.message().into(), Some("Make the credentials provider return { accessKeyId, accessKeySecret, securityToken, expiration } (from your backend's /sts).")),
-            Ok(()) => {
-                let signer = inner.signer.borrow();
-                let id = signer.as_ref().map(|s| s.creds.access_key_id()).unwrap_or_default();
-                let temporary = signer.as_ref().is_some_and(|s| s.creds.security_token().is_some());
-                let mut detail = String::from(if temporary { "temporary key " } else { "AccessKey " });
-                detail.push_str(id.get(..8).unwrap_or(id));
-                detail.push('…');
-                let expires = signer.as_ref().map(|s| s.expires_at_ms).filter(|e| e.is_finite());
-                if let Some(at) = expires {
-                    let left = at - (now_ms() + inner.offset_ms.get());
-                    credentials_expire_in_ms = Some(left);
-                    detail.push_str(", expires in ");
-                    seconds(&mut detail, left);
-                }
-                if !temporary {
-                    check("credentials", CheckStatus::Warn, detail, Some("A page should hold only temporary credentials from its backend (STS AssumeRole with a policy scoped to the dashboard), never a long-lived AccessKey."))
-                } else if credentials_expire_in_ms.is_some_and(|l| l < 300_000.0) {
-                    check("credentials", CheckStatus::Warn, detail, Some("They are about to expire: the provider is asked again 5 minutes before expiration."))
-                } else {
-                    check("credentials", CheckStatus::Ok, detail, None)
-                }
-            }
-        };
-        let have_credentials = credentials.status != CheckStatus::Fail;
         checks.push(credentials);
 
         // 5: one signed request.
         checks.push(if !(reachable && have_credentials) {
             check("signature", CheckStatus::Skipped, "needs an answering endpoint and credentials".into(), None)
+        } else if accepted {
+            check("signature", CheckStatus::Ok, "a signed QueryProductList was accepted".into(), None)
         } else {
-            let params = alloc::vec![("PageSize".into(), "1".into()), ("CurrentPage".into(), "1".into())];
             match self.send("QueryProductList", params, &Default::default()).await {
                 Ok(_) => check("signature", CheckStatus::Ok, "a signed QueryProductList was accepted".into(), None),
                 // Refused after the signature was checked: the key is good, its policy is narrow.

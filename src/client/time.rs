@@ -12,6 +12,9 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+    /// `Function.prototype`: a function that does nothing, with no closure of our own.
+    #[wasm_bindgen(thread_local_v2, js_namespace = Function, js_name = prototype)]
+    static NOOP: Function;
 }
 
 /// Local time, Unix ms.
@@ -44,11 +47,23 @@ pub(crate) async fn sleep(ms: f64, signal: Option<&AbortSignal>) {
 pub const MAX_TIMER_MS: u32 = i32::MAX as u32;
 
 /// One call's deadline: a signal that aborts when `timeout_ms` has passed or the caller's
-/// signal fires (`AbortSignal.timeout`, `AbortSignal.any`: no timer or closure of our own).
+/// signal fires (`AbortSignal.timeout`, `AbortSignal.any`: no closure of our own).
+///
+/// `AbortSignal.timeout`'s timer does not keep Node's (or Deno's) event loop alive: a script
+/// whose only pending work is a call (a credentials provider that never settles, say) would
+/// exit before the deadline fires. So the deadline also holds a plain timer that does nothing,
+/// for as long as the call runs, cleared when the call settles (the `Deadline` is dropped).
 pub(crate) struct Deadline {
     signal: AbortSignal,
     caller: Option<AbortSignal>,
+    keep_alive: JsValue,
     pub timeout_ms: u32,
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        clear_timeout(&self.keep_alive);
+    }
 }
 
 impl Deadline {
@@ -58,9 +73,13 @@ impl Deadline {
             Some(c) => AbortSignal::any(&Array::of2(c, &timer)),
             None => timer,
         };
+        // A few ms past the signal's own timer, so that the signal has fired when it runs out.
+        let keep_alive = NOOP
+            .with(|f| set_timeout(f, f64::from(timeout_ms.saturating_add(5).min(MAX_TIMER_MS))));
         Self {
             signal,
             caller: caller.cloned(),
+            keep_alive,
             timeout_ms,
         }
     }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { thingcall, emulatorUrl, DEMO, PK } from './helpers.mjs';
+import { thingcall, emulatorUrl, deviceLog, DEMO, PK } from './helpers.mjs';
 import { configFromEnv, dashboardPolicy, startBackend, DASHBOARD_ACTIONS } from '../../deploy/backend/server.mjs';
 
 const { IotClient, ThingcallError } = thingcall;
@@ -97,6 +97,22 @@ test('the relay forwards the query and body unchanged, and passes the platform\'
   assert.equal((await fetch(`${backend.url}/iot/`, { method: 'PUT' })).status, 405);
 });
 
+test('the relay forwards the platform API path only: its other paths and the emulator\'s test control are 404', async () => {
+  const before = (await deviceLog()).length;
+  for (const path of ['/iot/_emulator/log', '/iot/_emulator/reset', '/iot/_emulator/faults', '/iot/x', '/iot//', '/iot/%2e%2e/_emulator/log', '/iot/../_emulator/log', '/iot/..%2f_emulator/log', '/iot', '//evil.example/iot/', '/iot/./']) {
+    for (const method of ['GET', 'POST']) {
+      const r = await raw(backend.url, method, path);
+      // 404, or 405 where the path's dot segments lead out of /iot/ to the static files (which
+      // take GET only): never forwarded.
+      assert.ok(r.status === 404 || (r.status === 405 && !/^\/iot\/?$/.test(new URL(path, 'http://x').pathname)), `${method} ${path}: ${r.status}`);
+    }
+  }
+  assert.equal((await deviceLog()).length, before);
+  // The API itself still answers through it, query and all.
+  const r = await fetch(`${backend.url}/iot/?Action=QueryProductList`);
+  assert.equal((await r.json()).Code, 'MissingParameter');
+});
+
 test('a failing AssumeRole gives the page a code only, never the long-lived AccessKeyId', async () => {
   const bad = await startBackend(configFromEnv(env(await emulatorUrl(), { THINGCALL_ACCESS_KEY_SECRET: 'wrong-secret' })), { log: (l) => lines.push(l) });
   try {
@@ -132,3 +148,18 @@ test('static files: the page and the package, nothing outside their directories'
     assert.equal(status, 404, path);
   }
 });
+
+/** A request with its path exactly as given (fetch would normalize dot segments): status and body. */
+function raw(base, method, path) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}

@@ -29,6 +29,9 @@ test('all good with temporary credentials: five checks, the lifetime, the clock'
   assert.ok(r.credentialsExpireInMs > 800_000 && r.credentialsExpireInMs <= 900_000, `${r.credentialsExpireInMs}`);
   assert.ok(Math.abs(r.clockOffsetMs) < 2000);
   assert.match(byName(r).credentials.detail, /^temporary key STS\.\S+…, expires in \d+ s$/);
+  // One signed probe, answered 200: nothing for a browser to log as a failed request.
+  assert.equal(byName(r).endpoint.detail, "answers with the platform's JSON (HTTP 200, Success for a signed QueryProductList)");
+  assert.equal(byName(r).signature.detail, 'a signed QueryProductList was accepted');
   assert.ok(!JSON.stringify(r).includes(creds.accessKeySecret) && !JSON.stringify(r).includes(creds.securityToken));
 });
 

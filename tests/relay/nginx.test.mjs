@@ -10,11 +10,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { freePort, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 
 const NGINX = process.env.NGINX_PATH || '/usr/sbin/nginx';
 
-let dir;
+let dir, origin;
 let emulator;
 let nginx;
 let site;
@@ -72,7 +73,7 @@ http {
   nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   nginx.stderr.on('data', (c) => { stderr += c; });
-  const origin = `http://127.0.0.1:${port}`;
+  origin = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}${readFileSync(join(dir, 'error.log'), 'utf8')}`);
     if (await fetch(`${origin}/`).then((r) => r.ok, () => false)) break;
@@ -133,6 +134,22 @@ test('invoke, set and query through nginx\'s /iot/, by POST and by GET', async (
   assert.equal(log.filter((e) => e.device.endsWith('/lamp-07') && e.identifier === 'Echo').length, 2, 'each invoke reached the device once');
 });
 
+test('nginx forwards the platform API path only: its other paths and the emulator\'s test control are 404', async () => {
+  // (`/iot//` is `/iot/` to nginx, which merges slashes: the API path.)
+  for (const path of ['/iot/_emulator/log', '/iot/_emulator/reset', '/iot/x', '/iot/%2e%2e/_emulator/log', '/iot/..%2f_emulator/log', '/iot/./_emulator/log', '/iot/?/../_emulator/log']) {
+    const method = path.endsWith('reset') ? 'POST' : 'GET';
+    const r = await raw(origin, method, path);
+    if (path.startsWith('/iot/?')) {
+      // A query, not a path: it goes to the platform's root, not to the test control's log.
+      assert.ok(!r.body.trimStart().startsWith('['), `${path}: ${r.body.slice(0, 80)}`);
+    } else {
+      assert.equal(r.status, 404, `${method} ${path}: ${r.status}`);
+    }
+  }
+  // The API itself still answers through it.
+  assert.equal((await (await fetch(`${origin}/iot/?Action=QueryProductList`)).json()).Code, 'MissingParameter');
+});
+
 test('through the relay the client corrects a clock skew from the platform\'s Date', async () => {
   await fetch(`${emulator.url}/_emulator/clock`, { method: 'POST', body: JSON.stringify({ offsetMs: 20 * 60 * 1000 }) });
   try {
@@ -166,3 +183,18 @@ test('the same page calling the emulator directly (no CORS) fails with NetworkEr
   assert.match(e.message, /'\/iot\/'/);
   assert.equal((await (await fetch(`${emulator.url}/_emulator/log`)).json()).length, before);
 });
+
+/** A request with its path exactly as given (fetch would normalize dot segments): status and body. */
+function raw(base, method, path) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}
