@@ -8,7 +8,7 @@ const ADVICE = new Map([
   ['InvalidArgument', 'Fix the argument named in the message; nothing was sent.'],
   ['Timeout', "The call's deadline passed. Raise timeoutMs, or check the device and network; if the call was sent, the device may have acted."],
   ['Aborted', 'The call was cancelled by its AbortSignal.'],
-  ['NetworkError', "No HTTP answer: check the endpoint URL and the network. From a page, the endpoint must also allow the page's origin (CORS), which the platform's RPC endpoint does not: call it through a same-origin relay (an endpoint such as '/iot/'; README, Deploying)."],
+  ['NetworkError', "No HTTP answer: check the endpoint URL and the network. From a page, the endpoint must also allow the page's origin (CORS), which the platform's RPC endpoint does not: call it through a same-origin relay (an endpoint such as '/iot/'; docs/deploying.md)."],
   ['InvalidResponse', "The endpoint did not answer with the platform's JSON: check that the endpoint URL points at the IoT Platform API."],
   ['CredentialsError', 'The credentials provider failed or returned no accessKeyId/accessKeySecret.'],
   ['MissingParameter', 'A required parameter is missing.'],

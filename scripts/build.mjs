@@ -39,6 +39,8 @@ export function build({ setup = true } = {}) {
  * `initSync()`) has run: a call before that threw "Cannot read properties of undefined (reading
  * 'iotclient_new')". Until then `wasm` is an object whose every property read throws an error
  * that says what to do. The glue's "already loaded" checks compare against that object.
+ * And `init()` with no argument works in Node too: the wasm file next to the module is read
+ * from disk there.
  */
 function guardInit(file) {
   const text = readFileSync(file, 'utf8');
@@ -49,11 +51,21 @@ function guardInit(file) {
   }
   const guard = [
     'const NOT_LOADED = new Proxy({}, { get() {',
-    "  throw new Error('thingcall is not initialized: call `await init()` (the default export) or `initSync({ module })` first, once, before any other function of the package');",
+    "  throw new Error('thingcall is not initialized: call `await init()` (the default export) or `initSync({ module })` first');",
     '} });',
     'let wasmModule, wasmInstance, wasm = NOT_LOADED;',
   ].join('\n');
-  writeFileSync(file, text.replace(declaration, guard).replaceAll(loaded, 'if (wasm !== NOT_LOADED) return wasm;'));
+  const fetchWasm = "    if (typeof module_or_path === 'string' || (typeof Request === 'function' && module_or_path instanceof Request) || (typeof URL === 'function' && module_or_path instanceof URL)) {";
+  if (text.split(fetchWasm).length !== 2) throw new Error("build: wasm-bindgen's glue changed: update guardInit in scripts/build.mjs");
+  // In Node `fetch` cannot read the file: URL the glue resolves next to itself: read the file
+  // (process.getBuiltinModule: Node 20.16+, no import statement for a bundler to follow).
+  const readLocal = [
+    "    if (module_or_path instanceof URL && module_or_path.protocol === 'file:' && typeof globalThis.process?.getBuiltinModule === 'function') {",
+    "        module_or_path = globalThis.process.getBuiltinModule('node:fs').readFileSync(module_or_path);",
+    '    }',
+  ].join('\n');
+  writeFileSync(file, text.replace(declaration, guard).replaceAll(loaded, 'if (wasm !== NOT_LOADED) return wasm;')
+    .replace(fetchWasm, `${readLocal}\n${fetchWasm}`));
 }
 
 /**
@@ -62,12 +74,13 @@ function guardInit(file) {
  *   `esnext.disposable` lib: under tsc's defaults or `es2022` + `dom` the package's own .d.ts
  *   would fail. The method stays at runtime (`using` works where the engine has it); the
  *   declarations keep `free()`.
- * - the job tasks are an async iterator: the declarations name the libs that declare one, so
- *   they compile under tsc's default (ES5) lib too.
+ * - the methods return Promises and the job tasks are an async iterator: the declarations name
+ *   the libs that declare them (the `Promise` constructor, `Symbol.asyncIterator`), so they
+ *   compile under tsc's default (ES5) lib too, and so does a consumer's `async` function.
  */
 function consumerDeclarations(file) {
   const text = readFileSync(file, 'utf8');
-  const libs = '/// <reference lib="es2015.iterable" />\n/// <reference lib="es2018.asynciterable" />\n';
+  const libs = ['es2015.promise', 'es2015.iterable', 'es2018.asynciterable'].map((l) => `/// <reference lib="${l}" />\n`).join('');
   const out = libs + text.replace(/^ *\[Symbol\.dispose\]\(\): void;\n/gm, '');
   if (/Symbol\.dispose/.test(out)) throw new Error('build: Symbol.dispose is left in thingcall.d.ts');
   writeFileSync(file, out);

@@ -11,7 +11,7 @@ import { build } from './build.mjs';
 async function main() {
   run('bash', ['scripts/setup.sh']);
   run('cargo', ['test', '--workspace', '--features', 'thingcall/fleet']);
-  run('cargo', ['build', '--example', 'dashboard', '--target', 'wasm32-unknown-unknown']);
+  run('cargo', ['build', '--examples', '--target', 'wasm32-unknown-unknown']);
   build({ setup: false });
   run('cargo', ['build', '-p', 'thingcall-emulator']);
   const emulator = await startEmulator();

@@ -35,4 +35,4 @@ pub use client::{
 };
 pub use client::{Payload, Request, Target};
 pub use core::diagnosis::{Cause, Diagnosis};
-pub use core::{HttpMethod, Outcome, RetryPolicy, Secret};
+pub use core::{Credentials, HttpMethod, Outcome, RetryPolicy, Secret};

@@ -234,6 +234,14 @@ impl fmt::Display for Error {
 
 impl core::error::Error for Error {}
 
+/// A key refused by [`Credentials::new`](crate::core::Credentials::new): `InvalidArgument`, so
+/// that `?` carries it in a function that returns [`Error`].
+impl From<crate::core::CredentialsError> for Error {
+    fn from(e: crate::core::CredentialsError) -> Self {
+        Self::invalid(e.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ErrorKind;

@@ -12,9 +12,13 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
-    /// `Function.prototype`: a function that does nothing, with no closure of our own.
-    #[wasm_bindgen(thread_local_v2, js_namespace = Function, js_name = prototype)]
-    static NOOP: Function;
+}
+
+#[wasm_bindgen(module = "/js/keep_alive.js")]
+extern "C" {
+    /// A timer that does nothing and keeps Node's event loop alive (`js/keep_alive.js`).
+    #[wasm_bindgen(js_name = keepAlive)]
+    fn keep_alive(ms: f64) -> JsValue;
 }
 
 /// Local time, Unix ms.
@@ -74,8 +78,7 @@ impl Deadline {
             None => timer,
         };
         // A few ms past the signal's own timer, so that the signal has fired when it runs out.
-        let keep_alive = NOOP
-            .with(|f| set_timeout(f, f64::from(timeout_ms.saturating_add(5).min(MAX_TIMER_MS))));
+        let keep_alive = keep_alive(f64::from(timeout_ms.saturating_add(5).min(MAX_TIMER_MS)));
         Self {
             signal,
             caller: caller.cloned(),

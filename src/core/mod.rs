@@ -28,7 +28,7 @@ pub mod timestamp;
 
 pub use attempts::{Answer, Attempts, Failure, Verdict};
 pub use outcome::{Outcome, RetryPolicy, RetryReason};
-pub use request::{sign_request, CommonParams, Credentials, Nonce, API_VERSION};
+pub use request::{sign_request, CommonParams, Credentials, CredentialsError, Nonce, API_VERSION};
 pub use secret::Secret;
 pub use signature::{
     sign, CanonicalizedQueryString, HttpMethod, Signature, SignedStages, SigningKey, StringToSign,

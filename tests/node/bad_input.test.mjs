@@ -2,9 +2,12 @@
 // the code (InvalidArgument unless another fits), a message naming the field, outcome
 // `not_sent`, and the emulator's request count and device log unchanged. The client points at
 // the real emulator with a valid key, so a case that slipped through would be counted there.
-// README ("Bad input") lists the same catalog.
+// docs/errors.md ("Bad input") lists the same catalog.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../../scripts/lib.mjs';
 import { thingcall, emulatorUrl, DEMO, PK } from './helpers.mjs';
 
 const { IotClient, ThingcallError } = thingcall;
@@ -109,6 +112,13 @@ const CASES = [
   ['a provider with expired credentials', (c) => client({ accessKeyId: undefined, accessKeySecret: undefined, credentials: sts({ expiration: new Date(Date.now() - 60_000) }) }).queryDeviceDetail(lamp), /credentials\(\): already expired/, 'CredentialsError'],
   ['a provider that never resolves', (c) => client({ accessKeyId: undefined, accessKeySecret: undefined, timeoutMs: 300, credentials: () => new Promise(() => {}) }).queryDeviceDetail(lamp), /no answer within the call's deadline of 300 ms/, 'Timeout'],
 ];
+
+test('docs/errors.md lists exactly these cases, with their codes', () => {
+  const text = readFileSync(join(root, 'docs', 'errors.md'), 'utf8');
+  const table = text.slice(text.indexOf('## Bad input'));
+  const rows = [...table.matchAll(/^\| ([^|]+?) \| `(\w+)` \|/gm)].map((m) => [m[1], m[2]]).filter(([name]) => name !== 'case');
+  assert.deepEqual(rows, CASES.map(([name, , , code = 'InvalidArgument']) => [name, code]));
+});
 
 test(`the catalog has at least 40 cases (${CASES.length})`, () => {
   assert.ok(CASES.length >= 40);
