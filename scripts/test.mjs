@@ -1,4 +1,5 @@
-// `npm test`: set-up, native tests (core, emulator), the Rust example built for wasm32, the
+// `npm test`: set-up, native tests (core, emulator), the Rust examples built for wasm32, the
+// Rust API's docs (rustdoc, warnings as errors), the
 // package build, then against one running emulator: in-browser tests of the Rust client
 // (tests/web.rs, headless Chrome and Firefox), Node tests of the built package, the package's
 // IotClient in headless Chromium and Firefox, the nginx relay recipe (deploy/nginx) in front of an
@@ -12,6 +13,8 @@ async function main() {
   run('bash', ['scripts/setup.sh']);
   run('cargo', ['test', '--workspace', '--features', 'thingcall/fleet']);
   run('cargo', ['build', '--examples', '--target', 'wasm32-unknown-unknown']);
+  // The Rust API's docs: every public item documented (missing_docs), every link resolving.
+  run('cargo', ['doc', '--no-deps', '--features', 'fleet'], { env: { RUSTDOCFLAGS: '-D warnings' } });
   build({ setup: false });
   run('cargo', ['build', '-p', 'thingcall-emulator']);
   const emulator = await startEmulator();

@@ -10,6 +10,38 @@
 //!   `Unsupported` (so server-side rendering compiles the same code).
 //! - `wasm` (wasm32, feature `js`): the thin wasm-bindgen layer that exports the client to
 //!   JavaScript as `IotClient`, and `signRpc`; the npm package's build turns it on.
+//!
+//! # Quick start
+//!
+//! Invoke `Echo` on a lamp of the local emulator (`npm run emulator` in the repository) from a
+//! Rust wasm app (the whole app: `examples/quickstart.rs`):
+//!
+//! ```no_run
+//! use thingcall::{
+//!     CallOptions, Client, ClientOptions, Credentials, CredentialsSource, Device, Error,
+//!     InvokeThingService,
+//! };
+//!
+//! async fn echo() -> Result<String, Error> {
+//!     // A page holds temporary keys from its backend instead: CredentialsSource::Provider.
+//!     let key = Credentials::new("thingcall-demo", "thingcall-demo-secret", None)?;
+//!     let options = ClientOptions::new("http://127.0.0.1:8686/", CredentialsSource::Static(key));
+//!     let client = Client::new(options)?;
+//!     let request = InvokeThingService {
+//!         device: Device::by_name("a1LampDemo0", "lamp-01"),
+//!         identifier: "Echo".into(),
+//!         args: r#"{"text":"hello from Rust"}"#.into(), // JSON text, sent as written
+//!         iot_instance_id: None,
+//!     };
+//!     let answer = client
+//!         .invoke_thing_service(&request, &CallOptions::default())
+//!         .await?;
+//!     Ok(answer.raw_result.unwrap_or_default())
+//! }
+//! ```
+//!
+//! Features: none for calls; `fleet` for bulk calls, the thing-model check and platform jobs;
+//! `js` is the npm package's JavaScript binding, which a Rust app leaves off.
 #![warn(missing_docs)]
 
 extern crate alloc;

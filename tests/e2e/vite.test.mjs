@@ -1,8 +1,9 @@
 // A Vite app as a user builds one: the package as `npm pack` makes it, installed into the app;
 // a page whose module does a top-level `await init()` and invokes `Echo`; the proxy config of
 // docs/deploying.md (its target pointed at an emulator with CORS off, as the platform); `vite
-// build`, then `vite preview` serving it; the page in headless Chromium. No network: Vite is a
-// devDependency of this repository.
+// build`, then `vite preview` serving it; the page in headless Chromium. The same page runs the
+// README's quick start as written, against an emulator with CORS on as `npm run emulator` starts
+// it. No network: Vite is a devDependency of this repository.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,9 +16,18 @@ const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 const PLATFORM = 'https://iot.cn-shanghai.aliyuncs.com';
 
 let emulator;
+let direct; // the quick start's emulator: CORS on
 let preview;
 let origin;
 let browser;
+
+/** The README's quick start, as written. */
+function quickStart() {
+  const text = readFileSync(join(root, 'README.md'), 'utf8');
+  const m = /<!-- example: run -->\n```js\n([\s\S]*?)\n```/.exec(text);
+  assert.ok(m, 'README.md has its quick start');
+  return m[1];
+}
 
 /** The Vite config block of docs/deploying.md, as written. */
 function documentedConfig() {
@@ -46,6 +56,7 @@ try {
 
 before(async () => {
   emulator = await startEmulator({ args: ['--cors', 'off'] });
+  direct = await startEmulator();
   rmSync(app, { recursive: true, force: true });
   mkdirSync(join(app, 'node_modules', 'thingcall'), { recursive: true });
   // The package as published: npm pack, then unpacked where npm install would put it.
@@ -58,7 +69,10 @@ before(async () => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vite-app', private: true, type: 'module' }));
   writeFileSync(join(app, 'index.html'), '<!doctype html>\n<html><head><link rel="icon" href="data:,"></head><body><output id="out"></output><script type="module" src="/main.js"></script></body></html>\n');
   writeFileSync(join(app, 'main.js'), MAIN);
-  writeFileSync(join(app, 'vite.config.ts'), documentedConfig().replace(PLATFORM, emulator.url));
+  writeFileSync(join(app, 'quickstart.html'), '<!doctype html>\n<html><head><link rel="icon" href="data:,"></head><body><script type="module" src="/quickstart.js"></script></body></html>\n');
+  writeFileSync(join(app, 'quickstart.js'), quickStart().replace('http://127.0.0.1:8686/', `${direct.url}/`));
+  const pages = "build: { rollupOptions: { input: ['index.html', 'quickstart.html'] } },";
+  writeFileSync(join(app, 'vite.config.ts'), documentedConfig().replace(PLATFORM, emulator.url).replace('export default {', `export default {\n  ${pages}`));
   const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: app, encoding: 'utf8' });
   assert.equal(build.status, 0, `vite build failed:\n${build.stdout}${build.stderr}`);
 
@@ -82,6 +96,7 @@ after(async () => {
     await gone;
   }
   await emulator?.stop();
+  await direct?.stop();
 });
 
 test('a Vite app built from the packed package invokes Echo through the documented proxy', async () => {
@@ -103,4 +118,20 @@ test('the documented proxy forwards the API path only', async () => {
   assert.ok(!(await r.text()).trimStart().startsWith('['), 'the emulator\'s log came through the proxy');
   const api = await (await fetch(`${origin}/iot/?Action=QueryProductList`)).json();
   assert.equal(api.Code, 'MissingParameter');
+});
+
+test("the README's quick start, as written, in a page built by Vite", async () => {
+  const page = await browser.newPage();
+  const logged = [];
+  const errors = [];
+  page.on('console', async (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'log') logged.push(await Promise.all(m.args().map((a) => a.jsonValue())));
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/quickstart.html`);
+  for (let i = 0; i < 200 && !logged.length && !errors.length; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(logged, [['Echo answered', { text: 'hello' }, 'in', 1, 'attempt(s)']]);
+  await page.close();
 });
