@@ -485,7 +485,17 @@ mod tests {
 
     #[test]
     fn expired_token_renews_only_with_a_provider() {
-        let ans = answer(400, Some("InvalidSecurityToken.Expired"));
+        for code in [
+            "InvalidSecurityToken.Expired",
+            "InvalidAccessKeyId.NotFound",
+            "InvalidAccessKeyId.Inactive",
+        ] {
+            expired_renews(code);
+        }
+    }
+
+    fn expired_renews(code: &'static str) {
+        let ans = answer(400, Some(code));
         let mut a = Attempts::new("InvokeThingService");
         a.begin();
         assert_eq!(a.answered(&policy(), false, &ans, 0.0, 0.5), Verdict::Fail);

@@ -27,7 +27,7 @@ before(async () => {
 });
 after(() => backend?.close());
 
-const sts = async () => (await fetch(`${backend.url}/sts`, { method: 'POST' })).json();
+const sts = async () => (await fetch(`${backend.url}/sts`, { method: 'POST', headers: { Origin: backend.url } })).json();
 const client = (o = {}) => new IotClient({ endpoint: `${backend.url}/iot/`, credentials: sts, ...o });
 const lamp = { productKey: PK, deviceName: 'lamp-09' };
 
@@ -47,7 +47,7 @@ test('the configuration names what is missing, and the policy is least privilege
 
 test('/sts: POST only, never cached, an STS key that works through the relay', async () => {
   assert.equal((await fetch(`${backend.url}/sts`)).status, 405);
-  const r = await fetch(`${backend.url}/sts`, { method: 'POST' });
+  const r = await fetch(`${backend.url}/sts`, { method: 'POST', headers: { Origin: backend.url } });
   assert.equal(r.headers.get('cache-control'), 'no-store');
   const c = await r.json();
   assert.deepEqual(Object.keys(c).sort(), ['accessKeyId', 'accessKeySecret', 'expiration', 'securityToken']);
@@ -84,7 +84,8 @@ test('the session policy is enforced: an action or a product outside it is RamAc
 });
 
 test('the relay forwards the query and body unchanged, and passes the platform\'s status and Date', async () => {
-  const wire = 'Action=NoSuchThing&Odd=%2A%7E%20%2B';
+  // An action of the dashboard's, on its product (the relay checks that), unsigned.
+  const wire = `Action=QueryDevice&ProductKey=${PK}&Odd=%2A%7E%20%2B`;
   const direct = await fetch(`${await emulatorUrl()}/?${wire}`);
   const relayed = await fetch(`${backend.url}/iot/?${wire}`);
   assert.equal(relayed.status, direct.status);
@@ -116,7 +117,7 @@ test('the relay forwards the platform API path only: its other paths and the emu
 test('a failing AssumeRole gives the page a code only, never the long-lived AccessKeyId', async () => {
   const bad = await startBackend(configFromEnv(env(await emulatorUrl(), { THINGCALL_ACCESS_KEY_SECRET: 'wrong-secret' })), { log: (l) => lines.push(l) });
   try {
-    const r = await fetch(`${bad.url}/sts`, { method: 'POST' });
+    const r = await fetch(`${bad.url}/sts`, { method: 'POST', headers: { Origin: bad.url } });
     assert.equal(r.status, 502);
     const text = await r.text();
     assert.deepEqual(JSON.parse(text), { error: 'AssumeRole failed', code: 'SignatureDoesNotMatch' });
@@ -124,7 +125,7 @@ test('a failing AssumeRole gives the page a code only, never the long-lived Acce
     assert.ok(lines.every((l) => !l.includes('wrong-secret') && !l.includes(DEMO.accessKeyId)), lines.join('\n'));
     // The page's client reports it as a credentials failure, before sending anything.
     const c = new IotClient({ endpoint: `${bad.url}/iot/`, credentials: async () => {
-      const a = await fetch(`${bad.url}/sts`, { method: 'POST' });
+      const a = await fetch(`${bad.url}/sts`, { method: 'POST', headers: { Origin: bad.url } });
       if (!a.ok) throw new Error(`/sts answered HTTP ${a.status}`);
       return a.json();
     } });

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -45,8 +45,15 @@ before(async () => {
   // The dashboard's files as a deployment lays them out: the page, and the package under pkg/.
   site = join(dir, 'site');
   mkdirSync(site);
-  for (const f of readdirSync(join(root, 'www'))) symlinkSync(join(root, 'www', f), join(site, f));
-  symlinkSync(join(root, 'pkg'), join(site, 'pkg'));
+  cpSync(join(root, 'www'), site, { recursive: true });
+  cpSync(join(root, 'pkg'), join(site, 'pkg'), { recursive: true });
+  // What must never be served: a dotfile, and a symlink out of the site.
+  writeFileSync(join(site, '.env'), 'SECRET=1\n');
+  mkdirSync(join(site, '.git'));
+  writeFileSync(join(site, '.git', 'config'), '[core]\n');
+  writeFileSync(join(site, 'pkg', '.hidden'), 'x\n');
+  writeFileSync(join(dir, 'outside.txt'), 'outside the site\n');
+  symlinkSync(join(dir, 'outside.txt'), join(site, 'outside.txt'));
   const port = await freePort();
   writeFileSync(join(dir, 'thingcall.conf'), recipe({ listen: `127.0.0.1:${port}`, rootDir: site, platform: emulator.url }));
   const temp = (name) => { mkdirSync(join(dir, name)); return join(dir, name); };
@@ -81,7 +88,9 @@ http {
     await new Promise((r) => setTimeout(r, 100));
   }
   browser = await launchChromium();
-  page = await browser.newPage();
+  // The tests run their code in the page with `new Function`, which the recipe's
+  // Content-Security-Policy forbids (its headers are checked on their own, below).
+  page = await (await browser.newContext({ bypassCSP: true })).newPage();
   await page.goto(`${origin}/`);
   // The demo page, with no /sts behind this nginx, settles waiting for a typed key.
   await page.getByTestId('status').filter({ hasText: 'no backend here' }).waitFor();
@@ -148,6 +157,29 @@ test('nginx forwards the platform API path only: its other paths and the emulato
   }
   // The API itself still answers through it.
   assert.equal((await (await fetch(`${origin}/iot/?Action=QueryProductList`)).json()).Code, 'MissingParameter');
+});
+
+test('nginx: the page and the relay\'s answers carry the security headers', async () => {
+  for (const path of ['/', '/pkg/thingcall.js', '/iot/?Action=QueryProductList', '/nothing-here']) {
+    const r = await fetch(`${origin}${path}`);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(r.headers.get('x-frame-options'), 'DENY', path);
+    assert.match(r.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, path);
+  }
+  const page = await fetch(`${origin}/`);
+  assert.match(page.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'/);
+  const api = await fetch(`${origin}/iot/?Action=QueryProductList`);
+  assert.match(api.headers.get('content-security-policy'), /sandbox/);
+});
+
+test('nginx: no dotfiles, no symlink out of the site, no body above 4 MiB', async () => {
+  for (const path of ['/.env', '/.git/config', '/pkg/.hidden', '/outside.txt']) {
+    assert.equal((await raw(origin, 'GET', path)).status, 404, path);
+  }
+  const big = await fetch(`${origin}/iot/`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `Action=QueryProductList&x=${'a'.repeat(5 << 20)}` });
+  assert.equal(big.status, 413);
+  const fine = await fetch(`${origin}/iot/`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `Action=QueryProductList&x=${'a'.repeat(3 << 20)}` });
+  assert.equal((await fine.json()).Code, 'MissingParameter', 'a body under the limit reaches the platform');
 });
 
 test('through the relay the client corrects a clock skew from the platform\'s Date', async () => {
