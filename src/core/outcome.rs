@@ -42,8 +42,8 @@ pub enum RetryReason {
     ClockSkew,
     /// Credentials the platform no longer takes, with a credentials provider: fetch new ones and
     /// sign again (once); nothing ran. `InvalidSecurityToken.Expired`, and a key revoked before
-    /// its time (`InvalidAccessKeyId.NotFound` or `.Inactive`: the role's sessions revoked, the
-    /// account's key reset), which the dashboard's backend stops handing out when it sees it.
+    /// its time (`InvalidAccessKeyId.*`: `.NotFound`, `.Inactive`; the role's sessions revoked,
+    /// the account's key reset), which the dashboard's backend stops handing out when it sees it.
     CredentialsExpired,
     /// No definite answer (network failure, server error mid-call): only for idempotent
     /// actions or when the caller opts in.
@@ -85,10 +85,7 @@ pub fn classify_platform_error(code: &str, http_status: u16) -> (Outcome, Option
     } else if eq(code, "SignatureNonceUsed") {
         // This attempt was refused, but an earlier delivery of the very same request was not.
         (Outcome::Unknown, Some(RetryReason::NonceUsed))
-    } else if eq(code, "InvalidSecurityToken.Expired")
-        || eq(code, "InvalidAccessKeyId.NotFound")
-        || eq(code, "InvalidAccessKeyId.Inactive")
-    {
+    } else if eq(code, "InvalidSecurityToken.Expired") || starts_with(code, "InvalidAccessKeyId") {
         (Outcome::Rejected, Some(RetryReason::CredentialsExpired))
     } else if eq(code, "InvalidTimeStamp.Expired") {
         (Outcome::Rejected, Some(RetryReason::ClockSkew))
