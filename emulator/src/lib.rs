@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod gateway;
 pub mod jobs;
 pub mod model;
 pub mod policy;

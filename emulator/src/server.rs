@@ -25,8 +25,9 @@ use crate::auth::{decode_form, hmac_b64, param, server_string_to_sign, Auth, Par
 use crate::clock::{format_http, format_iso, Clock};
 use crate::config::{Config, Cors};
 use crate::error::ApiError;
+use crate::gateway::{Faults, Gateway};
 use crate::policy::{self, Policy};
-use crate::world::{Faults, Reply, World};
+use crate::world::{Reply, World};
 
 /// The API version of the IoT actions.
 pub const IOT_VERSION: &str = "2018-01-20";
@@ -53,6 +54,7 @@ impl Default for StaticDirs {
 /// The emulator's whole state.
 pub struct Emulator {
     world: World,
+    gateway: Gateway,
     /// API requests received (any answer), for tests that prove nothing was sent.
     requests: AtomicU64,
     auth: Mutex<Auth>,
@@ -72,6 +74,7 @@ impl Emulator {
                 .map(|a| (a.access_key_id.clone(), a.access_key_secret.clone())),
         );
         Arc::new(Self {
+            gateway: Gateway::new(config.qps_limits.clone()),
             world: World::new(config, clock.now_ms()),
             requests: Default::default(),
             auth: Mutex::new(auth),
@@ -251,7 +254,7 @@ async fn api(emu: &Arc<Emulator>, req: Request) -> Response {
         Err(e) => return error_response(&e, emu),
     };
     match run(emu, method.as_str(), &params).await {
-        Ok(_) if emu.world.drop_fault() => {
+        Ok(_) if emu.gateway.drop_answer() => {
             // The action ran; then the connection breaks before the answer's body.
             let stream = futures_util::stream::once(async {
                 Err::<Bytes, std::io::Error>(std::io::Error::new(
@@ -280,7 +283,7 @@ async fn api(emu: &Arc<Emulator>, req: Request) -> Response {
 }
 
 async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply, ApiError> {
-    let (latency, fault) = emu.world.gateway_fault();
+    let (latency, fault) = emu.gateway.before();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
@@ -296,7 +299,7 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
         .lock()
         .unwrap()
         .authenticate(method, params, &emu.clock)?;
-    if emu.world.nonce_fault() {
+    if emu.gateway.nonce_used() {
         return Err(ApiError::gateway(
             400,
             "SignatureNonceUsed",
@@ -365,7 +368,7 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
             return Err(policy::denied(&action));
         }
     }
-    emu.world.admit(&action, now)?;
+    emu.gateway.admit(&action, now)?;
     let w = &emu.world;
     match action.as_str() {
         "InvokeThingService" => w.invoke_thing_service(params, || emu.clock.now_ms()).await,
@@ -441,15 +444,23 @@ fn bad(emu: &Emulator, m: String) -> Response {
     json_response(400, &json!({ "error": m }), emu)
 }
 
+fn faults(emu: &Emulator) -> Faults {
+    Faults {
+        gateway: emu.gateway.faults(),
+        devices: emu.world.faults(),
+    }
+}
+
 async fn get_faults(State(emu): Emu) -> Response {
-    json_response(200, &json!(emu.world.faults()), &emu)
+    json_response(200, &json!(faults(&emu)), &emu)
 }
 
 async fn set_faults(State(emu): Emu, body: Bytes) -> Response {
     match serde_json::from_slice::<Faults>(if body.is_empty() { b"{}" } else { &body }) {
         Ok(f) => {
-            emu.world.set_faults(f);
-            json_response(200, &json!(emu.world.faults()), &emu)
+            emu.gateway.set_faults(f.gateway);
+            emu.world.set_faults(f.devices);
+            json_response(200, &json!(faults(&emu)), &emu)
         }
         Err(e) => bad(&emu, format!("faults: {e}")),
     }
@@ -462,6 +473,7 @@ async fn get_log(State(emu): Emu) -> Response {
 async fn reset(State(emu): Emu) -> Response {
     emu.clock.set_offset_ms(0);
     emu.auth.lock().unwrap().reset();
+    emu.gateway.reset();
     emu.world.reset(emu.clock.now_ms());
     emu.jobs.reset();
     json_response(200, &json!({ "reset": true }), &emu)

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::auth::{param, Params};
 use crate::config::{AccessMode, Behavior, CallType, Config, DataKind, DataType, Product, Service};
 use crate::error::ApiError;
+use crate::gateway::roll;
 use crate::model::{check_object, check_value, data_type_name, parse_object};
 
 /// How many invocations the log keeps (oldest dropped first).
@@ -42,48 +43,21 @@ struct Device {
     props: HashMap<String, (Value, i64)>,
 }
 
-/// Fault injection settings (`/_emulator/faults`); rates are 0..1, `*Next` counters are
-/// deterministic: the next N requests get that fault.
+/// The devices' fault settings (set with the gateway's through `/_emulator/faults`): rates
+/// are 0..1, `*Next` counters make the next N calls fail that way.
 #[derive(Clone, Debug, Default, serde::Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct Faults {
-    /// Delay before a request is handled, in ms.
-    pub latency_ms: u64,
-    /// 503 `ServiceUnavailable` before anything runs.
-    pub error_rate: f64,
-    /// `Throttling.User` before anything runs.
-    pub throttle_rate: f64,
-    /// Connection closed after the action ran (the device was invoked).
-    pub drop_rate: f64,
+pub struct DeviceFaults {
     /// A synchronous service gets no answer from the device (RRPC timeout).
     pub device_timeout_rate: f64,
-    /// The next N requests get 503.
-    pub error_next: u32,
-    /// The next N requests get `Throttling.User`.
-    pub throttle_next: u32,
-    /// The next N requests that ran lose their answer (the connection closes).
-    pub drop_next: u32,
     /// The next N synchronous calls time out.
     pub device_timeout_next: u32,
-    /// The next N correctly signed requests are answered `SignatureNonceUsed`, as if their
-    /// nonce had been seen before (the client cannot be made to repeat one).
-    pub nonce_used_next: u32,
     /// The next N job tasks that would succeed end FAILED instead.
     pub task_fail_next: u32,
     /// The next N job tasks that would succeed end REJECTED instead.
     pub task_reject_next: u32,
     /// Overrides the RRPC timeout, in ms.
     pub rrpc_timeout_ms: Option<u64>,
-    /// Overrides per-action QPS limits.
-    pub qps_limits: Option<HashMap<String, u32>>,
-}
-
-fn roll(rate: f64, next: &mut u32) -> bool {
-    if *next > 0 {
-        *next -= 1;
-        return true;
-    }
-    rate > 0.0 && fastrand::f64() < rate
 }
 
 /// What an action answers with: `Data` (or, for AssumeRole, the body's own members).
@@ -96,8 +70,7 @@ pub struct World {
     by_name: HashMap<(String, String), usize>,
     by_iot_id: HashMap<String, usize>,
     log: Mutex<VecDeque<LogEntry>>,
-    faults: Mutex<Faults>,
-    qps: Mutex<HashMap<String, (i64, u32)>>,
+    faults: Mutex<DeviceFaults>,
     seq: AtomicU64,
 }
 
@@ -172,8 +145,7 @@ impl World {
             by_name,
             by_iot_id,
             log: Mutex::new(VecDeque::new()),
-            faults: Mutex::new(Faults::default()),
-            qps: Mutex::new(HashMap::new()),
+            faults: Mutex::new(DeviceFaults::default()),
             seq: AtomicU64::new(1),
         }
     }
@@ -183,22 +155,21 @@ impl World {
         &self.config
     }
 
-    /// Back to the configured state: device state, log, faults.
+    /// Back to the configured state: device state, log, device faults.
     pub fn reset(&self, now_ms: i64) {
         let fresh = World::new(self.config.clone(), now_ms);
         *self.devices.lock().unwrap() = fresh.devices.into_inner().unwrap();
         self.log.lock().unwrap().clear();
-        *self.faults.lock().unwrap() = Faults::default();
-        self.qps.lock().unwrap().clear();
+        *self.faults.lock().unwrap() = DeviceFaults::default();
     }
 
-    /// Replaces the fault settings.
-    pub fn set_faults(&self, f: Faults) {
+    /// Replaces the device fault settings.
+    pub fn set_faults(&self, f: DeviceFaults) {
         *self.faults.lock().unwrap() = f;
     }
 
-    /// The current fault settings.
-    pub fn faults(&self) -> Faults {
+    /// The current device fault settings.
+    pub fn faults(&self) -> DeviceFaults {
         self.faults.lock().unwrap().clone()
     }
 
@@ -207,28 +178,6 @@ impl World {
         self.log.lock().unwrap().iter().cloned().collect()
     }
 
-    /// Gateway-level faults that refuse a request before anything runs.
-    pub fn gateway_fault(&self) -> (u64, Option<ApiError>) {
-        let mut f = self.faults.lock().unwrap();
-        let latency = f.latency_ms;
-        let (er, tr) = (f.error_rate, f.throttle_rate);
-        if roll(er, &mut f.error_next) {
-            return (latency, Some(ApiError::unavailable()));
-        }
-        if roll(tr, &mut f.throttle_next) {
-            return (latency, Some(ApiError::throttled()));
-        }
-        (latency, None)
-    }
-
-    /// Whether the answer to a request that ran is lost (the connection closes).
-    pub fn drop_fault(&self) -> bool {
-        let mut f = self.faults.lock().unwrap();
-        let rate = f.drop_rate;
-        roll(rate, &mut f.drop_next)
-    }
-
-    /// Whether this authenticated request is answered `SignatureNonceUsed` by fault injection.
     /// A job task's injected end, if any (`taskFailNext`, `taskRejectNext`).
     pub fn task_fault(&self) -> Option<crate::jobs::TaskStatus> {
         let mut f = self.faults.lock().unwrap();
@@ -238,34 +187,6 @@ impl World {
             Some(crate::jobs::TaskStatus::Rejected)
         } else {
             None
-        }
-    }
-
-    pub fn nonce_fault(&self) -> bool {
-        roll(0.0, &mut self.faults.lock().unwrap().nonce_used_next)
-    }
-
-    /// Counts a request against its action's QPS limit (a one-second window).
-    pub fn admit(&self, action: &str, now_ms: i64) -> Result<(), ApiError> {
-        let limit = {
-            let f = self.faults.lock().unwrap();
-            f.qps_limits
-                .as_ref()
-                .and_then(|m| m.get(action).copied())
-                .or_else(|| self.config.qps_limits.get(action).copied())
-        };
-        let Some(limit) = limit else { return Ok(()) };
-        let sec = now_ms.div_euclid(1000);
-        let mut q = self.qps.lock().unwrap();
-        let e = q.entry(action.to_string()).or_insert((sec, 0));
-        if e.0 != sec {
-            *e = (sec, 0);
-        }
-        e.1 += 1;
-        if e.1 > limit {
-            Err(ApiError::throttled())
-        } else {
-            Ok(())
         }
     }
 
