@@ -102,7 +102,10 @@ pub struct ActionSpec {
     pub addressing: Addressing,
     /// Read-only: may be sent again when its outcome is unknown.
     pub idempotent: bool,
-    /// The platform's documented calls per second for one account.
+    /// The platform's documented calls per second for one account: the "QPS limits" of each
+    /// action's page in the IoT Platform API reference (checked 2026-12: QueryDevicePropertyStatus
+    /// 200, QueryThingModel 10, QueryDevice, QueryDeviceDetail and QueryProductList 50; QueryDevice
+    /// and QueryProductList drop to 2 once `CurrentPage` × `PageSize` reaches 100,000).
     pub qps: u32,
     /// The batch action that does the same for up to 100 devices.
     pub batch: Option<&'static str>,
@@ -177,7 +180,7 @@ pub const QUERY_DEVICE_PROPERTY_STATUS: ActionSpec = ActionSpec {
     method: Some("queryDevicePropertyStatus"),
     addressing: Addressing::Device,
     idempotent: true,
-    qps: 50,
+    qps: 200,
     batch: None,
     fields: &[],
     result: ResultKind::PropertyStatus,
@@ -225,7 +228,7 @@ pub const QUERY_THING_MODEL: ActionSpec = ActionSpec {
     method: Some("thingModel"),
     addressing: Addressing::None,
     idempotent: true,
-    qps: 50,
+    qps: 10,
     batch: None,
     fields: &[PRODUCT_KEY],
     result: ResultKind::ThingModel,
