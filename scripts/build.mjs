@@ -51,7 +51,7 @@ function guardInit(file) {
   }
   const guard = [
     'const NOT_LOADED = new Proxy({}, { get() {',
-    "  throw new Error('thingcall is not initialized: call `await init()` (the default export) or `initSync({ module })` first');",
+    "  throw new Error('thingcall: call await init() (or initSync({ module })) first');",
     '} });',
     'let wasmModule, wasmInstance, wasm = NOT_LOADED;',
   ].join('\n');

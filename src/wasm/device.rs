@@ -8,7 +8,9 @@ use alloc::vec::Vec;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::js::{field, get, invalid, is_plain_object, opt_number, opt_string, present};
+use super::js::{
+    check_keys, field, get, invalid, is_plain_object, opt_number, opt_string, present,
+};
 use super::payload::json_object;
 use crate::client::{Device, Error, Payload, Request, Target};
 use crate::core::action::{ActionSpec, Addressing, Field, FieldKind};
@@ -65,6 +67,18 @@ fn names(r: &JsValue, ctx: &str) -> Result<Vec<String>, Error> {
 pub fn request(spec: &'static ActionSpec, r: &JsValue) -> Result<Request, Error> {
     let ctx = spec.method.unwrap_or(spec.name);
     request_object(r, ctx)?;
+    // A misspelt field (`arg` for `args`) is refused, never sent without it.
+    let mut known: Vec<&str> = Vec::with_capacity(4 + spec.fields.len());
+    known.extend_from_slice(match spec.addressing {
+        Addressing::Device => &["iotId", "productKey", "deviceName"][..],
+        Addressing::DeviceNames => &["productKey", "deviceNames"],
+        Addressing::None => &[],
+    });
+    known.push("iotInstanceId");
+    for f in spec.fields {
+        known.push(f.js);
+    }
+    check_keys(r, &known, ctx)?;
     let mut device_names = Vec::new();
     let mut product_key = String::new();
     let mut one = Device::default();
@@ -142,7 +156,7 @@ pub fn targets(v: &JsValue, ctx: &str) -> Result<Vec<Device>, Error> {
         let mut c = concat(&[ctx, ".targets["]);
         push_u64(&mut c, i as u64);
         c.push(']');
-        super::js::check_keys(&t, &["iotId", "productKey", "deviceName"], &c)?;
+        check_keys(&t, &["iotId", "productKey", "deviceName"], &c)?;
         devices.push(device(&t, &c)?);
     }
     Ok(devices)

@@ -111,6 +111,7 @@ pub(crate) fn field(ctx: &str, key: &str, what: &str) -> Error {
 }
 
 /// Refuses keys of `o` other than `allowed`.
+#[inline(never)]
 pub(crate) fn check_keys(o: &JsValue, allowed: &[&str], ctx: &str) -> Result<(), Error> {
     if !is_plain_object(o) {
         return Ok(());

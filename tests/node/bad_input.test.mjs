@@ -61,6 +61,7 @@ const CASES = [
   ['productKey an object', (c) => c.queryDeviceDetail({ productKey: {}, deviceName: 'lamp-01' }), /productKey: must be a string/],
   ['no device at all', (c) => c.queryDeviceDetail({}), /give the device as iotId, or as productKey and deviceName/],
   ['request not an object', (c) => c.queryDeviceDetail('lamp-01'), /queryDeviceDetail: expected a request object/],
+  ['a misspelt request field', (c) => c.invokeThingService({ ...lamp, identifier: 'Echo', arg: { text: 'x' } }), /invokeThingService\.arg: unknown option \(known: .*args/],
   ['iotInstanceId with a space', (c) => c.queryDeviceDetail({ ...lamp, iotInstanceId: 'iot 1' }), /iotInstanceId: only ASCII letters/],
   ['batch of 0 devices', (c) => c.invokeThingsService({ productKey: PK, deviceNames: [], identifier: 'Blink' }), /deviceNames: give 1 to 100 device names \(got 0\)/],
   ['batch of 101 devices', (c) => c.invokeThingsService({ productKey: PK, deviceNames: Array.from({ length: 101 }, (_, i) => `d${i}`), identifier: 'Blink' }), /deviceNames: give 1 to 100 device names \(got 101\)/],
