@@ -159,7 +159,7 @@ async function model(productKey) {
 async function selectProduct(productKey) {
   state.productKey = productKey;
   const [r, m] = await Promise.all([
-    logged('QueryDevice', '', () => state.client.call('QueryDevice', { ProductKey: productKey, PageSize: 100, CurrentPage: 1 })),
+    logged('QueryDevice', '', () => state.client.call('QueryDevice', { ProductKey: productKey, PageSize: 50, CurrentPage: 1 })),
     model(productKey),
   ]);
   const devices = r.data.DeviceInfo;

@@ -31,6 +31,7 @@ pub const ACTIONS: &[Action] = &[
     a("QueryThingModel", 10),
     a("QueryProductList", 50),
     a("QueryDevice", 50),
+    a("BatchQueryDeviceDetail", 5),
     a("CreateJob", 5),
     a("QueryJob", 5),
     a("QueryJobStatistics", 5),

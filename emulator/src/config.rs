@@ -85,6 +85,38 @@ pub struct Product {
     /// The product's devices.
     #[serde(default)]
     pub devices: Vec<DeviceConfig>,
+    /// Many more devices, named by a prefix and a number (for device lists long enough to
+    /// page through the platform's limits).
+    #[serde(default)]
+    pub generated_devices: Option<GeneratedDevices>,
+}
+
+/// `count` devices named `prefix` + a five-digit number from 00001, after the listed ones.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GeneratedDevices {
+    /// The names' common start.
+    pub prefix: String,
+    /// How many.
+    pub count: usize,
+    /// Every n-th of them is offline (none when absent).
+    #[serde(default)]
+    pub offline_every: Option<usize>,
+}
+
+impl Product {
+    /// The listed devices, then the generated ones.
+    pub fn all_devices(&self) -> Vec<DeviceConfig> {
+        let mut all = self.devices.clone();
+        if let Some(g) = &self.generated_devices {
+            all.extend((1..=g.count).map(|i| DeviceConfig {
+                device_name: format!("{}{i:05}", g.prefix),
+                online: g.offline_every.is_none_or(|n| n == 0 || i % n != 0),
+                iot_id: None,
+            }));
+        }
+        all
+    }
 }
 
 /// A thing model property.

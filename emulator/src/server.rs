@@ -268,7 +268,12 @@ async fn api(emu: &Arc<Emulator>, req: Request) -> Response {
             let action = param(&params, "Action").unwrap_or_default();
             let mut body = Map::new();
             body.insert("RequestId".into(), json!(request_id()));
+            // Actions whose answer is not all under Data: AssumeRole's is the body itself;
+            // QueryDevice gives its paging beside Data.
             if action == "AssumeRole" {
+                body.extend(members);
+            } else if action == "QueryDevice" {
+                body.insert("Success".into(), json!(true));
                 body.extend(members);
             } else {
                 body.insert("Success".into(), json!(true));
@@ -380,6 +385,7 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
         "QueryThingModel" => w.query_thing_model(params),
         "QueryProductList" => w.query_product_list(),
         "QueryDevice" => w.query_device(params),
+        "BatchQueryDeviceDetail" => w.batch_query_device_detail(params),
         "CreateJob" => {
             let (reply, id) = emu.jobs.create(w, params, now)?;
             tokio::spawn(drive(emu.clone(), id));

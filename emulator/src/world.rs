@@ -60,6 +60,33 @@ pub struct DeviceFaults {
     pub rrpc_timeout_ms: Option<u64>,
 }
 
+/// The most devices `QueryDevice` gives in a page.
+pub const MAX_DEVICE_PAGE: usize = 50;
+/// Past this many devices (`PageSize` × `CurrentPage`), `QueryDevice` needs a `NextToken`.
+pub const NEXT_TOKEN_AFTER: usize = 10_000;
+/// With a `NextToken`, `PageSize` × `CurrentPage` must stay under this.
+pub const MAX_DEVICES_LISTED: usize = 1_000_000;
+/// When every emulated device was created (the emulator's own choice).
+const CREATED_UTC: &str = "2026-01-01T00:00:00.000Z";
+const CREATED_GMT: &str = "2026-01-01 08:00:00";
+
+/// `QueryDevice`'s token for the page that starts at device `offset` of product `pk`: opaque to
+/// callers, checked when it comes back.
+fn device_token(pk: &str, offset: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{pk}:{offset}"))
+}
+
+fn device_token_offset(pk: &str, token: &str) -> Option<usize> {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
+    let text = String::from_utf8(text).ok()?;
+    let (p, offset) = text.rsplit_once(':')?;
+    (p == pk).then(|| offset.parse().ok()).flatten()
+}
+
 /// What an action answers with: `Data` (or, for AssumeRole, the body's own members).
 pub type Reply = Map<String, Value>;
 
@@ -100,7 +127,7 @@ impl World {
     pub fn new(config: Config, now_ms: i64) -> Self {
         let mut devices = Vec::new();
         for (pi, p) in config.products.iter().enumerate() {
-            for d in &p.devices {
+            for d in &p.all_devices() {
                 let props = p
                     .properties
                     .iter()
@@ -669,31 +696,88 @@ impl World {
     pub fn query_device(&self, params: &Params) -> Result<Reply, ApiError> {
         let pk = Self::required(params, "ProductKey")?;
         let (pi, _) = self.product(pk)?;
-        let page = param(params, "CurrentPage")
-            .and_then(|s| s.parse::<usize>().ok())
-            .unwrap_or(1)
-            .max(1);
-        let size = param(params, "PageSize")
-            .and_then(|s| s.parse::<usize>().ok())
-            .unwrap_or(10)
-            .clamp(1, 100);
+        let number = |name: &str, default: usize| -> Result<usize, ApiError> {
+            match param(params, name) {
+                None | Some("") => Ok(default),
+                Some(s) => s.parse::<usize>().map_err(|_| {
+                    ApiError::invalid_format(format!("{name} must be a whole number."))
+                }),
+            }
+        };
+        let page = number("CurrentPage", 1)?.max(1);
+        let size = number("PageSize", 10)?;
+        if !(1..=MAX_DEVICE_PAGE).contains(&size) {
+            return Err(ApiError::invalid_format(format!(
+                "PageSize must be from 1 to {MAX_DEVICE_PAGE}."
+            )));
+        }
+        let token = param(params, "NextToken").filter(|t| !t.is_empty());
+        let start = match token {
+            // Past 10,000 devices a page is found by the token of the one before it.
+            None if page * size > NEXT_TOKEN_AFTER => {
+                return Err(ApiError::invalid_format(format!(
+                    "PageSize x CurrentPage is above {NEXT_TOKEN_AFTER}: give the NextToken of the page before."
+                )))
+            }
+            None => (page - 1) * size,
+            Some(_) if page * size >= MAX_DEVICES_LISTED => {
+                return Err(ApiError::invalid_format(format!(
+                    "PageSize x CurrentPage must stay under {MAX_DEVICES_LISTED} with a NextToken."
+                )))
+            }
+            Some(t) => device_token_offset(pk, t)
+                .ok_or_else(|| ApiError::invalid_format("NextToken is not one this product gave."))?,
+        };
         let d = self.devices.lock().unwrap();
         let all: Vec<&Device> = d.iter().filter(|x| x.product == pi).collect();
         let info: Vec<Value> = all
             .iter()
-            .skip((page - 1) * size)
+            .skip(start)
             .take(size)
             .map(|x| {
                 json!({
                     "DeviceName": x.device_name, "IotId": x.iot_id, "ProductKey": pk,
-                    "DeviceStatus": if x.online { "ONLINE" } else { "OFFLINE" }, "Nickname": ""
+                    "DeviceStatus": if x.online { "ONLINE" } else { "OFFLINE" }, "Nickname": "",
+                    "GmtCreate": CREATED_GMT, "UtcCreate": CREATED_UTC,
                 })
             })
             .collect();
-        Ok(obj(json!({
+        let end = start + info.len();
+        // The page's members beside Data, as the platform answers QueryDevice.
+        let mut reply = obj(json!({
+            "Data": { "DeviceInfo": info },
             "Total": all.len(), "PageSize": size, "PageCount": all.len().div_ceil(size), "Page": page,
-            "DeviceInfo": info
-        })))
+        }));
+        if end < all.len() {
+            reply.insert("NextToken".into(), json!(device_token(pk, end)));
+        }
+        Ok(reply)
+    }
+
+    /// `BatchQueryDeviceDetail`: up to 100 devices of one product by name; names the product
+    /// does not have are left out.
+    pub fn batch_query_device_detail(&self, params: &Params) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let pk = Self::required(params, "ProductKey")?;
+        let (pi, p) = self.product(pk)?;
+        let names = Self::device_names(params)?;
+        let d = self.devices.lock().unwrap();
+        let found: Vec<Value> = names
+            .iter()
+            .filter_map(|n| self.by_name.get(&(pk.to_string(), n.to_string())))
+            .filter(|&&i| d[i].product == pi)
+            .map(|&i| {
+                json!({
+                    "ProductKey": pk, "ProductName": p.product_name, "DeviceName": d[i].device_name,
+                    "IotId": d[i].iot_id, "Nickname": "",
+                    "Status": if d[i].online { "ONLINE" } else { "OFFLINE" },
+                    "FirmwareVersion": "1.0.0", "NodeType": 0, "Region": "local",
+                    "GmtCreate": CREATED_GMT, "UtcCreate": CREATED_UTC,
+                    "GmtActive": CREATED_GMT, "UtcActive": CREATED_UTC,
+                })
+            })
+            .collect();
+        Ok(obj(json!({ "Data": found })))
     }
 
     /// `QueryThingModel`: the product's TSL as a JSON string.

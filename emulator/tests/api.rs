@@ -492,7 +492,9 @@ async fn batch_actions_model_and_lists() {
         .call("QueryDevice", &[("ProductKey", PK), ("PageSize", "50")])
         .await;
     assert_eq!(b["Data"]["DeviceInfo"].as_array().unwrap().len(), 21);
-    assert_eq!(b["Data"]["Total"], 21);
+    assert_eq!(b["Total"], 21);
+    assert_eq!(b["PageCount"], 1);
+    assert!(b.get("NextToken").is_none(), "no page after the last");
 }
 
 #[tokio::test]

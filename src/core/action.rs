@@ -287,7 +287,25 @@ pub const QUERY_DEVICE: ActionSpec = ActionSpec {
             },
             required: false,
         },
+        Field {
+            name: "NextToken",
+            js: "nextToken",
+            kind: FieldKind::Text,
+            required: false,
+        },
     ],
+    result: ResultKind::Call,
+};
+
+/// `BatchQueryDeviceDetail`.
+pub const BATCH_QUERY_DEVICE_DETAIL: ActionSpec = ActionSpec {
+    name: "BatchQueryDeviceDetail",
+    method: None,
+    addressing: Addressing::DeviceNames,
+    idempotent: true,
+    qps: 5,
+    batch: None,
+    fields: &[],
     result: ResultKind::Call,
 };
 
@@ -425,6 +443,8 @@ pub const DOCS: &[(&str, &str, &str)] = &[
     ("QueryDevice", "", "A product's devices, a page at a time."),
     ("QueryDevice", "PageSize", "Devices per page, 1 to 50."),
     ("QueryDevice", "CurrentPage", "The page, from 1."),
+    ("QueryDevice", "NextToken", "The previous page's NextToken: needed once PageSize × CurrentPage passes 10,000."),
+    ("BatchQueryDeviceDetail", "", "Details of up to 100 devices of one product, by name."),
     ("QueryJob", "", "A job's state (with QueryJobStatistics: its tasks by state)."),
     ("QueryJobStatistics", "", "How many of a job's tasks are in each state."),
     ("ListTask", "", "A job's per-device tasks, a page at a time (NextToken)."),
@@ -476,6 +496,7 @@ pub const ACTIONS: &[ActionSpec] = &[
     QUERY_THING_MODEL,
     QUERY_PRODUCT_LIST,
     QUERY_DEVICE,
+    BATCH_QUERY_DEVICE_DETAIL,
     CREATE_JOB,
     QUERY_JOB,
     QUERY_JOB_STATISTICS,
@@ -600,6 +621,9 @@ const fn write_requests<const N: usize>(mut t: Text<N>) -> Text<N> {
     while i < ACTIONS.len() {
         let a = &ACTIONS[i];
         i += 1;
+        if a.method.is_none() {
+            continue;
+        }
         let base = match a.addressing {
             Addressing::Device => "DeviceRequest",
             Addressing::DeviceNames => "DeviceNamesRequest",
