@@ -56,9 +56,10 @@ mod wasm;
 pub use client::{BulkEntry, BulkOptions, OnProgress, Progress, PropertySet, ServiceCall};
 pub use client::{
     CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions, CredentialsProvider,
-    CredentialsSource, Device, Error, ErrorKind, InvokeResult, InvokeThingService,
-    InvokeThingsService, PresignOptions, PropertyStatus, PropertyStatusResult, PropertyValue,
-    ProvidedCredentials, SelfTest, SetDeviceProperty, SetDevicesProperty,
+    CredentialsSource, Device, DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages,
+    DeviceStatus, Error, ErrorKind, InvokeResult, InvokeThingService, InvokeThingsService,
+    PresignOptions, PropertyStatus, PropertyStatusResult, PropertyValue, ProvidedCredentials,
+    SelfTest, SetDeviceProperty, SetDevicesProperty,
 };
 #[cfg(feature = "fleet")]
 pub use client::{

@@ -555,3 +555,74 @@ async fn thing_model_checks_and_a_platform_job_from_rust() {
     }
     assert_eq!(n, 2, "two pages of one");
 }
+
+#[wasm_bindgen_test]
+async fn devices_are_listed_page_by_page_and_detailed_by_name() {
+    use thingcall::{DeviceListOptions, DeviceStatus};
+    let c = client();
+    // Five pages of 5 (21 devices), each device once, in the platform's order.
+    let mut pages = c
+        .devices(
+            PK,
+            &DeviceListOptions {
+                page_size: Some(5),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let mut names = Vec::new();
+    while let Some(d) = pages.next().await.unwrap() {
+        assert_eq!(d.product_key, PK);
+        assert!(!d.iot_id.is_empty());
+        names.push(d.device_name);
+    }
+    assert_eq!(pages.requests, 5);
+    assert_eq!(names.len(), 21);
+    assert_eq!(names[0], "lamp-01");
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 21);
+    // A filter by state (applied to what the platform lists).
+    let offline = c
+        .devices(
+            PK,
+            &DeviceListOptions {
+                status: Some(DeviceStatus::Offline),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        offline
+            .iter()
+            .map(|d| d.device_name.as_str())
+            .collect::<Vec<_>>(),
+        ["lamp-offline"]
+    );
+    // Bad options are refused before anything is sent.
+    for (pk, size) in [("a1LampDemo0", 0), ("a1LampDemo0", 51), ("bad pk&", 10)] {
+        let e = c
+            .devices(
+                pk,
+                &DeviceListOptions {
+                    page_size: Some(size),
+                    ..Default::default()
+                },
+            )
+            .err()
+            .expect("refused");
+        assert_eq!(e.code(), "InvalidArgument", "{pk} {size}: {e}");
+    }
+    // Details of 150 names in two groups (100, then 50), unknown names left out.
+    let mut wanted: Vec<String> = (1..=20).map(|i| format!("lamp-{i:02}")).collect();
+    wanted.extend((0..130).map(|i| format!("no-such-lamp-{i}")));
+    let details = c.device_details(PK, &wanted, &no_options()).await.unwrap();
+    assert_eq!(details.len(), 20);
+    assert_eq!(details[0].info.device_name, "lamp-01");
+    assert_eq!(details[0].info.status, DeviceStatus::Online);
+    assert_eq!(details[0].firmware_version, "1.0.0");
+}

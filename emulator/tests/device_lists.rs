@@ -44,14 +44,21 @@ async fn query_device_pages_beside_data_and_needs_a_token_past_ten_thousand() {
     assert_eq!(b["Page"], 1);
     assert_eq!(b["PageCount"], 247);
     assert_eq!(names(&b).len(), 50);
-    assert!(b["Data"].get("Total").is_none(), "the paging is not under Data");
+    assert!(
+        b["Data"].get("Total").is_none(),
+        "the paging is not under Data"
+    );
     assert!(b["NextToken"].as_str().is_some_and(|t| !t.is_empty()));
 
     // Page 200 of 50 is device 10,000: still without a token; page 201 needs one.
     let (_, b) = e
         .call(
             "QueryDevice",
-            &[("ProductKey", PK), ("PageSize", "50"), ("CurrentPage", "200")],
+            &[
+                ("ProductKey", PK),
+                ("PageSize", "50"),
+                ("CurrentPage", "200"),
+            ],
         )
         .await;
     assert_eq!(names(&b).len(), 50, "{b}");
@@ -59,12 +66,19 @@ async fn query_device_pages_beside_data_and_needs_a_token_past_ten_thousand() {
     let (_, refused) = e
         .call(
             "QueryDevice",
-            &[("ProductKey", PK), ("PageSize", "50"), ("CurrentPage", "201")],
+            &[
+                ("ProductKey", PK),
+                ("PageSize", "50"),
+                ("CurrentPage", "201"),
+            ],
         )
         .await;
     assert_eq!(refused["Success"], false, "{refused}");
     assert_eq!(refused["Code"], "iot.common.InvalidFormattedParameter");
-    assert!(refused["ErrorMessage"].as_str().unwrap().contains("NextToken"));
+    assert!(refused["ErrorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("NextToken"));
 
     // Every device once, in order, the rest of the way by tokens.
     let mut seen: Vec<String> = Vec::new();
@@ -72,7 +86,11 @@ async fn query_device_pages_beside_data_and_needs_a_token_past_ten_thousand() {
     let mut next: Option<String> = None;
     loop {
         let p = page.to_string();
-        let mut params = vec![("ProductKey", PK), ("PageSize", "50"), ("CurrentPage", p.as_str())];
+        let mut params = vec![
+            ("ProductKey", PK),
+            ("PageSize", "50"),
+            ("CurrentPage", p.as_str()),
+        ];
         if let Some(t) = next.as_deref() {
             params.push(("NextToken", t));
         }
@@ -91,7 +109,11 @@ async fn query_device_pages_beside_data_and_needs_a_token_past_ten_thousand() {
         }
     }
     assert_eq!(seen.len(), 12_345);
-    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 12_345, "no device twice");
+    assert_eq!(
+        seen.iter().collect::<HashSet<_>>().len(),
+        12_345,
+        "no device twice"
+    );
     assert_eq!(seen[0], "lamp-01");
     assert_eq!(seen[12_344], "sensor-12324");
 
@@ -99,10 +121,17 @@ async fn query_device_pages_beside_data_and_needs_a_token_past_ten_thousand() {
     for bad in [
         vec![("ProductKey", PK), ("PageSize", "51")],
         vec![("ProductKey", PK), ("PageSize", "0")],
-        vec![("ProductKey", PK), ("PageSize", "10"), ("NextToken", "bm90LWEtdG9rZW4")],
+        vec![
+            ("ProductKey", PK),
+            ("PageSize", "10"),
+            ("NextToken", "bm90LWEtdG9rZW4"),
+        ],
     ] {
         let (_, b) = e.call("QueryDevice", &bad).await;
-        assert_eq!(b["Code"], "iot.common.InvalidFormattedParameter", "{bad:?}: {b}");
+        assert_eq!(
+            b["Code"], "iot.common.InvalidFormattedParameter",
+            "{bad:?}: {b}"
+        );
     }
 }
 
@@ -114,20 +143,34 @@ async fn batch_query_device_detail_by_name() {
     for (i, n) in wanted.iter().enumerate() {
         params.push((format!("DeviceName.{}", i + 1), n.to_string()));
     }
-    let p: Vec<(&str, &str)> = params.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let p: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let (st, b) = e.call("BatchQueryDeviceDetail", &p).await;
     assert_eq!(st, 200, "{b}");
     let list = b["Data"]["Data"].as_array().unwrap();
     let got: Vec<(&str, &str)> = list
         .iter()
-        .map(|d| (d["DeviceName"].as_str().unwrap(), d["Status"].as_str().unwrap()))
+        .map(|d| {
+            (
+                d["DeviceName"].as_str().unwrap(),
+                d["Status"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
-        [("lamp-01", "ONLINE"), ("lamp-offline", "OFFLINE"), ("sensor-00007", "OFFLINE")],
+        [
+            ("lamp-01", "ONLINE"),
+            ("lamp-offline", "OFFLINE"),
+            ("sensor-00007", "OFFLINE")
+        ],
         "in the order asked, unknown names left out"
     );
-    assert!(list.iter().all(|d| d["IotId"].as_str().is_some_and(|s| !s.is_empty())));
+    assert!(list
+        .iter()
+        .all(|d| d["IotId"].as_str().is_some_and(|s| !s.is_empty())));
 
     // 101 names, and none: refused.
     let mut many: Vec<(String, String)> = vec![("ProductKey".into(), PK.into())];
@@ -137,6 +180,8 @@ async fn batch_query_device_detail_by_name() {
     let p: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let (_, b) = e.call("BatchQueryDeviceDetail", &p).await;
     assert_eq!(b["Code"], "iot.common.InvalidFormattedParameter", "{b}");
-    let (st, b) = e.call("BatchQueryDeviceDetail", &[("ProductKey", PK)]).await;
+    let (st, b) = e
+        .call("BatchQueryDeviceDetail", &[("ProductKey", PK)])
+        .await;
     assert_eq!((st, b["Code"].as_str().unwrap()), (400, "MissingParameter"));
 }

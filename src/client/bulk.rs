@@ -17,14 +17,14 @@ use web_sys::AbortSignal;
 
 use super::model::Checked;
 use super::requests::{Payload, Request, Target};
-use super::time::{now_ms, sleep};
+use super::time::now_ms;
 use super::{
     Body, CallMeta, CallOptions, CallResult, Client, Device, Error, InvokeResult, Params, MAX_BATCH,
 };
 use crate::core::action::{self, ActionSpec};
 use crate::core::attempts::{concat, push_u64};
 use crate::core::bulk::{
-    groups, is_throttling, platform_qps, Progress, ProgressPacer, RateWindow, DEFAULT_CONCURRENCY,
+    groups, is_throttling, platform_qps, Progress, ProgressPacer, DEFAULT_CONCURRENCY,
     MAX_CONCURRENCY,
 };
 use crate::core::outcome::codes;
@@ -190,24 +190,6 @@ impl BulkWork {
     }
 }
 
-/// The rate windows of one client, by action.
-#[derive(Default)]
-pub(crate) struct RateWindows(RefCell<Vec<(&'static str, RateWindow)>>);
-
-impl RateWindows {
-    fn with<R>(&self, action: &'static str, f: impl FnOnce(&mut RateWindow) -> R) -> R {
-        let mut all = self.0.borrow_mut();
-        let i = match all.iter().position(|(a, _)| *a == action) {
-            Some(i) => i,
-            None => {
-                all.push((action, RateWindow::new()));
-                all.len() - 1
-            }
-        };
-        f(&mut all[i].1)
-    }
-}
-
 fn aborted(signal: &Option<AbortSignal>) -> bool {
     signal.as_ref().is_some_and(|s| s.aborted())
 }
@@ -351,25 +333,6 @@ fn group(run: &Run, i: usize) -> u32 {
 }
 
 impl Client {
-    /// Waits until the client's rate window for `action` lets one more call start under `qps`
-    /// (and counts it); `false` when `signal` fired first.
-    pub(crate) async fn pace(
-        &self,
-        action: &'static str,
-        qps: f64,
-        signal: Option<&AbortSignal>,
-    ) -> bool {
-        loop {
-            if signal.is_some_and(|s| s.aborted()) {
-                return false;
-            }
-            match self.inner.windows.with(action, |w| w.admit(now_ms(), qps)) {
-                Ok(()) => return true,
-                Err(ms) => sleep(ms, signal).await,
-            }
-        }
-    }
-
     /// `InvokeThingService` on every target: one entry per target, in order. Rejects only for
     /// bad options (before anything is sent).
     pub async fn invoke_many(

@@ -22,6 +22,8 @@ mod error;
 mod jobs;
 #[cfg(feature = "fleet")]
 mod model;
+mod pace;
+mod reads;
 mod requests;
 mod results;
 mod selftest;
@@ -57,6 +59,7 @@ pub use jobs::{
 };
 #[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use model::js_number;
+pub use reads::{DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages, DeviceStatus};
 pub(crate) use requests::name_like;
 pub use requests::{
     Device, InvokeThingService, InvokeThingsService, Params, Payload, Request, SetDeviceProperty,
@@ -193,9 +196,8 @@ struct Inner {
     nonces: RefCell<NoncePool>,
     /// The provider call in flight, shared by every call waiting for credentials.
     pending: RefCell<Option<Promise>>,
-    /// Bulk calls' rate windows, by action (shared by every bulk call of this client).
-    #[cfg(feature = "fleet")]
-    windows: bulk::RateWindows,
+    /// The rate windows, by action (shared by every call of this client that paces itself).
+    windows: pace::RateWindows,
     /// Attempts answered `Throttling.*` so far (bulk calls slow down when it moves).
     throttles: Cell<u32>,
     /// Whether calls check their arguments against the thing model by default.
@@ -320,7 +322,6 @@ impl Client {
                 signer: RefCell::new(signer),
                 nonces: RefCell::new(NoncePool::new()),
                 pending: RefCell::new(None),
-                #[cfg(feature = "fleet")]
                 windows: Default::default(),
                 throttles: Cell::new(0),
                 check_args: options.check_args,

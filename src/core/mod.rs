@@ -10,6 +10,7 @@
 //! - [`attempts`]: one call's attempts as a state machine (what to do after each answer).
 //! - [`diagnosis`]: why a signature did not match, from the platform's string-to-sign.
 //! - [`bulk`]: bulk calls' rate window, progress pacing and batch groups.
+//! - [`paging`]: walking a product's devices page by page (`QueryDevice`'s `NextToken`).
 //! - [`json`]: a JSON reader that keeps number tokens (for [`thing_model`]).
 //! - [`thing_model`]: a product's TSL, and the check of `Args`/`Items` against it.
 
@@ -20,6 +21,7 @@ pub mod diagnosis;
 pub mod encode;
 pub mod json;
 pub mod outcome;
+pub mod paging;
 pub mod request;
 pub mod secret;
 pub mod signature;
