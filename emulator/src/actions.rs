@@ -32,6 +32,8 @@ pub const ACTIONS: &[Action] = &[
     a("QueryProductList", 50),
     a("QueryDevice", 50),
     a("BatchQueryDeviceDetail", 5),
+    a("QueryDevicePropertyData", 50),
+    a("QueryDevicePropertiesData", 10),
     a("CreateJob", 5),
     a("QueryJob", 5),
     a("QueryJobStatistics", 5),

@@ -135,6 +135,23 @@ pub struct Property {
     /// The value a new device starts with.
     #[serde(default)]
     pub initial: Option<serde_json::Value>,
+    /// A numeric property the device reports on its own, on a schedule (its history is
+    /// generated: any length at no cost).
+    #[serde(default)]
+    pub report: Option<Report>,
+}
+
+/// How a device reports a numeric property: every `every_ms`, drifting around its initial
+/// value by up to `amplitude` over `period_ms` (each device at its own phase).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Report {
+    /// Time between two reports, ms.
+    pub every_ms: u64,
+    /// How far the value drifts from the initial one.
+    pub amplitude: f64,
+    /// One drift cycle, ms.
+    pub period_ms: u64,
 }
 
 /// Whether a property may be set.

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod gateway;
+pub mod history;
 pub mod jobs;
 pub mod model;
 pub mod policy;

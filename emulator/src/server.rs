@@ -269,10 +269,10 @@ async fn api(emu: &Arc<Emulator>, req: Request) -> Response {
             let mut body = Map::new();
             body.insert("RequestId".into(), json!(request_id()));
             // Actions whose answer is not all under Data: AssumeRole's is the body itself;
-            // QueryDevice gives its paging beside Data.
+            // QueryDevice gives its paging beside Data; QueryDevicePropertiesData has no Data.
             if action == "AssumeRole" {
                 body.extend(members);
-            } else if action == "QueryDevice" {
+            } else if action == "QueryDevice" || action == "QueryDevicePropertiesData" {
                 body.insert("Success".into(), json!(true));
                 body.extend(members);
             } else {
@@ -380,7 +380,9 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
         "InvokeThingsService" => w.invoke_things_service(params, now),
         "SetDeviceProperty" => w.set_device_property(params, now),
         "SetDevicesProperty" => w.set_devices_property(params, now),
-        "QueryDevicePropertyStatus" => w.query_device_property_status(params),
+        "QueryDevicePropertyStatus" => w.query_device_property_status(params, now),
+        "QueryDevicePropertyData" => w.query_device_property_data(params, now),
+        "QueryDevicePropertiesData" => w.query_device_properties_data(params, now),
         "QueryDeviceDetail" => w.query_device_detail(params),
         "QueryThingModel" => w.query_thing_model(params),
         "QueryProductList" => w.query_product_list(),

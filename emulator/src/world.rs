@@ -98,6 +98,8 @@ pub struct World {
     by_iot_id: HashMap<String, usize>,
     log: Mutex<VecDeque<LogEntry>>,
     faults: Mutex<DeviceFaults>,
+    /// The points of properties set through the API (reported ones are generated).
+    kept: Mutex<crate::history::Kept>,
     seq: AtomicU64,
 }
 
@@ -173,6 +175,7 @@ impl World {
             by_iot_id,
             log: Mutex::new(VecDeque::new()),
             faults: Mutex::new(DeviceFaults::default()),
+            kept: Mutex::default(),
             seq: AtomicU64::new(1),
         }
     }
@@ -188,6 +191,7 @@ impl World {
         *self.devices.lock().unwrap() = fresh.devices.into_inner().unwrap();
         self.log.lock().unwrap().clear();
         *self.faults.lock().unwrap() = DeviceFaults::default();
+        self.kept.lock().unwrap().clear();
     }
 
     /// Replaces the device fault settings.
@@ -486,8 +490,10 @@ impl World {
             Behavior::Echo => Value::Object(args.clone()),
             Behavior::SetProperties => {
                 let mut d = self.devices.lock().unwrap();
+                let mut kept = self.kept.lock().unwrap();
                 for (k, v) in args {
                     d[idx].props.insert(k.clone(), (v.clone(), now_ms));
+                    kept.record(idx, k, v, now_ms);
                 }
                 Value::Object(args.clone())
             }
@@ -543,9 +549,12 @@ impl World {
                 "The device is offline.",
             ));
         }
+        let mut kept = self.kept.lock().unwrap();
         for (k, v) in &items {
             devices[idx].props.insert(k.clone(), (v.clone(), now_ms));
+            kept.record(idx, k, v, now_ms);
         }
+        drop(kept);
         let message_id = self.message_id();
         drop(devices);
         self.record(
@@ -627,7 +636,11 @@ impl World {
     }
 
     /// `QueryDevicePropertyStatus`.
-    pub fn query_device_property_status(&self, params: &Params) -> Result<Reply, ApiError> {
+    pub fn query_device_property_status(
+        &self,
+        params: &Params,
+        now_ms: i64,
+    ) -> Result<Reply, ApiError> {
         Self::check_instance(params)?;
         let idx = self.locate(params)?;
         let d = self.devices.lock().unwrap();
@@ -636,11 +649,20 @@ impl World {
             .properties
             .iter()
             .map(|p| {
-                let (v, t) = d[idx]
-                    .props
-                    .get(&p.identifier)
-                    .cloned()
-                    .unwrap_or((Value::Null, 0));
+                let (v, t) = match &p.report {
+                    Some(r) => {
+                        let now = now_ms;
+                        let every = r.every_ms.max(1) as i64;
+                        let t = now.div_euclid(every) * every;
+                        let initial = p.initial.as_ref().and_then(Value::as_f64).unwrap_or(0.0);
+                        (json!(crate::history::reported_value(r, initial, idx, t)), t)
+                    }
+                    None => d[idx]
+                        .props
+                        .get(&p.identifier)
+                        .cloned()
+                        .unwrap_or((Value::Null, 0)),
+                };
                 let value = match v {
                     Value::String(s) => s,
                     Value::Null => String::new(),
@@ -657,6 +679,157 @@ impl World {
             })
             .collect();
         Ok(obj(json!({ "List": { "PropertyStatusInfo": list } })))
+    }
+
+    /// The property `identifier` of the device's product, or the platform's refusal.
+    fn history_property<'a>(
+        &'a self,
+        idx: usize,
+        identifier: &str,
+    ) -> Result<&'a crate::config::Property, ApiError> {
+        let product = &self.config.products[self.devices.lock().unwrap()[idx].product];
+        product
+            .properties
+            .iter()
+            .find(|p| p.identifier == identifier)
+            .ok_or_else(|| {
+                ApiError::invalid_format(format!(
+                    "{identifier} is not a property of {}'s thing model.",
+                    product.product_key
+                ))
+            })
+    }
+
+    /// A page of `prop`'s points of device `idx` in `lo..=hi` (clipped to the retention).
+    fn history_page(
+        &self,
+        idx: usize,
+        prop: &crate::config::Property,
+        (lo, hi): (i64, i64),
+        asc: bool,
+        limit: usize,
+        now_ms: i64,
+    ) -> (Vec<crate::history::Point>, Option<i64>) {
+        use crate::history::{page, Source, RETENTION_MS};
+        let (lo, hi) = (lo.max(now_ms - RETENTION_MS), hi.min(now_ms));
+        match &prop.report {
+            Some(report) => page(
+                &Source::Reported {
+                    report,
+                    initial: prop.initial.as_ref().and_then(Value::as_f64).unwrap_or(0.0),
+                    device: idx,
+                },
+                lo,
+                hi,
+                asc,
+                limit,
+            ),
+            None => {
+                let kept = self.kept.lock().unwrap();
+                match kept.of(idx, &prop.identifier) {
+                    Some(points) => page(&Source::Kept(points), lo, hi, asc, limit),
+                    None => (Vec::new(), None),
+                }
+            }
+        }
+    }
+
+    /// `QueryDevicePropertyData`: one property's points, `PageSize` (1 to 50) at a time,
+    /// `StartTime` < `EndTime`; the next page starts at `NextTime` (ascending: as its
+    /// `StartTime`; descending, the emulator's choice: as its `EndTime`).
+    pub fn query_device_property_data(
+        &self,
+        params: &Params,
+        now_ms: i64,
+    ) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let idx = self.locate(params)?;
+        let identifier = Self::required(params, "Identifier")?;
+        let prop = self.history_property(idx, identifier)?;
+        let (start, end) = (
+            time_param(params, "StartTime")?,
+            time_param(params, "EndTime")?,
+        );
+        if start >= end {
+            return Err(ApiError::invalid_format(
+                "StartTime must be before EndTime.",
+            ));
+        }
+        let asc = asc_param(params)?;
+        let size = whole_param(params, "PageSize", 1..=50)?;
+        let (points, next) = self.history_page(idx, prop, (start, end), asc, size, now_ms);
+        Ok(obj(json!({
+            "NextValid": next.is_some(),
+            "NextTime": next.unwrap_or(0),
+            "List": { "PropertyInfo": points.iter().map(|(t, v)| json!({ "Time": t, "Value": v })).collect::<Vec<_>>() },
+        })))
+    }
+
+    /// `QueryDevicePropertiesData`: up to 10 properties (`Identifier.N`), `PageSize` (1 to 100)
+    /// points each, answered at the top level (not under `Data`). `Asc=1` reads `StartTime`
+    /// up to `EndTime`, `Asc=0` reads `StartTime` down to `EndTime` (so `StartTime` >
+    /// `EndTime`). When a property fills its page, every list stops at the same time
+    /// (`NextTime`), the next call's `StartTime`: no point comes twice.
+    pub fn query_device_properties_data(
+        &self,
+        params: &Params,
+        now_ms: i64,
+    ) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let idx = self.locate(params)?;
+        let mut identifiers = Vec::new();
+        for i in 1..=11 {
+            match param(params, &format!("Identifier.{i}")) {
+                Some(n) if !n.is_empty() => identifiers.push(n),
+                _ => break,
+            }
+        }
+        if identifiers.is_empty() {
+            return Err(ApiError::missing("Identifier.1"));
+        }
+        if identifiers.len() > 10 {
+            return Err(ApiError::invalid_format("At most 10 identifiers per call."));
+        }
+        let asc = asc_param(params)?;
+        let (start, end) = (
+            time_param(params, "StartTime")?,
+            time_param(params, "EndTime")?,
+        );
+        if (asc && start >= end) || (!asc && start <= end) {
+            return Err(ApiError::invalid_format(if asc {
+                "With Asc=1, StartTime must be before EndTime."
+            } else {
+                "With Asc=0, StartTime must be after EndTime."
+            }));
+        }
+        let size = whole_param(params, "PageSize", 1..=100)?;
+        let range = if asc { (start, end) } else { (end, start) };
+        let mut pages = Vec::new();
+        for id in &identifiers {
+            let prop = self.history_property(idx, id)?;
+            pages.push((*id, self.history_page(idx, prop, range, asc, size, now_ms)));
+        }
+        // The earliest point left over (in the reading order) is where every list stops.
+        let cut = pages
+            .iter()
+            .filter_map(|(_, (_, next))| *next)
+            .reduce(|a, b| if asc { a.min(b) } else { a.max(b) });
+        let infos: Vec<Value> = pages
+            .into_iter()
+            .map(|(id, (points, _))| {
+                let list: Vec<Value> = points
+                    .into_iter()
+                    .filter(|(t, _)| cut.is_none_or(|c| if asc { *t < c } else { *t > c }))
+                    .map(|(t, v)| json!({ "Time": t, "Value": v }))
+                    .collect();
+                json!({ "Identifier": id, "List": { "PropertyInfo": list } })
+            })
+            .collect();
+        Ok(obj(json!({
+            "NextValid": cut.is_some(),
+            "NextTime": cut.unwrap_or(0),
+            "PropertyDataInfos": { "PropertyDataInfo": infos },
+        })))
     }
 
     /// `QueryDeviceDetail`.
@@ -833,4 +1006,41 @@ fn obj(v: Value) -> Map<String, Value> {
         Value::Object(m) => m,
         _ => Map::new(),
     }
+}
+
+/// A time parameter (unix ms), required.
+fn time_param(params: &Params, name: &str) -> Result<i64, ApiError> {
+    let v = param(params, name)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing(name))?;
+    v.parse()
+        .map_err(|_| ApiError::invalid_format(format!("{name} must be a time in ms.")))
+}
+
+/// `Asc`: 0 or 1, required.
+fn asc_param(params: &Params) -> Result<bool, ApiError> {
+    match param(params, "Asc") {
+        Some("1") => Ok(true),
+        Some("0") => Ok(false),
+        None | Some("") => Err(ApiError::missing("Asc")),
+        Some(_) => Err(ApiError::invalid_format("Asc must be 0 or 1.")),
+    }
+}
+
+/// A whole number in `range`, required.
+fn whole_param(
+    params: &Params,
+    name: &str,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ApiError> {
+    let v = param(params, name)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing(name))?;
+    v.parse().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+        ApiError::invalid_format(format!(
+            "{name} must be from {} to {}.",
+            range.start(),
+            range.end()
+        ))
+    })
 }

@@ -309,6 +309,81 @@ pub const BATCH_QUERY_DEVICE_DETAIL: ActionSpec = ActionSpec {
     result: ResultKind::Call,
 };
 
+/// The last time a history read may name (the year 2100), ms.
+const MAX_TIME_MS: i64 = 4_102_444_800_000;
+
+const START_TIME: Field = Field {
+    name: "StartTime",
+    js: "startTime",
+    kind: FieldKind::Integer {
+        min: 0,
+        max: MAX_TIME_MS,
+    },
+    required: true,
+};
+
+const END_TIME: Field = Field {
+    name: "EndTime",
+    js: "endTime",
+    kind: FieldKind::Integer {
+        min: 0,
+        max: MAX_TIME_MS,
+    },
+    required: true,
+};
+
+const ASC: Field = Field {
+    name: "Asc",
+    js: "asc",
+    kind: FieldKind::Integer { min: 0, max: 1 },
+    required: true,
+};
+
+/// `QueryDevicePropertyData`.
+pub const QUERY_DEVICE_PROPERTY_DATA: ActionSpec = ActionSpec {
+    name: "QueryDevicePropertyData",
+    method: None,
+    addressing: Addressing::Device,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[
+        IDENTIFIER,
+        START_TIME,
+        END_TIME,
+        ASC,
+        Field {
+            name: "PageSize",
+            js: "pageSize",
+            kind: FieldKind::Integer { min: 1, max: 50 },
+            required: true,
+        },
+    ],
+    result: ResultKind::Call,
+};
+
+/// `QueryDevicePropertiesData` (its `Identifier.N`, 1 to 10, are added by the caller).
+pub const QUERY_DEVICE_PROPERTIES_DATA: ActionSpec = ActionSpec {
+    name: "QueryDevicePropertiesData",
+    method: None,
+    addressing: Addressing::Device,
+    idempotent: true,
+    qps: 10,
+    batch: None,
+    fields: &[
+        START_TIME,
+        END_TIME,
+        ASC,
+        Field {
+            name: "PageSize",
+            js: "pageSize",
+            kind: FieldKind::Integer { min: 1, max: 100 },
+            required: true,
+        },
+    ],
+    result: ResultKind::Call,
+};
+
 /// `CreateJob`.
 pub const CREATE_JOB: ActionSpec = ActionSpec {
     name: "CreateJob",
@@ -445,6 +520,14 @@ pub const DOCS: &[(&str, &str, &str)] = &[
     ("QueryDevice", "CurrentPage", "The page, from 1."),
     ("QueryDevice", "NextToken", "The previous page's NextToken: needed once PageSize × CurrentPage passes 10,000."),
     ("BatchQueryDeviceDetail", "", "Details of up to 100 devices of one product, by name."),
+    ("QueryDevicePropertyData", "", "One property's history, a page at a time (NextTime); the last 30 days."),
+    ("QueryDevicePropertyData", "Identifier", "The property (`module:property` for a non-default module)."),
+    ("QueryDevicePropertyData", "PageSize", "Points per page, 1 to 50."),
+    ("QueryDevicePropertiesData", "", "Up to 10 properties' history at once (`Identifier.N`), answered at the top level, not under Data."),
+    ("QueryDevicePropertiesData", "PageSize", "Points per property, 1 to 100."),
+    ("", "StartTime", "Where the range starts, unix ms."),
+    ("", "EndTime", "Where the range ends, unix ms."),
+    ("", "Asc", "1: oldest first; 0: newest first."),
     ("QueryJob", "", "A job's state (with QueryJobStatistics: its tasks by state)."),
     ("QueryJobStatistics", "", "How many of a job's tasks are in each state."),
     ("ListTask", "", "A job's per-device tasks, a page at a time (NextToken)."),
@@ -497,6 +580,8 @@ pub const ACTIONS: &[ActionSpec] = &[
     QUERY_PRODUCT_LIST,
     QUERY_DEVICE,
     BATCH_QUERY_DEVICE_DETAIL,
+    QUERY_DEVICE_PROPERTY_DATA,
+    QUERY_DEVICE_PROPERTIES_DATA,
     CREATE_JOB,
     QUERY_JOB,
     QUERY_JOB_STATISTICS,

@@ -22,8 +22,9 @@ const BUDGET = 34_816;
 // deadline's keep-alive timer, the self-test's signed probe and a revoked key renewed: 102,345;
 // then misspelt request fields refused (+217, less 19 for a shorter init() message): 102,543;
 // then the rate windows moved out of the bulk module for the paged reads (+7 bytes of code, but
-// the string data laid out anew: +43 of gzip): 102,612. Growth past the ceiling fails.
-const CEILING = 102_700;
+// the string data laid out anew: +43 of gzip): 102,612; then QueryDevicePropertyData and
+// QueryDevicePropertiesData in the catalog (+132): 102,744. Growth past the ceiling fails.
+const CEILING = 102_800;
 // The most the package may weigh, every feature together: a TODO while it is missed.
 const ALL_TOGETHER = 102_400;
 
