@@ -57,9 +57,9 @@ pub use client::{BulkEntry, BulkOptions, OnProgress, Progress, PropertySet, Serv
 pub use client::{
     CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions, CredentialsProvider,
     CredentialsSource, Device, DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages,
-    DeviceStatus, Error, ErrorKind, InvokeResult, InvokeThingService, InvokeThingsService,
-    PresignOptions, PropertyStatus, PropertyStatusResult, PropertyValue, ProvidedCredentials,
-    SelfTest, SetDeviceProperty, SetDevicesProperty,
+    DeviceStatus, Error, ErrorKind, HistoryOptions, HistoryPages, InvokeResult, InvokeThingService,
+    InvokeThingsService, PresignOptions, PropertyPoint, PropertyStatus, PropertyStatusResult,
+    PropertyValue, ProvidedCredentials, SelfTest, SetDeviceProperty, SetDevicesProperty,
 };
 #[cfg(feature = "fleet")]
 pub use client::{

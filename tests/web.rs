@@ -626,3 +626,100 @@ async fn devices_are_listed_page_by_page_and_detailed_by_name() {
     assert_eq!(details[0].info.status, DeviceStatus::Online);
     assert_eq!(details[0].firmware_version, "1.0.0");
 }
+
+#[wasm_bindgen_test]
+async fn property_history_pages_one_property_and_several() {
+    use thingcall::HistoryOptions;
+    let c = client();
+    let now = js_sys::Date::now() as i64;
+    let lamp = Device::by_name(PK, "lamp-03");
+    let hour = HistoryOptions {
+        from_ms: now - 3_600_000,
+        to_ms: now,
+        page_size: Some(7),
+        ..Default::default()
+    };
+    // One property, pages of 7, oldest first: a point a minute.
+    let mut pages = c
+        .property_history(&lamp, &["Temperature".into()], &hour)
+        .unwrap();
+    let mut points = Vec::new();
+    while let Some(page) = pages.next_page().await.unwrap() {
+        assert!(page.len() <= 7);
+        points.extend(page);
+    }
+    assert!((60..=61).contains(&points.len()), "{}", points.len());
+    assert!(points
+        .windows(2)
+        .all(|w| w[1].time_ms - w[0].time_ms == 60_000));
+    assert!(points
+        .iter()
+        .all(|p| p.identifier == "Temperature" && p.value.parse::<f64>().is_ok()));
+    // Newest first: the same points reversed.
+    let down = c
+        .property_history(
+            &lamp,
+            &["Temperature".into()],
+            &HistoryOptions {
+                newest_first: true,
+                ..hour.clone()
+            },
+        )
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let mut reversed = down.clone();
+    reversed.reverse();
+    assert_eq!(reversed, points);
+    // Two properties at once (QueryDevicePropertiesData, newest first: its reversed range).
+    let both = c
+        .property_history(
+            &lamp,
+            &["Temperature".into(), "Brightness".into()],
+            &HistoryOptions {
+                newest_first: true,
+                page_size: Some(10),
+                ..hour.clone()
+            },
+        )
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let temps: Vec<_> = both
+        .iter()
+        .filter(|p| p.identifier == "Temperature")
+        .collect();
+    assert_eq!(temps.len(), points.len());
+    // Bad input is refused before anything is sent.
+    for (ids, o) in [
+        (vec![], hour.clone()),
+        (
+            vec!["Temperature".to_string()],
+            HistoryOptions {
+                from_ms: now,
+                to_ms: now - 1,
+                ..hour.clone()
+            },
+        ),
+        (
+            vec!["Temperature".to_string()],
+            HistoryOptions {
+                from_ms: now - 31 * 86_400_000,
+                ..hour.clone()
+            },
+        ),
+        (
+            vec!["Temperature".to_string()],
+            HistoryOptions {
+                page_size: Some(51),
+                ..hour.clone()
+            },
+        ),
+        (vec!["Temp&erature".to_string()], hour.clone()),
+    ] {
+        let e = c.property_history(&lamp, &ids, &o).err().expect("refused");
+        assert_eq!(e.code(), "InvalidArgument", "{ids:?}: {e}");
+    }
+}

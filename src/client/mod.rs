@@ -59,7 +59,10 @@ pub use jobs::{
 };
 #[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use model::js_number;
-pub use reads::{DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages, DeviceStatus};
+pub use reads::{
+    DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages, DeviceStatus, HistoryOptions,
+    HistoryPages, PropertyPoint,
+};
 pub(crate) use requests::name_like;
 pub use requests::{
     Device, InvokeThingService, InvokeThingsService, Params, Payload, Request, SetDeviceProperty,
