@@ -34,6 +34,8 @@ pub const ACTIONS: &[Action] = &[
     a("BatchQueryDeviceDetail", 5),
     a("QueryDevicePropertyData", 50),
     a("QueryDevicePropertiesData", 10),
+    a("QueryDeviceEventData", 50),
+    a("QueryDeviceServiceData", 50),
     a("CreateJob", 5),
     a("QueryJob", 5),
     a("QueryJobStatistics", 5),

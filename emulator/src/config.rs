@@ -82,6 +82,9 @@ pub struct Product {
     /// Thing model services.
     #[serde(default)]
     pub services: Vec<Service>,
+    /// Thing model events.
+    #[serde(default)]
+    pub events: Vec<Event>,
     /// The product's devices.
     #[serde(default)]
     pub devices: Vec<DeviceConfig>,
@@ -184,6 +187,62 @@ pub struct Service {
     /// Input parameters.
     #[serde(default)]
     pub input_data: Vec<Param>,
+}
+
+/// A thing model event, and what raises it on the emulated devices.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Event {
+    /// `Identifier`.
+    pub identifier: String,
+    /// Display name.
+    pub name: String,
+    /// `info`, `alert` or `error`.
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    /// Output parameters.
+    #[serde(default)]
+    pub output_data: Vec<Param>,
+    /// Raised each time this service is called (its output: the call's Args).
+    #[serde(default)]
+    pub raised_by: Option<String>,
+    /// Raised each time a reported property rises to this value or above (its output: the
+    /// property's value).
+    #[serde(default)]
+    pub when_above: Option<Threshold>,
+}
+
+/// A reported property's value that raises an event when reached.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Threshold {
+    /// The property (one with a `report`).
+    pub property: String,
+    /// The value.
+    pub value: f64,
+}
+
+/// An event's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventType {
+    /// Information.
+    Info,
+    /// An alert.
+    Alert,
+    /// An error.
+    Error,
+}
+
+impl EventType {
+    /// The platform's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Alert => "alert",
+            Self::Error => "error",
+        }
+    }
 }
 
 /// Synchronous or asynchronous service.

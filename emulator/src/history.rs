@@ -82,23 +82,46 @@ pub fn page(
             (points, (count > take).then(|| at(take)))
         }
         Source::Kept(points) => {
-            let inside = points.iter().filter(|(t, _)| (lo..=hi).contains(t));
-            let ordered: Vec<&(i64, Value)> = if asc {
-                inside.collect()
-            } else {
-                let mut v: Vec<_> = inside.collect();
-                v.reverse();
-                v
-            };
-            let next = ordered.get(limit).map(|(t, _)| *t);
-            let out = ordered
-                .into_iter()
-                .take(limit)
-                .map(|(t, v)| (*t, text(v)))
-                .collect();
-            (out, next)
+            let (page, next) = records(points, lo, hi, asc, limit);
+            (page.into_iter().map(|(t, v)| (t, text(&v))).collect(), next)
         }
     }
+}
+
+/// Up to `limit` records with times in `lo..=hi`, in time order (`asc`) or the reverse, and
+/// the time of the first one left. A page never ends inside a run of records of the same time
+/// (the next page, which starts at that time, would give them again): the run goes to the next
+/// page, unless it fills the whole page (then the walk moves past that time).
+pub fn records<T: Clone>(
+    all: &VecDeque<(i64, T)>,
+    lo: i64,
+    hi: i64,
+    asc: bool,
+    limit: usize,
+) -> (Vec<(i64, T)>, Option<i64>) {
+    if lo > hi || limit == 0 {
+        return (Vec::new(), None);
+    }
+    let inside = all.iter().filter(|(t, _)| (lo..=hi).contains(t));
+    let ordered: Vec<&(i64, T)> = if asc {
+        inside.collect()
+    } else {
+        let mut v: Vec<_> = inside.collect();
+        v.reverse();
+        v
+    };
+    let mut next = ordered.get(limit).map(|(t, _)| *t);
+    let mut take = ordered.len().min(limit);
+    if let Some(t) = next {
+        let kept = ordered[..take].iter().take_while(|(x, _)| *x != t).count();
+        if kept > 0 {
+            take = kept;
+        } else {
+            next = ordered[take..].iter().map(|(x, _)| *x).find(|x| *x != t);
+        }
+    }
+    let out = ordered.into_iter().take(take).cloned().collect();
+    (out, next)
 }
 
 /// A float as the platform writes it: `21.5`, `22` for a whole value.
@@ -125,10 +148,46 @@ pub enum Source<'a> {
     Kept(&'a VecDeque<(i64, Value)>),
 }
 
-/// The points of the properties set through the API, per device and identifier.
+/// One service call, as `QueryDeviceServiceData` answers it.
+#[derive(Clone, Debug)]
+pub struct ServiceCall {
+    /// The service.
+    pub identifier: String,
+    /// Its name.
+    pub name: String,
+    /// The Args, as JSON text.
+    pub input: String,
+    /// What the device answered, as JSON text.
+    pub output: String,
+}
+
+/// One event, as `QueryDeviceEventData` answers it.
+#[derive(Clone, Debug)]
+pub struct EventRaised {
+    /// The event.
+    pub identifier: String,
+    /// Its name.
+    pub name: String,
+    /// `info`, `alert` or `error`.
+    pub kind: &'static str,
+    /// Its output, as JSON text.
+    pub output: String,
+}
+
+/// The points of the properties set through the API, per device and identifier; the service
+/// calls and the events raised, per device.
 #[derive(Default)]
 pub struct Kept {
     points: HashMap<(usize, String), VecDeque<(i64, Value)>>,
+    services: HashMap<usize, VecDeque<(i64, ServiceCall)>>,
+    events: HashMap<usize, VecDeque<(i64, EventRaised)>>,
+}
+
+fn keep<T>(q: &mut VecDeque<(i64, T)>, t: i64, item: T) {
+    q.push_back((t, item));
+    while q.len() > MAX_KEPT || q.front().is_some_and(|(old, _)| *old < t - RETENTION_MS) {
+        q.pop_front();
+    }
 }
 
 impl Kept {
@@ -139,10 +198,27 @@ impl Kept {
             .points
             .entry((device, identifier.to_string()))
             .or_default();
-        q.push_back((t, value.clone()));
-        while q.len() > MAX_KEPT || q.front().is_some_and(|(old, _)| *old < t - RETENTION_MS) {
-            q.pop_front();
-        }
+        keep(q, t, value.clone());
+    }
+
+    /// Notes a service call of `device`.
+    pub fn service(&mut self, device: usize, call: ServiceCall, t: i64) {
+        keep(self.services.entry(device).or_default(), t, call);
+    }
+
+    /// Notes an event of `device`.
+    pub fn event(&mut self, device: usize, event: EventRaised, t: i64) {
+        keep(self.events.entry(device).or_default(), t, event);
+    }
+
+    /// The service calls of `device`.
+    pub fn services_of(&self, device: usize) -> Option<&VecDeque<(i64, ServiceCall)>> {
+        self.services.get(&device)
+    }
+
+    /// The events of `device`.
+    pub fn events_of(&self, device: usize) -> Option<&VecDeque<(i64, EventRaised)>> {
+        self.events.get(&device)
     }
 
     /// The points of `identifier` of `device` (empty when none was set).
@@ -153,7 +229,38 @@ impl Kept {
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.points.clear();
+        self.services.clear();
+        self.events.clear();
     }
+}
+
+/// The report times in `lo..=hi` at which a reported property rises to `threshold` or above
+/// (from below at the report before): when a `when_above` event is raised, with the value.
+pub fn crossings(
+    report: &Report,
+    initial: f64,
+    device: usize,
+    threshold: f64,
+    lo: i64,
+    hi: i64,
+) -> VecDeque<(i64, f64)> {
+    let every = report.every_ms.max(1) as i64;
+    let mut out = VecDeque::new();
+    if lo > hi {
+        return out;
+    }
+    let first = lo.div_euclid(every) * every;
+    let mut before = reported_value(report, initial, device, first - every);
+    let mut t = first;
+    while t <= hi {
+        let v = reported_value(report, initial, device, t);
+        if t >= lo && v >= threshold && before < threshold {
+            out.push_back((t, v));
+        }
+        before = v;
+        t += every;
+    }
+    out
 }
 
 #[cfg(test)]

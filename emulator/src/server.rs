@@ -383,6 +383,8 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
         "QueryDevicePropertyStatus" => w.query_device_property_status(params, now),
         "QueryDevicePropertyData" => w.query_device_property_data(params, now),
         "QueryDevicePropertiesData" => w.query_device_properties_data(params, now),
+        "QueryDeviceServiceData" => w.query_device_service_data(params, now),
+        "QueryDeviceEventData" => w.query_device_event_data(params, now),
         "QueryDeviceDetail" => w.query_device_detail(params),
         "QueryThingModel" => w.query_thing_model(params),
         "QueryProductList" => w.query_product_list(),

@@ -485,7 +485,7 @@ impl World {
         args: &Map<String, Value>,
         now_ms: i64,
     ) -> Value {
-        match service.behavior {
+        let output = match service.behavior {
             Behavior::Ack => json!({}),
             Behavior::Echo => Value::Object(args.clone()),
             Behavior::SetProperties => {
@@ -497,7 +497,38 @@ impl World {
                 }
                 Value::Object(args.clone())
             }
+        };
+        // The service history, and the events the call raises.
+        let product = &self.config.products[self.devices.lock().unwrap()[idx].product];
+        let mut kept = self.kept.lock().unwrap();
+        let input = Value::Object(args.clone()).to_string();
+        kept.service(
+            idx,
+            crate::history::ServiceCall {
+                identifier: service.identifier.clone(),
+                name: service.name.clone(),
+                input: input.clone(),
+                output: output.to_string(),
+            },
+            now_ms,
+        );
+        for e in product
+            .events
+            .iter()
+            .filter(|e| e.raised_by.as_deref() == Some(service.identifier.as_str()))
+        {
+            kept.event(
+                idx,
+                crate::history::EventRaised {
+                    identifier: e.identifier.clone(),
+                    name: e.name.clone(),
+                    kind: e.kind.as_str(),
+                    output: input.clone(),
+                },
+                now_ms,
+            );
         }
+        output
     }
 
     /// `SetDeviceProperty`.
@@ -832,6 +863,111 @@ impl World {
         })))
     }
 
+    /// The range, order and page size of a history request (`StartTime` < `EndTime`, `Asc`,
+    /// `PageSize` 1 to 50), clipped to the retention and the present.
+    fn history_range(params: &Params, now_ms: i64) -> Result<(i64, i64, bool, usize), ApiError> {
+        let (start, end) = (
+            time_param(params, "StartTime")?,
+            time_param(params, "EndTime")?,
+        );
+        if start >= end {
+            return Err(ApiError::invalid_format(
+                "StartTime must be before EndTime.",
+            ));
+        }
+        let asc = asc_param(params)?;
+        let size = whole_param(params, "PageSize", 1..=50)?;
+        let lo = start.max(now_ms - crate::history::RETENTION_MS);
+        Ok((lo, end.min(now_ms), asc, size))
+    }
+
+    /// `QueryDeviceServiceData`: the device's service calls (optionally one service's),
+    /// paged by `NextTime` as `QueryDevicePropertyData` is.
+    pub fn query_device_service_data(
+        &self,
+        params: &Params,
+        now_ms: i64,
+    ) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let idx = self.locate(params)?;
+        let (lo, hi, asc, size) = Self::history_range(params, now_ms)?;
+        let only = param(params, "Identifier").filter(|s| !s.is_empty());
+        let kept = self.kept.lock().unwrap();
+        let empty = std::collections::VecDeque::new();
+        let calls: std::collections::VecDeque<_> = kept
+            .services_of(idx)
+            .unwrap_or(&empty)
+            .iter()
+            .filter(|(_, c)| only.is_none_or(|i| c.identifier == i))
+            .cloned()
+            .collect();
+        let (page, next) = crate::history::records(&calls, lo, hi, asc, size);
+        let list: Vec<Value> = page
+            .into_iter()
+            .map(|(t, c)| json!({ "Time": t, "Identifier": c.identifier, "Name": c.name, "InputData": c.input, "OutputData": c.output }))
+            .collect();
+        Ok(obj(json!({
+            "NextValid": next.is_some(), "NextTime": next.unwrap_or(0),
+            "List": { "ServiceInfo": list },
+        })))
+    }
+
+    /// `QueryDeviceEventData`: the device's events of one `EventType` (`info`, `alert`,
+    /// `error`; optionally one event's), paged by `NextTime`. Events raised by a service are
+    /// kept as they happen; those raised by a reported property are found in its history.
+    pub fn query_device_event_data(&self, params: &Params, now_ms: i64) -> Result<Reply, ApiError> {
+        Self::check_instance(params)?;
+        let idx = self.locate(params)?;
+        let kind = Self::required(params, "EventType")?;
+        if !["info", "alert", "error"].contains(&kind) {
+            return Err(ApiError::invalid_format(
+                "EventType must be info, alert or error.",
+            ));
+        }
+        let (lo, hi, asc, size) = Self::history_range(params, now_ms)?;
+        let only = param(params, "Identifier").filter(|s| !s.is_empty());
+        let product = &self.config.products[self.devices.lock().unwrap()[idx].product];
+        let mut all: Vec<(i64, crate::history::EventRaised)> = Vec::new();
+        if let Some(kept) = self.kept.lock().unwrap().events_of(idx) {
+            all.extend(kept.iter().filter(|(t, _)| (lo..=hi).contains(t)).cloned());
+        }
+        for e in &product.events {
+            let Some(th) = &e.when_above else { continue };
+            let Some(prop) = product
+                .properties
+                .iter()
+                .find(|p| p.identifier == th.property)
+            else {
+                continue;
+            };
+            let Some(report) = &prop.report else { continue };
+            let initial = prop.initial.as_ref().and_then(Value::as_f64).unwrap_or(0.0);
+            for (t, v) in crate::history::crossings(report, initial, idx, th.value, lo, hi) {
+                all.push((
+                    t,
+                    crate::history::EventRaised {
+                        identifier: e.identifier.clone(),
+                        name: e.name.clone(),
+                        kind: e.kind.as_str(),
+                        output: json!({ &th.property: v }).to_string(),
+                    },
+                ));
+            }
+        }
+        all.retain(|(_, e)| e.kind == kind && only.is_none_or(|i| e.identifier == i));
+        all.sort_by_key(|(t, _)| *t);
+        let all: std::collections::VecDeque<_> = all.into();
+        let (page, next) = crate::history::records(&all, lo, hi, asc, size);
+        let list: Vec<Value> = page
+            .into_iter()
+            .map(|(t, e)| json!({ "Time": t, "Identifier": e.identifier, "Name": e.name, "EventType": e.kind, "OutputData": e.output }))
+            .collect();
+        Ok(obj(json!({
+            "NextValid": next.is_some(), "NextTime": next.unwrap_or(0),
+            "List": { "EventInfo": list },
+        })))
+    }
+
     /// `QueryDeviceDetail`.
     pub fn query_device_detail(&self, params: &Params) -> Result<Reply, ApiError> {
         Self::check_instance(params)?;
@@ -993,7 +1129,13 @@ impl World {
                 })).collect::<Vec<_>>(),
                 "outputData": []
             })).collect::<Vec<_>>(),
-            "events": []
+            "events": p.events.iter().map(|e| json!({
+                "identifier": e.identifier, "name": e.name, "type": e.kind.as_str(), "required": false,
+                "method": format!("thing.event.{}.post", e.identifier),
+                "outputData": e.output_data.iter().map(|x| json!({
+                    "identifier": x.identifier, "name": x.name, "dataType": dt(&x.data_type)
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>()
         });
         Ok(obj(
             json!({ "ProductKey": p.product_key, "ThingModelJson": tsl.to_string() }),

@@ -364,3 +364,132 @@ async fn history_requests_out_of_bounds_are_refused() {
     );
     assert!((43_199..=43_201).contains(&all.len()), "{}", all.len());
 }
+
+#[tokio::test]
+async fn service_calls_and_the_events_they_raise_are_kept_and_paged() {
+    let e = start().await;
+    let from = (now_ms() - 1000).to_string();
+    for times in 1..=5 {
+        let args = format!(r#"{{"times":{times}}}"#);
+        let (_, r) = e
+            .call(
+                "InvokeThingService",
+                &[
+                    ("ProductKey", PK),
+                    ("DeviceName", "lamp-04"),
+                    ("Identifier", "Blink"),
+                    ("Args", &args),
+                ],
+            )
+            .await;
+        assert_eq!(r["Success"], true, "{r}");
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    }
+    e.call(
+        "InvokeThingService",
+        &[
+            ("ProductKey", PK),
+            ("DeviceName", "lamp-04"),
+            ("Identifier", "Echo"),
+            ("Args", r#"{"text":"x"}"#),
+        ],
+    )
+    .await;
+    let to = (now_ms() + 1000).to_string();
+    // Services: all six, or Blink's five, in pages of 2 by NextTime.
+    let walk = |identifier: Option<&'static str>| {
+        let (from, to) = (from.clone(), to.clone());
+        let e = &e;
+        async move {
+            let mut lo = from;
+            let mut all = Vec::new();
+            loop {
+                let mut p = vec![
+                    ("ProductKey", PK.to_string()),
+                    ("DeviceName", "lamp-04".to_string()),
+                    ("StartTime", lo.clone()),
+                    ("EndTime", to.clone()),
+                    ("Asc", "1".to_string()),
+                    ("PageSize", "2".to_string()),
+                ];
+                if let Some(i) = identifier {
+                    p.push(("Identifier", i.to_string()));
+                }
+                let q: Vec<(&str, &str)> = p.iter().map(|(a, b)| (*a, b.as_str())).collect();
+                let (_, b) = e.call("QueryDeviceServiceData", &q).await;
+                assert_eq!(b["Success"], true, "{b}");
+                for s in b["Data"]["List"]["ServiceInfo"].as_array().unwrap() {
+                    all.push((
+                        s["Identifier"].as_str().unwrap().to_string(),
+                        s["InputData"].as_str().unwrap().to_string(),
+                    ));
+                }
+                if b["Data"]["NextValid"] != true {
+                    break;
+                }
+                lo = b["Data"]["NextTime"].as_i64().unwrap().to_string();
+            }
+            all
+        }
+    };
+    let every = walk(None).await;
+    assert_eq!(every.len(), 6, "{every:?}");
+    assert_eq!(every[5].0, "Echo");
+    let blinks = walk(Some("Blink")).await;
+    assert_eq!(
+        blinks.iter().map(|b| b.1.as_str()).collect::<Vec<_>>(),
+        [
+            r#"{"times":1}"#,
+            r#"{"times":2}"#,
+            r#"{"times":3}"#,
+            r#"{"times":4}"#,
+            r#"{"times":5}"#
+        ]
+    );
+
+    // Each Blink raised an info event with its Args; none is an alert.
+    let q = |kind: &'static str| {
+        vec![
+            ("ProductKey", PK),
+            ("DeviceName", "lamp-04"),
+            ("EventType", kind),
+            ("StartTime", from.as_str()),
+            ("EndTime", to.as_str()),
+            ("Asc", "0"),
+            ("PageSize", "50"),
+        ]
+    };
+    let (_, info) = e.call("QueryDeviceEventData", &q("info")).await;
+    let events = info["Data"]["List"]["EventInfo"].as_array().unwrap();
+    assert_eq!(events.len(), 5, "{info}");
+    assert_eq!(events[0]["Identifier"], "Blinked");
+    assert_eq!(events[0]["EventType"], "info");
+    assert_eq!(events[0]["OutputData"], r#"{"times":5}"#, "newest first");
+    let (_, bad) = e.call("QueryDeviceEventData", &q("warning")).await;
+    assert_eq!(bad["Code"], "iot.common.InvalidFormattedParameter");
+
+    // Overheat alerts come from the reported temperature: one each time it rises past 24 °C.
+    let (a, b) = ((now_ms() - 6 * 3_600_000).to_string(), now_ms().to_string());
+    let (_, alerts) = e
+        .call(
+            "QueryDeviceEventData",
+            &[
+                ("ProductKey", PK),
+                ("DeviceName", "lamp-04"),
+                ("EventType", "alert"),
+                ("StartTime", &a),
+                ("EndTime", &b),
+                ("Asc", "1"),
+                ("PageSize", "50"),
+            ],
+        )
+        .await;
+    let list = alerts["Data"]["List"]["EventInfo"].as_array().unwrap();
+    // A one-hour drift of ±3 around 21.5 crosses 24 once an hour: 5 to 7 times in six hours.
+    assert!((5..=7).contains(&list.len()), "{alerts}");
+    for a in list {
+        assert_eq!(a["Identifier"], "Overheat");
+        let out: Value = serde_json::from_str(a["OutputData"].as_str().unwrap()).unwrap();
+        assert!(out["Temperature"].as_f64().unwrap() >= 24.0);
+    }
+}

@@ -384,6 +384,65 @@ pub const QUERY_DEVICE_PROPERTIES_DATA: ActionSpec = ActionSpec {
     result: ResultKind::Call,
 };
 
+const HISTORY_PAGE: Field = Field {
+    name: "PageSize",
+    js: "pageSize",
+    kind: FieldKind::Integer { min: 1, max: 50 },
+    required: true,
+};
+
+/// `QueryDeviceEventData`.
+pub const QUERY_DEVICE_EVENT_DATA: ActionSpec = ActionSpec {
+    name: "QueryDeviceEventData",
+    method: None,
+    addressing: Addressing::Device,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[
+        Field {
+            name: "EventType",
+            js: "eventType",
+            kind: FieldKind::Name,
+            required: true,
+        },
+        Field {
+            name: "Identifier",
+            js: "identifier",
+            kind: FieldKind::Name,
+            required: false,
+        },
+        START_TIME,
+        END_TIME,
+        ASC,
+        HISTORY_PAGE,
+    ],
+    result: ResultKind::Call,
+};
+
+/// `QueryDeviceServiceData`.
+pub const QUERY_DEVICE_SERVICE_DATA: ActionSpec = ActionSpec {
+    name: "QueryDeviceServiceData",
+    method: None,
+    addressing: Addressing::Device,
+    idempotent: true,
+    qps: 50,
+    batch: None,
+    fields: &[
+        Field {
+            name: "Identifier",
+            js: "identifier",
+            kind: FieldKind::Name,
+            required: false,
+        },
+        START_TIME,
+        END_TIME,
+        ASC,
+        HISTORY_PAGE,
+    ],
+    result: ResultKind::Call,
+};
+
 /// `CreateJob`.
 pub const CREATE_JOB: ActionSpec = ActionSpec {
     name: "CreateJob",
@@ -525,6 +584,12 @@ pub const DOCS: &[(&str, &str, &str)] = &[
     ("QueryDevicePropertyData", "PageSize", "Points per page, 1 to 50."),
     ("QueryDevicePropertiesData", "", "Up to 10 properties' history at once (`Identifier.N`), answered at the top level, not under Data."),
     ("QueryDevicePropertiesData", "PageSize", "Points per property, 1 to 100."),
+    ("QueryDeviceEventData", "", "A device's events of one type, a page at a time (NextTime); the last 30 days."),
+    ("QueryDeviceEventData", "EventType", "info, alert or error."),
+    ("QueryDeviceEventData", "Identifier", "One event only (all of the type when absent)."),
+    ("QueryDeviceServiceData", "", "A device's service calls, a page at a time (NextTime); the last 30 days."),
+    ("QueryDeviceServiceData", "Identifier", "One service only (all when absent)."),
+    ("", "PageSize", "Records per page, 1 to 50."),
     ("", "StartTime", "Where the range starts, unix ms."),
     ("", "EndTime", "Where the range ends, unix ms."),
     ("", "Asc", "1: oldest first; 0: newest first."),
@@ -582,6 +647,8 @@ pub const ACTIONS: &[ActionSpec] = &[
     BATCH_QUERY_DEVICE_DETAIL,
     QUERY_DEVICE_PROPERTY_DATA,
     QUERY_DEVICE_PROPERTIES_DATA,
+    QUERY_DEVICE_EVENT_DATA,
+    QUERY_DEVICE_SERVICE_DATA,
     CREATE_JOB,
     QUERY_JOB,
     QUERY_JOB_STATISTICS,

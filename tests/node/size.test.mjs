@@ -23,8 +23,9 @@ const BUDGET = 34_816;
 // then misspelt request fields refused (+217, less 19 for a shorter init() message): 102,543;
 // then the rate windows moved out of the bulk module for the paged reads (+7 bytes of code, but
 // the string data laid out anew: +43 of gzip): 102,612; then QueryDevicePropertyData and
-// QueryDevicePropertiesData in the catalog (+132): 102,744. Growth past the ceiling fails.
-const CEILING = 102_800;
+// QueryDevicePropertiesData in the catalog (+132): 102,744; then QueryDeviceEventData and
+// QueryDeviceServiceData (+152): 102,896. Growth past the ceiling fails.
+const CEILING = 102_950;
 // The most the package may weigh, every feature together: a TODO while it is missed.
 const ALL_TOGETHER = 102_400;
 
