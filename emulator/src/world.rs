@@ -599,22 +599,12 @@ impl World {
     }
 
     fn device_names(params: &Params) -> Result<Vec<&str>, ApiError> {
-        let mut names = Vec::new();
-        for i in 1..=101 {
-            match param(params, &format!("DeviceName.{i}")) {
-                Some(n) if !n.is_empty() => names.push(n),
-                _ => break,
-            }
-        }
-        if names.is_empty() {
-            return Err(ApiError::missing("DeviceName.1"));
-        }
-        if names.len() > 100 {
-            return Err(ApiError::invalid_format(
-                "At most 100 devices per batch call.",
-            ));
-        }
-        Ok(names)
+        numbered(
+            params,
+            "DeviceName",
+            100,
+            "At most 100 devices per batch call.",
+        )
     }
 
     fn batch_devices(&self, params: &Params) -> Result<Vec<usize>, ApiError> {
@@ -777,18 +767,8 @@ impl World {
         let idx = self.locate(params)?;
         let identifier = Self::required(params, "Identifier")?;
         let prop = self.history_property(idx, identifier)?;
-        let (start, end) = (
-            time_param(params, "StartTime")?,
-            time_param(params, "EndTime")?,
-        );
-        if start >= end {
-            return Err(ApiError::invalid_format(
-                "StartTime must be before EndTime.",
-            ));
-        }
-        let asc = asc_param(params)?;
-        let size = whole_param(params, "PageSize", 1..=50)?;
-        let (points, next) = self.history_page(idx, prop, (start, end), asc, size, now_ms);
+        let (lo, hi, asc, size) = Self::history_range(params, now_ms)?;
+        let (points, next) = self.history_page(idx, prop, (lo, hi), asc, size, now_ms);
         Ok(obj(json!({
             "NextValid": next.is_some(),
             "NextTime": next.unwrap_or(0),
@@ -808,19 +788,7 @@ impl World {
     ) -> Result<Reply, ApiError> {
         Self::check_instance(params)?;
         let idx = self.locate(params)?;
-        let mut identifiers = Vec::new();
-        for i in 1..=11 {
-            match param(params, &format!("Identifier.{i}")) {
-                Some(n) if !n.is_empty() => identifiers.push(n),
-                _ => break,
-            }
-        }
-        if identifiers.is_empty() {
-            return Err(ApiError::missing("Identifier.1"));
-        }
-        if identifiers.len() > 10 {
-            return Err(ApiError::invalid_format("At most 10 identifiers per call."));
-        }
+        let identifiers = numbered(params, "Identifier", 10, "At most 10 identifiers per call.")?;
         let asc = asc_param(params)?;
         let (start, end) = (
             time_param(params, "StartTime")?,
@@ -1185,4 +1153,28 @@ fn whole_param(
             range.end()
         ))
     })
+}
+
+/// The values of `name.1`, `name.2`, ... (up to the first missing one): at least one, at most
+/// `most` (else `too_many`).
+fn numbered<'a>(
+    params: &'a Params,
+    name: &str,
+    most: usize,
+    too_many: &str,
+) -> Result<Vec<&'a str>, ApiError> {
+    let mut values = Vec::new();
+    for i in 1..=most + 1 {
+        match param(params, &format!("{name}.{i}")) {
+            Some(v) if !v.is_empty() => values.push(v),
+            _ => break,
+        }
+    }
+    if values.is_empty() {
+        return Err(ApiError::missing(&format!("{name}.1")));
+    }
+    if values.len() > most {
+        return Err(ApiError::invalid_format(too_many));
+    }
+    Ok(values)
 }

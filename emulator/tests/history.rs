@@ -235,6 +235,9 @@ async fn several_properties_answer_at_the_top_level_and_stop_together() {
     assert!(first[0].0 > first[1].0, "newest first");
 }
 
+/// An action, its identifiers, start, end, asc and page size.
+type Case<'a> = (&'a str, Vec<&'a str>, &'a str, &'a str, &'a str, &'a str);
+
 #[tokio::test]
 async fn history_requests_out_of_bounds_are_refused() {
     let e = start().await;
@@ -244,106 +247,43 @@ async fn history_requests_out_of_bounds_are_refused() {
         (now - 60 * MINUTE).to_string(),
         (now - 40 * 24 * 60 * MINUTE).to_string(),
     );
-    let base = [("ProductKey", PK), ("DeviceName", "lamp-02")];
-    let one = |extra: Vec<(&'static str, String)>| {
-        let mut p: Vec<(String, String)> = base
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        p.extend(extra.into_iter().map(|(a, b)| (a.to_string(), b)));
-        p
-    };
-    let cases = vec![
-        (
-            "QueryDevicePropertyData",
-            one(vec![
-                ("Identifier", "Temperature".into()),
-                ("StartTime", n.clone()),
-                ("EndTime", h.clone()),
-                ("Asc", "1".into()),
-                ("PageSize", "10".into()),
-            ]),
-        ),
-        (
-            "QueryDevicePropertyData",
-            one(vec![
-                ("Identifier", "Temperature".into()),
-                ("StartTime", h.clone()),
-                ("EndTime", n.clone()),
-                ("Asc", "2".into()),
-                ("PageSize", "10".into()),
-            ]),
-        ),
-        (
-            "QueryDevicePropertyData",
-            one(vec![
-                ("Identifier", "Temperature".into()),
-                ("StartTime", h.clone()),
-                ("EndTime", n.clone()),
-                ("Asc", "1".into()),
-                ("PageSize", "51".into()),
-            ]),
-        ),
-        (
-            "QueryDevicePropertyData",
-            one(vec![
-                ("Identifier", "Humidity".into()),
-                ("StartTime", h.clone()),
-                ("EndTime", n.clone()),
-                ("Asc", "1".into()),
-                ("PageSize", "10".into()),
-            ]),
-        ),
-        (
-            "QueryDevicePropertiesData",
-            one(vec![
-                ("Identifier.1", "Temperature".into()),
-                ("StartTime", h.clone()),
-                ("EndTime", n.clone()),
-                ("Asc", "0".into()),
-                ("PageSize", "10".into()),
-            ]),
-        ),
-        (
-            "QueryDevicePropertiesData",
-            one((1..=11)
-                .map(|i| {
-                    (
-                        [
-                            "Identifier.1",
-                            "Identifier.2",
-                            "Identifier.3",
-                            "Identifier.4",
-                            "Identifier.5",
-                            "Identifier.6",
-                            "Identifier.7",
-                            "Identifier.8",
-                            "Identifier.9",
-                            "Identifier.10",
-                            "Identifier.11",
-                        ][i - 1],
-                        "Temperature".to_string(),
-                    )
-                })
-                .chain([
-                    ("StartTime", h.clone()),
-                    ("EndTime", n.clone()),
-                    ("Asc", "1".to_string()),
-                    ("PageSize", "10".to_string()),
-                ])
-                .collect()),
-        ),
-        (
-            "QueryDevicePropertiesData",
-            one(vec![
-                ("Identifier.1", "Temperature".into()),
-                ("StartTime", h.clone()),
-                ("EndTime", n.clone()),
-                ("Asc", "1".into()),
-                ("PageSize", "101".into()),
-            ]),
-        ),
+    // (identifiers, start, end, asc, page size): each breaks one rule.
+    let (single, several) = ("QueryDevicePropertyData", "QueryDevicePropertiesData");
+    let eleven: Vec<&str> = ["Temperature"; 11].to_vec();
+    let cases: Vec<Case> = vec![
+        (single, vec!["Temperature"], &n, &h, "1", "10"),
+        (single, vec!["Temperature"], &h, &n, "2", "10"),
+        (single, vec!["Temperature"], &h, &n, "1", "51"),
+        (single, vec!["Humidity"], &h, &n, "1", "10"),
+        (several, vec!["Temperature"], &h, &n, "0", "10"),
+        (several, eleven, &h, &n, "1", "10"),
+        (several, vec!["Temperature"], &h, &n, "1", "101"),
     ];
+    let cases = cases
+        .into_iter()
+        .map(|(action, ids, start, end, asc, size)| {
+            let mut p: Vec<(String, String)> = vec![
+                ("ProductKey".into(), PK.into()),
+                ("DeviceName".into(), "lamp-02".into()),
+            ];
+            for (i, id) in ids.iter().enumerate() {
+                let name = if action == single {
+                    "Identifier".to_string()
+                } else {
+                    format!("Identifier.{}", i + 1)
+                };
+                p.push((name, id.to_string()));
+            }
+            for (k, v) in [
+                ("StartTime", start),
+                ("EndTime", end),
+                ("Asc", asc),
+                ("PageSize", size),
+            ] {
+                p.push((k.into(), v.into()));
+            }
+            (action, p)
+        });
     for (action, params) in cases {
         let p: Vec<(&str, &str)> = params
             .iter()

@@ -3,9 +3,9 @@
 // failures never show the long-lived key, and its static files stay inside their directories.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { thingcall, emulatorUrl, deviceLog, DEMO, PK } from './helpers.mjs';
 import { configFromEnv, dashboardPolicy, startBackend, DASHBOARD_ACTIONS } from '../../deploy/backend/server.mjs';
+import { raw } from '../raw_http.mjs';
 
 const { IotClient, ThingcallError } = thingcall;
 let backend;
@@ -102,7 +102,7 @@ test('the relay forwards the platform API path only: its other paths and the emu
   const before = (await deviceLog()).length;
   for (const path of ['/iot/_emulator/log', '/iot/_emulator/reset', '/iot/_emulator/faults', '/iot/x', '/iot//', '/iot/%2e%2e/_emulator/log', '/iot/../_emulator/log', '/iot/..%2f_emulator/log', '/iot', '//evil.example/iot/', '/iot/./']) {
     for (const method of ['GET', 'POST']) {
-      const r = await raw(backend.url, method, path);
+      const r = await raw(backend.url, { method, path, body: method === 'POST' ? '{}' : undefined });
       // 404, or 405 where the path's dot segments lead out of /iot/ to the static files (which
       // take GET only): never forwarded.
       assert.ok(r.status === 404 || (r.status === 405 && !/^\/iot\/?$/.test(new URL(path, 'http://x').pathname)), `${method} ${path}: ${r.status}`);
@@ -142,25 +142,7 @@ test('static files: the page and the package, nothing outside their directories'
   assert.equal((await fetch(`${backend.url}/pkg/thingcall_bg.wasm`)).headers.get('content-type'), 'application/wasm');
   // Raw paths (fetch would normalize them), as a hostile client sends them.
   for (const path of ['/../Cargo.toml', '/%2e%2e/Cargo.toml', '/pkg/%2e%2e/%2e%2e/Cargo.toml', '/..%2fCargo.toml']) {
-    const status = await new Promise((resolve, reject) => {
-      const u = new URL(backend.url);
-      request({ host: u.hostname, port: u.port, path }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject).end();
-    });
+    const { status } = await raw(backend.url, { path });
     assert.equal(status, 404, path);
   }
 });
-
-/** A request with its path exactly as given (fetch would normalize dot segments): status and body. */
-function raw(base, method, path) {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('error', reject);
-    req.end(method === 'POST' ? '{}' : undefined);
-  });
-}

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { freePort, root, startEmulator } from '../../scripts/lib.mjs';
 import { thingcall, DEMO } from './helpers.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
+import { raw } from '../raw_http.mjs';
 
 const { IotClient, ThingcallError } = thingcall;
 const MINE = 'a1LampDemo0';
@@ -62,21 +63,6 @@ async function refused(promise) {
     assert.equal(e.code, DENIED, e.message);
     assert.equal(e.outcome, 'rejected');
     return true;
-  });
-}
-
-/** A raw HTTP exchange (any Host, any path, any headers): status, headers, body. */
-function raw(base, { method = 'GET', path = '/', headers = {}, body } = {}) {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
   });
 }
 

@@ -10,8 +10,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { freePort, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
+import { raw } from '../raw_http.mjs';
 
 const NGINX = process.env.NGINX_PATH || '/usr/sbin/nginx';
 
@@ -147,7 +147,7 @@ test('nginx forwards the platform API path only: its other paths and the emulato
   // (`/iot//` is `/iot/` to nginx, which merges slashes: the API path.)
   for (const path of ['/iot/_emulator/log', '/iot/_emulator/reset', '/iot/x', '/iot/%2e%2e/_emulator/log', '/iot/..%2f_emulator/log', '/iot/./_emulator/log', '/iot/?/../_emulator/log']) {
     const method = path.endsWith('reset') ? 'POST' : 'GET';
-    const r = await raw(origin, method, path);
+    const r = await raw(origin, { method, path, body: method === 'POST' ? '{}' : undefined });
     if (path.startsWith('/iot/?')) {
       // A query, not a path: it goes to the platform's root, not to the test control's log.
       assert.ok(!r.body.trimStart().startsWith('['), `${path}: ${r.body.slice(0, 80)}`);
@@ -174,7 +174,7 @@ test('nginx: the page and the relay\'s answers carry the security headers', asyn
 
 test('nginx: no dotfiles, no symlink out of the site, no body above 4 MiB', async () => {
   for (const path of ['/.env', '/.git/config', '/pkg/.hidden', '/outside.txt']) {
-    assert.equal((await raw(origin, 'GET', path)).status, 404, path);
+    assert.equal((await raw(origin, { path })).status, 404, path);
   }
   const big = await fetch(`${origin}/iot/`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `Action=QueryProductList&x=${'a'.repeat(5 << 20)}` });
   assert.equal(big.status, 413);
@@ -215,18 +215,3 @@ test('the same page calling the emulator directly (no CORS) fails with NetworkEr
   assert.match(e.message, /'\/iot\/'/);
   assert.equal((await (await fetch(`${emulator.url}/_emulator/log`)).json()).length, before);
 });
-
-/** A request with its path exactly as given (fetch would normalize dot segments): status and body. */
-function raw(base, method, path) {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('error', reject);
-    req.end(method === 'POST' ? '{}' : undefined);
-  });
-}
