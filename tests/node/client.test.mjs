@@ -180,7 +180,11 @@ describe('deadlines and cancellation', () => {
     const t0 = performance.now();
     const e = await rejection(c.queryDeviceDetail(lamp(1), { timeoutMs: 500 }));
     assert.equal(e.code, 'Timeout');
-    assert.equal(e.outcome, 'rejected', 'every attempt was refused: nothing ran');
+    // Every answer was a refusal. The deadline usually falls in a back-off wait (`rejected`);
+    // with full jitter a wait can be short, and the deadline can cut an attempt on the wire,
+    // whose fate the client cannot know (`unknown`): both are the truthful outcome.
+    assert.ok(['rejected', 'unknown'].includes(e.outcome), e.outcome);
+    assert.ok(e.attempts >= 1);
     assert.ok(performance.now() - t0 < 1500);
   });
 });
