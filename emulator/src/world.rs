@@ -769,11 +769,11 @@ impl World {
         let prop = self.history_property(idx, identifier)?;
         let (lo, hi, asc, size) = Self::history_range(params, now_ms)?;
         let (points, next) = self.history_page(idx, prop, (lo, hi), asc, size, now_ms);
-        Ok(obj(json!({
-            "NextValid": next.is_some(),
-            "NextTime": next.unwrap_or(0),
-            "List": { "PropertyInfo": points.iter().map(|(t, v)| json!({ "Time": t, "Value": v })).collect::<Vec<_>>() },
-        })))
+        let list = points
+            .iter()
+            .map(|(t, v)| json!({ "Time": t, "Value": v }))
+            .collect();
+        Ok(paged(next, "PropertyInfo", list))
     }
 
     /// `QueryDevicePropertiesData`: up to 10 properties (`Identifier.N`), `PageSize` (1 to 100)
@@ -874,10 +874,7 @@ impl World {
             .into_iter()
             .map(|(t, c)| json!({ "Time": t, "Identifier": c.identifier, "Name": c.name, "InputData": c.input, "OutputData": c.output }))
             .collect();
-        Ok(obj(json!({
-            "NextValid": next.is_some(), "NextTime": next.unwrap_or(0),
-            "List": { "ServiceInfo": list },
-        })))
+        Ok(paged(next, "ServiceInfo", list))
     }
 
     /// `QueryDeviceEventData`: the device's events of one `EventType` (`info`, `alert`,
@@ -930,10 +927,7 @@ impl World {
             .into_iter()
             .map(|(t, e)| json!({ "Time": t, "Identifier": e.identifier, "Name": e.name, "EventType": e.kind, "OutputData": e.output }))
             .collect();
-        Ok(obj(json!({
-            "NextValid": next.is_some(), "NextTime": next.unwrap_or(0),
-            "List": { "EventInfo": list },
-        })))
+        Ok(paged(next, "EventInfo", list))
     }
 
     /// `QueryDeviceDetail`.
@@ -1177,4 +1171,11 @@ fn numbered<'a>(
         return Err(ApiError::invalid_format(too_many));
     }
     Ok(values)
+}
+
+/// A history page as the platform answers it: `NextValid`, `NextTime` and `List.{key}`.
+fn paged(next: Option<i64>, key: &str, list: Vec<Value>) -> Reply {
+    let mut l = Map::new();
+    l.insert(key.into(), Value::Array(list));
+    obj(json!({ "NextValid": next.is_some(), "NextTime": next.unwrap_or(0), "List": l }))
 }
