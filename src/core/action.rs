@@ -339,6 +339,14 @@ const ASC: Field = Field {
     required: true,
 };
 
+/// A history read's page: 1 to 50 records.
+const HISTORY_PAGE: Field = Field {
+    name: "PageSize",
+    js: "pageSize",
+    kind: FieldKind::Integer { min: 1, max: 50 },
+    required: true,
+};
+
 /// `QueryDevicePropertyData`.
 pub const QUERY_DEVICE_PROPERTY_DATA: ActionSpec = ActionSpec {
     name: "QueryDevicePropertyData",
@@ -347,18 +355,7 @@ pub const QUERY_DEVICE_PROPERTY_DATA: ActionSpec = ActionSpec {
     idempotent: true,
     qps: 50,
     batch: None,
-    fields: &[
-        IDENTIFIER,
-        START_TIME,
-        END_TIME,
-        ASC,
-        Field {
-            name: "PageSize",
-            js: "pageSize",
-            kind: FieldKind::Integer { min: 1, max: 50 },
-            required: true,
-        },
-    ],
+    fields: &[IDENTIFIER, START_TIME, END_TIME, ASC, HISTORY_PAGE],
     result: ResultKind::Call,
 };
 
@@ -382,13 +379,6 @@ pub const QUERY_DEVICE_PROPERTIES_DATA: ActionSpec = ActionSpec {
         },
     ],
     result: ResultKind::Call,
-};
-
-const HISTORY_PAGE: Field = Field {
-    name: "PageSize",
-    js: "pageSize",
-    kind: FieldKind::Integer { min: 1, max: 50 },
-    required: true,
 };
 
 /// `QueryDeviceEventData`.
