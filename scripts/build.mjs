@@ -1,20 +1,44 @@
-// `npm run build`: builds pkg/ with wasm-pack (--target web, release profile, this machine's
-// paths remapped, wasm-opt -Oz), then bundles the package entry into one minified ES module,
-// pkg/thingcall.js, with esbuild (source map pkg/thingcall.js.map, sources included, for
-// debugging). The entry is wasm-bindgen's glue, unchanged, plus the one class the wasm imports
-// and the package exports: ThingcallError (js/thingcall_error.js, a wasm-bindgen snippet).
-import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+// `npm run build`: builds pkg/, the package's two entries.
+// - The crate is built twice for wasm32 (release profile, this machine's paths remapped) and
+//   each run through wasm-bindgen with its names kept: features `js` (what a page that makes
+//   calls runs) and `js,fleet` (everything). `scripts/split.mjs` splits the second into
+//   pkg/thingcall_bg.wasm, the first entry's module, and pkg/thingcall_extras_bg.wasm, the
+//   second entry's, which is loaded into the first's memory and table; each is then -Oz.
+// - wasm-bindgen's glue (of the whole build) is bundled with the one class the wasm imports and
+//   the package exports, ThingcallError (js/thingcall_error.js, a wasm-bindgen snippet), into
+//   one minified ES module, pkg/thingcall.js, with esbuild (source map pkg/thingcall.js.map,
+//   sources included, for debugging). pkg/extras.js, the second entry, is a few lines over it.
+import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { root, run } from './lib.mjs';
+import { split } from './split.mjs';
 
 export function build({ setup = true } = {}) {
-  rmSync(join(root, 'pkg'), { recursive: true, force: true });
-  if (setup) run('bash', ['scripts/setup.sh']);
-  run('wasm-pack', ['build', '--target', 'web', '--release', '--out-dir', 'pkg', '--out-name', 'thingcall', '--no-pack', '--', '--features', 'js,fleet'],
-    { env: { CARGO_ENCODED_RUSTFLAGS: remapPaths() } });
   const pkg = join(root, 'pkg');
+  rmSync(pkg, { recursive: true, force: true });
+  if (setup) run('bash', ['scripts/setup.sh']);
+  const work = join(root, 'target', 'split');
+  rmSync(work, { recursive: true, force: true });
+  for (const [dir, features] of [['calls', 'js'], ['full', 'js,fleet']]) {
+    run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--features', features],
+      { env: { CARGO_ENCODED_RUSTFLAGS: remapPaths() } });
+    run('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-name', 'thingcall', '--out-dir', join(work, dir),
+      join(root, 'target', 'wasm32-unknown-unknown', 'release', 'thingcall.wasm')]);
+  }
+  mkdirSync(pkg);
+  const parts = split({
+    callsWasm: join(work, 'calls', 'thingcall_bg.wasm'),
+    fullWasm: join(work, 'full', 'thingcall_bg.wasm'),
+    first: join(pkg, 'thingcall_bg.wasm'),
+    second: join(pkg, 'thingcall_extras_bg.wasm'),
+    work,
+  });
+  cpSync(join(work, 'full', 'snippets'), join(pkg, 'snippets'), { recursive: true });
+  cpSync(join(work, 'full', 'thingcall.js'), join(pkg, 'thingcall.js'));
+  cpSync(join(work, 'full', 'thingcall.d.ts'), join(pkg, 'thingcall.d.ts'));
   guardInit(join(pkg, 'thingcall.js'));
+  secondEntry(join(pkg, 'thingcall.js'), parts.movedExports);
   const snippets = readdirSync(join(pkg, 'snippets')).map((d) => `./snippets/${d}/js`)
     .filter((d) => existsSync(join(pkg, d, 'thingcall_error.js')));
   if (snippets.length !== 1) throw new Error(`build: expected one snippet directory in pkg/snippets, found ${snippets.length}`);
@@ -29,9 +53,85 @@ export function build({ setup = true } = {}) {
     '--outfile=pkg/thingcall.js', '--log-level=warning']);
   rmSync(join(pkg, 'entry.js'));
   rmSync(join(pkg, 'snippets'), { recursive: true });
-  rmSync(join(pkg, '.gitignore'), { force: true });
-  rmSync(join(pkg, 'thingcall_bg.wasm.d.ts'), { force: true });
   consumerDeclarations(join(pkg, 'thingcall.d.ts'));
+  writeFileSync(join(pkg, 'extras.js'), EXTRAS_JS);
+  writeFileSync(join(pkg, 'extras.d.ts'), EXTRAS_DTS);
+}
+
+/** The second entry: loads the second module into the first (which must be initialized). */
+const EXTRAS_JS = `import { __loadExtras, __loadExtrasSync } from './thingcall.js';
+export function loadExtras(module_or_path) {
+  return __loadExtras(module_or_path ?? new URL('thingcall_extras_bg.wasm', import.meta.url));
+}
+export function loadExtrasSync({ module }) {
+  __loadExtrasSync(module);
+}
+`;
+
+const EXTRAS_DTS = `/// <reference lib="es2015.promise" />
+/**
+ * Loads the package's second entry into the first: the fleet features (\`invokeMany\`,
+ * \`setPropertyMany\`, \`checkArgs\`, \`thingModel\`, \`thingModelFromTsl\`, jobs), \`selfTest\`, and
+ * \`presign\`, \`toCurl\`, \`explain\`. Call it after \`init()\`; a second call returns the same
+ * promise. By default the wasm file next to this module is fetched (read from disk in Node).
+ */
+export function loadExtras(module_or_path?: { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module } | RequestInfo | URL | Response | BufferSource | WebAssembly.Module | Promise<Response>): Promise<void>;
+/** \`loadExtras\` from bytes or a compiled module, synchronously (after \`initSync\`). */
+export function loadExtrasSync(source: { module: BufferSource | WebAssembly.Module }): void;
+`;
+
+/**
+ * The glue of the first entry learns of the second:
+ * - the first module imports a placeholder for each function of the second: each throws an
+ *   error that says what to load;
+ * - once the first is instantiated it is told it is the first of two, and `__loadExtras`
+ *   instantiates the second with the first's exports (its memory, tables and functions) and
+ *   tells the first the second is in.
+ */
+function secondEntry(file, movedExports) {
+  const text = readFileSync(file, 'utf8');
+  const importsAt = '        "./thingcall_bg.js": import0,';
+  const started = '    wasm.__wbindgen_start();';
+  const exported = 'export { initSync, __wbg_init as default };';
+  const state = 'export function __thingcallExtras(loaded) {';
+  for (const marker of [importsAt, started, exported, state]) {
+    if (text.split(marker).length !== 2) throw new Error("build: wasm-bindgen's glue changed: update secondEntry in scripts/build.mjs");
+  }
+  if (!movedExports.includes('iotclient_invokeMany')) throw new Error('build: invokeMany stayed in the first module');
+  const loader = `
+const SECOND_ENTRY = new Proxy({}, { get() {
+  return () => { throw new Error("thingcall: this is in the package's second entry: import { loadExtras } from 'thingcall/extras' and await loadExtras() first"); };
+} });
+let extrasLoading;
+function __loadExtrasSync(module) {
+  if (wasm === NOT_LOADED) throw new Error('thingcall: call await init() (or initSync({ module })) before loading the extras');
+  if (extrasLoading) return;
+  const instance = new WebAssembly.Instance(module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module), { primary: wasm });
+  extrasLoading = Promise.resolve(instance);
+  wasm.__thingcallExtras(1);
+}
+function __loadExtras(module_or_path) {
+  if (wasm === NOT_LOADED) return Promise.reject(new Error('thingcall: call await init() (or initSync({ module })) before loadExtras()'));
+  if (module_or_path !== undefined && Object.getPrototypeOf(module_or_path) === Object.prototype) ({ module_or_path } = module_or_path);
+  extrasLoading ??= (async () => {
+    if (module_or_path instanceof URL && module_or_path.protocol === 'file:' && typeof globalThis.process?.getBuiltinModule === 'function') {
+      module_or_path = globalThis.process.getBuiltinModule('node:fs').readFileSync(module_or_path);
+    } else if (typeof module_or_path === 'string' || (typeof Request === 'function' && module_or_path instanceof Request) || module_or_path instanceof URL) {
+      module_or_path = fetch(module_or_path);
+    }
+    const { instance } = await __wbg_load(await module_or_path, { primary: wasm });
+    wasm.__thingcallExtras(1);
+    return instance;
+  })();
+  extrasLoading.catch(() => { extrasLoading = undefined; });
+  return extrasLoading.then(() => undefined);
+}
+`;
+  writeFileSync(file, text
+    .replace(importsAt, `        placeholder: SECOND_ENTRY,\n${importsAt}`)
+    .replace(started, `${started}\n    wasm.__thingcallExtras(0);`)
+    .replace(state, 'function __thingcallExtras(loaded) {')
+    .replace(exported, `${loader}\nexport { initSync, __wbg_init as default, __loadExtras, __loadExtrasSync };`));
 }
 
 /**

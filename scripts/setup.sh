@@ -34,20 +34,22 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]; th
 fi
 have geckodriver || { say "installing geckodriver"; cargo_install geckodriver; }
 
-# Browsers and drivers from Debian, and nginx for the relay test (its service is not started).
-if ! [ -x /usr/bin/chromium ] || ! have chromedriver || ! have firefox || ! [ -x /usr/sbin/nginx ]; then
+# Browsers and drivers from Debian, nginx for the relay test (its service is not started), and
+# binaryen for its wasm-split (the build splits the package's wasm; npm's binaryen has no
+# wasm-split, and its wasm-opt stays first on PATH).
+if ! [ -x /usr/bin/chromium ] || ! have chromedriver || ! have firefox || ! [ -x /usr/sbin/nginx ] || ! [ -x /usr/bin/wasm-split ]; then
   if [ "$(id -u)" = 0 ]; then
-    say "installing chromium, chromium-driver, firefox-esr, nginx"
+    say "installing chromium, chromium-driver, firefox-esr, nginx, binaryen"
     apt-get update -qq
     # policy-rc.d keeps the package from starting nginx's own service on port 80.
     made_rc=""
     if ! [ -e /usr/sbin/policy-rc.d ]; then
       printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_rc=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver firefox-esr nginx >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver firefox-esr nginx binaryen >/dev/null
     [ -z "$made_rc" ] || rm -f /usr/sbin/policy-rc.d
   else
-    echo "setup: run as root, or install chromium chromium-driver firefox-esr nginx yourself" >&2
+    echo "setup: run as root, or install chromium chromium-driver firefox-esr nginx binaryen yourself" >&2
     exit 1
   fi
 fi

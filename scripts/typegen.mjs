@@ -152,6 +152,7 @@ async function main() {
   const pkg = join(root, 'pkg');
   const thingcall = await import(join(pkg, 'thingcall.js'));
   thingcall.initSync({ module: readFileSync(join(pkg, 'thingcall_bg.wasm')) });
+  (await import(join(pkg, 'extras.js'))).loadExtrasSync({ module: readFileSync(join(pkg, 'thingcall_extras_bg.wasm')) });
   let model;
   let source;
   if (values.tsl) {

@@ -1,5 +1,6 @@
 // The thingcall demo dashboard: everything it shows comes from the API through IotClient.
 import init, { IotClient } from '../pkg/thingcall.js';
+import { loadExtras } from '../pkg/extras.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -539,6 +540,8 @@ async function runJob(targets, set, payload) {
 
 async function main() {
   await init();
+  // The self-test, the signing explanation and the fleet panel are the package's second entry.
+  await loadExtras();
   for (const r of document.querySelectorAll('input[name=credmode]')) r.addEventListener('change', showKeyFields);
   $('conn-form').addEventListener('submit', (ev) => { ev.preventDefault(); connect(); });
   $('product').addEventListener('change', () => selectProduct($('product').value).catch(showError));

@@ -1,10 +1,13 @@
 // In-page sign throughput: thingcall signRpc and presign beside crypto-js and WebCrypto signers,
 // in one page and one run. `window.benchResult` holds the JSON when done.
 import init, { signRpc, IotClient } from '../pkg/thingcall.js';
+import { loadExtras } from '../pkg/extras.js';
 import { VECTOR_A, VECTOR_A_GET, SECRET, cryptoJsSigner, webCryptoSigner, measureAll, checkPresigned } from './signers.js';
 
 async function run() {
   await init();
+  await loadExtras(); // presign
+
   const client = new IotClient({ endpoint: `${location.origin}/`, accessKeyId: 'testid', accessKeySecret: SECRET, method: 'GET' });
   const presignParams = { ProductKey: 'a1LampDemo0', DeviceName: 'lamp-01', Identifier: 'Echo', Args: '{"text":"hi"}' };
   const signers = {

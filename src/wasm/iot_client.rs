@@ -149,45 +149,6 @@ impl IotClient {
         run(&self.client, call, output::call)
     }
 
-    /// Returns a signed GET URL for `action` with `params`. Deterministic when both `nonce` and
-    /// `timestamp` (a `Date` or the wire string `YYYY-MM-DDThh:mm:ssZ`) are given. Uses the
-    /// static credentials, or the provider's current ones (after a first call or
-    /// `refreshCredentials()`). The URL carries the SecurityToken: treat it as a secret.
-    pub fn presign(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
-    ) -> Result<String, JsValue> {
-        self.presigned(Presigned::Url, &action, &params, options)
-            .map(|v| v.as_string().unwrap_or_default())
-    }
-
-    /// Returns a ready `curl` command line for `action` with `params`, with the client's method (POST with a form body by default). Same options as `presign`.
-    #[wasm_bindgen(js_name = toCurl)]
-    pub fn to_curl(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
-    ) -> Result<String, JsValue> {
-        self.presigned(Presigned::Curl, &action, &params, options)
-            .map(|v| v.as_string().unwrap_or_default())
-    }
-
-    /// Shows how a request is signed, for display: the sorted parameters, canonical query,
-    /// string-to-sign, signature and signed URL, with the SecurityToken (and the secret, were
-    /// it anywhere) replaced by `** redacted **`. Same options as `presign`.
-    #[wasm_bindgen(unchecked_return_type = "SigningExplanation")]
-    pub fn explain(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        self.presigned(Presigned::Explain, &action, &params, options)
-    }
-
     /// Fetches credentials from the provider now (a no-op for static keys), e.g. before `presign`. Rejects with `CredentialsError` when the provider fails.
     #[wasm_bindgen(js_name = refreshCredentials, unchecked_return_type = "Promise<void>")]
     pub fn refresh_credentials(&self) -> Promise {
@@ -198,15 +159,6 @@ impl IotClient {
                 .await
                 .map(|()| JsValue::UNDEFINED)
                 .map_err(|e| to_js(&e))
-        }))
-    }
-
-    /// Checks the endpoint, CORS or the relay, the clock, the credentials and one signed request (`QueryProductList` with `PageSize=1`: read-only, the least a key can be allowed), each with advice. Never rejects: failures are in the checks.
-    #[wasm_bindgen(js_name = selfTest, unchecked_return_type = "Promise<SelfTestReport>")]
-    pub fn self_test(&self) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            Ok(output::self_test(&client.self_test().await))
         }))
     }
 
@@ -230,14 +182,6 @@ impl IotClient {
     }
 }
 
-/// What `presign`, `toCurl` and `explain` return.
-#[derive(Clone, Copy)]
-enum Presigned {
-    Url,
-    Curl,
-    Explain,
-}
-
 impl IotClient {
     /// One device action of the catalog: its request read and checked by its spec, sent, its
     /// answer shaped (one function for all of them, so the reading and the call are in the
@@ -259,41 +203,13 @@ impl IotClient {
             Ok(r) => r,
             Err(e) => return Promise::reject(&to_js(&e)),
         };
-        // A request that checks its arguments fetches the thing model first; any other (the
-        // common case) is sent as it is.
+        // A request that checks its arguments fetches the thing model first (the second
+        // entry's code); any other (the common case) is sent as it is.
         if self.client.checks_request(&request, &o) {
-            let client = self.client.clone();
-            return promise(Box::pin(async move {
-                let sent = match client.checked_request(request).await {
-                    Ok(params) => client.send(spec.name, params, &o).await,
-                    Err(e) => Err(e),
-                };
-                match sent {
-                    Ok((meta, body)) => Ok(shape(meta, body)),
-                    Err(e) => Err(to_js(&e)),
-                }
-            }));
+            return super::extras::checked(&self.client, spec, request, o, shape);
         }
         let params = request.into_params(self.client.iot_instance_id());
         run(&self.client, Ok((spec.name.into(), params, o)), shape)
-    }
-
-    #[inline(never)]
-    fn presigned(
-        &self,
-        what: Presigned,
-        action: &JsValue,
-        params: &JsValue,
-        options: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let (a, p, o) = presign_args(action, params, options).map_err(|e| to_js(&e))?;
-        let c = &self.client;
-        match what {
-            Presigned::Url => c.presign(&a, &p, &o).map(|s| JsValue::from_str(&s)),
-            Presigned::Curl => c.to_curl(&a, &p, &o).map(|s| JsValue::from_str(&s)),
-            Presigned::Explain => c.explain(&a, &p, &o).map(|x| output::explanation(&x)),
-        }
-        .map_err(|e| to_js(&e))
     }
 }
 
@@ -302,24 +218,10 @@ pub(super) fn opts(o: Option<JsValue>) -> Result<CallOptions, Error> {
 }
 
 /// `params ?? {}`.
-fn params_or_empty(p: &JsValue) -> Result<Params, Error> {
+pub(super) fn params_or_empty(p: &JsValue) -> Result<Params, Error> {
     if p.is_undefined() || p.is_null() {
         Ok(alloc::vec::Vec::new())
     } else {
         params::params(p, "params")
     }
-}
-
-fn presign_args(
-    action: &JsValue,
-    params: &JsValue,
-    options: Option<JsValue>,
-) -> Result<(String, Params, crate::client::PresignOptions), Error> {
-    let o = input::presign_options(&options.unwrap_or(JsValue::UNDEFINED))?;
-    let p = params_or_empty(params)?;
-    let a = action.as_string().unwrap_or_default();
-    if a.is_empty() {
-        return Err(super::js::invalid("action is required"));
-    }
-    Ok((a, p, o))
 }

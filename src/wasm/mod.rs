@@ -12,6 +12,8 @@
 //! - `output`: results to JavaScript objects (`serde_wasm_bindgen::to_value`).
 //! - `error`: [`crate::Error`] → `ThingcallError` (a JavaScript class: `js/thingcall_error.js`).
 //! - `sign`: the `signRpc` export.
+//! - `extras`: `presign`, `toCurl`, `explain`, `selfTest` and the way into the thing-model
+//!   check: the package's second entry (with the fleet features), and the split's state.
 //! - `jobs`: the job API (`createJob`, `job`, `cancelJob`, `tasks` as an async iterator).
 //!
 //! The TypeScript declarations of each value stand beside the Rust code that reads or makes it
@@ -24,6 +26,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 mod device;
 mod error;
+mod extras;
 #[cfg(feature = "fleet")]
 mod fleet;
 #[cfg(feature = "fleet")]

@@ -14,11 +14,12 @@ use super::js::{
     opt_string, opt_timeout, present, required_string, SURROGATE,
 };
 use crate::client::{
-    CallOptions, ClientOptions, CredentialsProvider, CredentialsSource, Error, PresignOptions,
-    ProvidedCredentials,
+    CallOptions, ClientOptions, CredentialsProvider, CredentialsSource, Error, ProvidedCredentials,
 };
 use crate::core::attempts::concat;
-use crate::core::{Credentials, RetryPolicy, Timestamp};
+use crate::core::{Credentials, RetryPolicy};
+#[cfg(feature = "fleet")]
+use crate::{client::PresignOptions, core::Timestamp};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OPTIONS: &'static str = r#"
@@ -251,6 +252,7 @@ pub fn call_options(o: &JsValue) -> Result<CallOptions, Error> {
 }
 
 /// `presign`'s options.
+#[cfg(feature = "fleet")]
 pub fn presign_options(o: &JsValue) -> Result<PresignOptions, Error> {
     check_keys(o, &["nonce", "timestamp"], "options")?;
     let t = get(o, "timestamp");

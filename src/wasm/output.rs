@@ -7,9 +7,10 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::client::{
-    Body, CallMeta, CallResult, Explanation, InvokeResult, PropertyStatus, PropertyStatusResult,
-    SelfTest,
+    Body, CallMeta, CallResult, InvokeResult, PropertyStatus, PropertyStatusResult,
 };
+#[cfg(feature = "fleet")]
+use crate::client::{Explanation, SelfTest};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OUTPUT: &'static str = r#"
@@ -228,6 +229,7 @@ pub fn property_status(meta: CallMeta, body: Body) -> JsValue {
     })
 }
 
+#[cfg(feature = "fleet")]
 pub fn explanation(x: &Explanation) -> JsValue {
     js(x)
 }
@@ -245,6 +247,7 @@ pub fn stages(s: &Stages<'_>) -> JsValue {
     js(s)
 }
 
+#[cfg(feature = "fleet")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CheckOut<'a> {
@@ -255,6 +258,7 @@ struct CheckOut<'a> {
     advice: Option<&'a str>,
 }
 
+#[cfg(feature = "fleet")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SelfTestOut<'a> {
@@ -266,6 +270,7 @@ struct SelfTestOut<'a> {
     credentials_expire_in_ms: Option<f64>,
 }
 
+#[cfg(feature = "fleet")]
 /// `selfTest()`'s report.
 pub fn self_test(t: &SelfTest) -> JsValue {
     js(&SelfTestOut {

@@ -1,4 +1,4 @@
-// Shared by the Node tests: the built package (loaded with initSync), the emulator (the one
+// Shared by the Node tests: the built package (both entries, loaded with initSync), the emulator (the one
 // `npm test` started, from THINGCALL_EMULATOR_URL, or one of our own), and its test control.
 import { readFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,9 @@ if (!existsSync(join(pkgDir, 'thingcall_bg.wasm'))) {
 }
 export const thingcall = await import(join(pkgDir, 'thingcall.js'));
 thingcall.initSync({ module: readFileSync(join(pkgDir, 'thingcall_bg.wasm')) });
+// Both entries: the tests of the first entry alone are in entries.test.mjs.
+const extras = await import(join(pkgDir, 'extras.js'));
+extras.loadExtrasSync({ module: readFileSync(join(pkgDir, 'thingcall_extras_bg.wasm')) });
 
 export const DEMO = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' };
 export const PK = 'a1LampDemo0';
