@@ -1,5 +1,6 @@
 // A Vite app as a user builds one: the package as `npm pack` makes it, installed into the app;
-// a page whose module does a top-level `await init()` and invokes `Echo`; the proxy config of
+// a page whose module does a top-level `await init()`, invokes `Echo` and loads the second entry
+// (`thingcall/extras`) for a self-test; the proxy config of
 // docs/deploying.md (its target pointed at an emulator with CORS off, as the platform); `vite
 // build`, then `vite preview` serving it; the page in headless Chromium. The same page runs the
 // README's quick start as written, against an emulator with CORS on as `npm run emulator` starts
@@ -41,12 +42,15 @@ function documentedConfig() {
 
 const MAIN = `
 import init, { IotClient } from 'thingcall';
+import { loadExtras } from 'thingcall/extras';
 
 await init();
 const client = new IotClient({ endpoint: '/iot/', accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' });
 const out = document.querySelector('#out');
 try {
   const answer = await client.invokeThingService({ productKey: 'a1LampDemo0', deviceName: 'lamp-01', identifier: 'Echo', args: { text: 'from Vite' } });
+  // The second entry, fetched as Vite emitted it, for the self-test.
+  await loadExtras();
   const report = await client.selfTest();
   out.textContent = JSON.stringify({ data: answer.result?.data, endpoint: client.endpoint, selfTest: report.ok });
 } catch (e) {
@@ -104,8 +108,12 @@ test('a Vite app built from the packed package invokes Echo through the document
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  const wasm = [];
+  page.on('request', (r) => { if (/\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(new URL(r.url()).pathname); });
   await page.goto(`${origin}/`);
   await page.locator('#out').filter({ hasText: /\S/ }).waitFor({ timeout: 20_000 });
+  // Both entries' wasm files, as Vite emitted them.
+  assert.deepEqual(wasm.map((p) => p.replace(/-[\w-]+\.wasm$/, '.wasm')).sort(), ['/assets/thingcall_bg.wasm', '/assets/thingcall_extras_bg.wasm'], wasm.join(', '));
   const shown = await page.locator('#out').innerText();
   assert.deepEqual(JSON.parse(shown.startsWith('{') ? shown : '{}'), { data: { text: 'from Vite' }, endpoint: `${origin}/iot/`, selfTest: true }, shown);
   assert.deepEqual(errors, [], 'the console stays clean');
@@ -129,9 +137,14 @@ test("the README's quick start, as written, in a page built by Vite", async () =
     if (m.type() === 'log') logged.push(await Promise.all(m.args().map((a) => a.jsonValue())));
   });
   page.on('pageerror', (e) => errors.push(String(e)));
+  const wasm = [];
+  page.on('request', (r) => { if (/\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(new URL(r.url()).pathname); });
   await page.goto(`${origin}/quickstart.html`);
   for (let i = 0; i < 200 && !logged.length && !errors.length; i++) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(errors, []);
   assert.deepEqual(logged, [['Echo answered', { text: 'hello' }, 'in', 1, 'attempt(s)']]);
+  // A page that only makes calls loads the first entry's wasm, not the second's.
+  assert.equal(wasm.length, 1, wasm.join(', '));
+  assert.match(wasm[0], /thingcall_bg-[^/]*\.wasm$/);
   await page.close();
 });
