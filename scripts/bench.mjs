@@ -1,5 +1,6 @@
 // `npm run bench`: numbers, printed and written to target/bench/results.json; nothing asserted.
-//  1. size of the package (wasm, JS glue) raw and gzip -9;
+//  1. size of each of the package's entries (wasm, JS) raw and gzip -9, and the time from
+//     import to a ready client in headless Chromium for each;
 //  2. sign throughput in headless Chromium: thingcall signRpc and presign, crypto-js, WebCrypto;
 //  3. the same in Node 20 beside node:crypto and @alicloud/pop-core's own request path;
 //  4. per-call overhead against the emulator: thingcall vs JS signing + raw fetch, in Node and in
@@ -64,7 +65,7 @@ function sizes() {
 
 // ---------- 2. sign throughput and per-call time in Chromium ----------
 /** Runs a bench page of benches/browser/ in headless Chromium on the emulator's origin. */
-async function inChromium(pageName, { before } = {}) {
+async function inChromium(pageName, { before, pages = 1 } = {}) {
   const { chromium } = await import('playwright-core');
   const www = join(out, 'www');
   cpSync(join(root, 'benches', 'browser'), www, { recursive: true });
@@ -77,16 +78,39 @@ async function inChromium(pageName, { before } = {}) {
   });
   try {
     await before?.(emulator.url);
-    const page = await browser.newPage();
-    await page.goto(`${emulator.url}/${pageName}`);
-    await page.waitForFunction(() => window.benchResult, null, { timeout: 600_000, polling: 1000 });
-    const r = await page.evaluate(() => window.benchResult);
-    if (r.error) throw new Error(`browser bench: ${r.error}`);
-    return r;
+    const all = [];
+    // Each page in a context of its own: nothing cached from the one before.
+    for (let i = 0; i < pages; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${emulator.url}/${pageName}`);
+      await page.waitForFunction(() => window.benchResult, null, { timeout: 600_000, polling: pages > 1 ? 20 : 1000 });
+      const r = await page.evaluate(() => window.benchResult);
+      await context.close();
+      if (r.error) throw new Error(`browser bench: ${r.error}`);
+      all.push(r);
+    }
+    return pages > 1 ? all : all[0];
   } finally {
     await browser.close();
     await emulator.stop();
   }
+}
+
+/** The time from import to a ready client, per entry, in fresh pages (the median of 9). */
+async function browserLoad() {
+  const rounds = await inChromium('load.html', { pages: 9 });
+  const median = (k) => {
+    const v = rounds.map((r) => r[k]).sort((a, b) => a - b);
+    return Number(v[Math.floor(v.length / 2)].toFixed(1));
+  };
+  results.browserLoad = { firstMs: median('firstMs'), secondMs: median('secondMs'), bothMs: median('bothMs'), rounds };
+  table('From import to a ready client in headless Chromium, a fresh page each time (ms, median of 9)', [
+    ['entry', 'ms'],
+    ['first (import, init: fetch + compile + instantiate, new IotClient)', results.browserLoad.firstMs],
+    ['second, added (loadExtras: fetch + compile + instantiate into the first)', results.browserLoad.secondMs],
+    ['both', results.browserLoad.bothMs],
+  ]);
 }
 
 async function browserSign() {
@@ -398,11 +422,12 @@ async function fleet(tc, emulator, control) {
 }
 
 async function main() {
-  // `npm run bench -- browser,node` runs only those sections (size, browser, browser-calls, node, calls, fleet).
-  const only = new Set((process.argv[2] ?? 'size,browser,browser-calls,node,calls,fleet').split(','));
+  // `npm run bench -- browser,node` runs only those sections (size, load, browser, browser-calls, node, calls, fleet).
+  const only = new Set((process.argv[2] ?? 'size,load,browser,browser-calls,node,calls,fleet').split(','));
   build();
   run('cargo', ['build', '--profile', 'emulator', '-p', 'thingcall-emulator']);
   if (only.has('size')) sizes();
+  if (only.has('load')) await browserLoad();
   if (only.has('browser')) await browserSign();
   if (only.has('browser-calls')) await browserCalls();
   const tc = await loadThingcall();
