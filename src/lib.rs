@@ -57,9 +57,10 @@ pub use client::{BulkEntry, BulkOptions, OnProgress, Progress, PropertySet, Serv
 pub use client::{
     CallOptions, CallResult, Check, CheckStatus, Client, ClientOptions, CredentialsProvider,
     CredentialsSource, Device, DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages,
-    DeviceStatus, Error, ErrorKind, HistoryOptions, HistoryPages, InvokeResult, InvokeThingService,
-    InvokeThingsService, PresignOptions, PropertyPoint, PropertyStatus, PropertyStatusResult,
-    PropertyValue, ProvidedCredentials, SelfTest, SetDeviceProperty, SetDevicesProperty,
+    DeviceRecord, DeviceStatus, Error, ErrorKind, HistoryOptions, HistoryPages, InvokeResult,
+    InvokeThingService, InvokeThingsService, PresignOptions, PropertyPoint, PropertyStatus,
+    PropertyStatusResult, PropertyValue, ProvidedCredentials, RecordPages, SelfTest,
+    SetDeviceProperty, SetDevicesProperty,
 };
 #[cfg(feature = "fleet")]
 pub use client::{

@@ -60,8 +60,8 @@ pub use jobs::{
 #[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use model::js_number;
 pub use reads::{
-    DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages, DeviceStatus, HistoryOptions,
-    HistoryPages, PropertyPoint,
+    DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages, DeviceRecord, DeviceStatus,
+    HistoryOptions, HistoryPages, PropertyPoint, RecordPages,
 };
 pub(crate) use requests::name_like;
 pub use requests::{

@@ -14,6 +14,8 @@
 //! - `sign`: the `signRpc` export.
 //! - `extras`: `presign`, `toCurl`, `explain`, `selfTest` and the way into the thing-model
 //!   check: the package's second entry (with the fleet features), and the split's state.
+//! - `reads`: the read side (`devices`, `deviceDetails`, `propertyHistory`, `eventHistory`,
+//!   `serviceHistory`), in the second entry with the fleet features.
 //! - `jobs`: the job API (`createJob`, `job`, `cancelJob`, `tasks` as an async iterator).
 //!
 //! The TypeScript declarations of each value stand beside the Rust code that reads or makes it
@@ -39,6 +41,8 @@ mod options;
 mod output;
 mod params;
 mod payload;
+#[cfg(feature = "fleet")]
+mod reads;
 mod sign;
 
 /// An enum key (`"0"`, `"2"`) as a number, read by the engine.

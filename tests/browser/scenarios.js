@@ -10,6 +10,7 @@ const settled = () => /no backend here/.test(status());
 for (let i = 0; i < 400 && !settled(); i++) await new Promise((r) => setTimeout(r, 25));
 if (!settled()) return [['the demo page settles without a backend', `status: ${status()}`]];
 const { default: init, IotClient, ThingcallError } = await import(`${origin}/pkg/thingcall.js`);
+const { loadExtras } = await import(`${origin}/pkg/extras.js`);
 await init();
 const PK = 'a1LampDemo0';
 const DEMO = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' };
@@ -133,6 +134,31 @@ const scenarios = {
     check(r.result.data.Counter === 12345678901234567890n, `Counter ${typeof r.result.data.Counter}`);
     check(r.result.data.small === 7 && r.result.data.f === 1.5, 'small numbers stay numbers');
     check(c.messageId === big && c.data.MessageId === BigInt(big) && c.body.Data.MessageId === BigInt(big), 'call');
+  },
+  async 'devices() lists a product a page at a time (the second entry, as the demo page loaded it)'() {
+    const c = client();
+    await loadExtras();
+    const all = [];
+    for await (const d of c.devices(PK, { pageSize: 6 })) all.push(d.deviceName);
+    check(all.length === 21 && new Set(all).size === 21, `devices: ${all.length}`);
+  },
+  async 'property history in pages, several properties newest first, and an abort in the middle'() {
+    await loadExtras();
+    const c = client();
+    const to = Date.now() + 1000;
+    const from = to - 3_600_000;
+    const pages = [];
+    for await (const page of c.propertyHistory(lamp(5), ['Temperature', 'Brightness'], { from, to, order: 'desc', pageSize: 10 })) pages.push(page);
+    const temps = pages.flat().filter((p) => p.identifier === 'Temperature');
+    check(temps.length >= 59 && new Set(temps.map((p) => p.time)).size === temps.length, `${temps.length} points`);
+    check(temps.every((p, i) => i === 0 || p.time < temps[i - 1].time), 'newest first');
+    check(temps.every((p) => typeof p.value === 'number'), 'typed by the thing model');
+    const ctl = new AbortController();
+    const it = c.propertyHistory(lamp(5), 'Temperature', { from, to, pageSize: 5, signal: ctl.signal });
+    await it.next();
+    ctl.abort();
+    const e = await rejection(it.next());
+    check(e.code === 'Aborted', e.code);
   },
 };
 

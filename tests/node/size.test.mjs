@@ -31,8 +31,11 @@ const BUDGET = 34_816;
 // and both entries together 108,638 (the split costs about 5,700 bytes: the second module's
 // links to the first, the strings of the second's code that stay in the first's data, and
 // helpers that can no longer be inlined across the two).
-const CEILING_FIRST = 71_550;
-const CEILING_BOTH = 108_750;
+// Then the read side's JavaScript API (devices, deviceDetails, propertyHistory, eventHistory,
+// serviceHistory) in the second entry: +12,436 there, +1,145 in the first (the strings of its
+// code stay in the first module's data; the glue of its methods): 72,618 and 122,219.
+const CEILING_FIRST = 72_700;
+const CEILING_BOTH = 122_300;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
 // diagnosis, `signRpc`) loads at most what AWS's browser client for the same job weighs
 // (`@aws-sdk/client-iot-data-plane`, bundled, gzip -9); both entries together at most 100 KB.
