@@ -10,6 +10,9 @@ const state = {
   productKey: '',
   models: new Map(), // productKey -> { services, properties }
   device: null, // { deviceName, status }
+  devices: [], // the product's devices, as devices() listed them
+  historyRun: null, // the AbortController of the history being read
+  range: 3_600_000, // the chart's range, ms back from now
   noBackend: false, // /sts answered 404: served without a backend
   fleet: [], // [{ deviceName, online, values: { identifier: value } }] of the product
   fleetRun: null, // the AbortController of the bulk call running
@@ -159,24 +162,43 @@ async function model(productKey) {
 
 async function selectProduct(productKey) {
   state.productKey = productKey;
-  const [r, m] = await Promise.all([
-    logged('QueryDevice', '', () => state.client.call('QueryDevice', { ProductKey: productKey, PageSize: 50, CurrentPage: 1 })),
+  const listed = [];
+  const [, m] = await Promise.all([
+    // Every device of the product, page after page (QueryDevice, NextToken past the 10,000th).
+    logged('QueryDevice', 'all pages', async () => {
+      for await (const d of state.client.devices(productKey)) listed.push(d);
+    }),
     model(productKey),
   ]);
-  const devices = r.data.DeviceInfo;
-  $('devices').replaceChildren(...devices.map((d) => {
-    const online = d.DeviceStatus === 'ONLINE';
-    return el('li', {
-      role: 'option', tabindex: '0', 'aria-selected': 'false', 'data-testid': `device-${d.DeviceName}`, 'data-name': d.DeviceName,
-      onclick: () => selectDevice(d.DeviceName),
-      onkeydown: (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); selectDevice(d.DeviceName); } },
-    }, el('span', { text: d.DeviceName }), el('span', { class: `badge ${online ? 'online' : 'offline'}`, text: online ? 'online' : 'offline' }));
-  }));
+  state.devices = listed;
+  renderDevices();
   $('service').replaceChildren(...m.services.map((s) => el('option', { value: s.identifier, text: `${s.name} · ${s.identifier} (${s.callType})` })));
+  $('history-property').replaceChildren(...m.properties
+    .filter((p) => ['int', 'float', 'double'].includes(p.dataType?.type))
+    .map((p) => el('option', { value: p.identifier, text: `${p.name}${p.dataType.specs?.unit ? ` (${p.dataType.specs.unit})` : ''}` })));
+  // A value the device reports (read-only) makes the first chart; any numeric one otherwise.
+  const reported = m.properties.find((p) => p.accessMode === 'r' && ['int', 'float', 'double'].includes(p.dataType?.type));
+  if (reported) $('history-property').value = reported.identifier;
   renderServiceForm();
-  setStatus(`Connected · ${devices.length} devices`, 'ok');
-  loadFleet(devices, m).catch(showError);
-  if (devices.length) await selectDevice(devices[0].DeviceName);
+  setStatus(`Connected · ${listed.length} devices`, 'ok');
+  loadFleet(listed, m).catch(showError);
+  if (listed.length) await selectDevice(listed[0].deviceName);
+}
+
+/** The device list, filtered by state and by a search of the name (the first 200 shown). */
+function renderDevices() {
+  const status = $('device-status').value;
+  const search = $('device-search').value.trim().toLowerCase();
+  const shown = state.devices.filter((d) => (!status || d.status === status) && (!search || d.deviceName.toLowerCase().includes(search) || d.nickname.toLowerCase().includes(search)));
+  $('devices').replaceChildren(...shown.slice(0, 200).map((d) => {
+    const online = d.status === 'ONLINE';
+    return el('li', {
+      role: 'option', tabindex: '0', 'aria-selected': String(d.deviceName === state.device?.deviceName), 'data-testid': `device-${d.deviceName}`, 'data-name': d.deviceName,
+      onclick: () => selectDevice(d.deviceName),
+      onkeydown: (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); selectDevice(d.deviceName); } },
+    }, el('span', { text: d.deviceName }), el('span', { class: `badge ${online ? 'online' : 'offline'}`, text: d.status.toLowerCase() }));
+  }));
+  $('device-count').textContent = shown.length > 200 ? `200 of ${shown.length} shown: search to narrow` : `${shown.length} of ${state.devices.length}`;
 }
 
 async function selectDevice(deviceName) {
@@ -191,7 +213,117 @@ async function selectDevice(deviceName) {
   } catch (e) {
     showError(e);
   }
-  await loadProperties();
+  await Promise.all([loadProperties(), loadHistory(), loadRecords()]);
+}
+
+// ---------- history: a property's chart, events and service calls ----------
+
+const RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
+
+/** Reads the selected property over the selected range, page after page, and draws it. */
+async function loadHistory() {
+  const { deviceName } = state.device ?? {};
+  const identifier = $('history-property').value;
+  if (!deviceName || !identifier) return;
+  state.historyRun?.abort();
+  const run = new AbortController();
+  state.historyRun = run;
+  const to = Date.now();
+  const from = to - state.range;
+  const points = [];
+  const chart = $('history-chart');
+  chart.dataset.state = 'loading';
+  $('history-info').textContent = 'Reading…';
+  try {
+    await logged('QueryDevicePropertyData', deviceName, async () => {
+      const pages = state.client.propertyHistory({ productKey: state.productKey, deviceName }, identifier, { from, to, signal: run.signal });
+      for await (const page of pages) {
+        points.push(...page);
+        $('history-info').textContent = `Reading… ${points.length} points`;
+      }
+    });
+  } catch (e) {
+    if (run.signal.aborted) return;
+    $('history-info').textContent = describeError(e);
+    chart.dataset.state = 'error';
+    return;
+  }
+  if (state.historyRun !== run) return;
+  drawChart(chart, points.map((p) => [p.time, Number(p.value)]), from, to);
+  Object.assign(chart.dataset, { state: 'ready', points: String(points.length), from: String(from), to: String(to), identifier, device: deviceName });
+  const values = points.map((p) => Number(p.value));
+  $('history-info').textContent = points.length
+    ? `${points.length} points · min ${Math.min(...values)} · max ${Math.max(...values)} · last ${values.at(-1)}`
+    : 'No points in this range.';
+}
+
+/** A line chart in SVG: time across, value up, with the range's ends and the extremes labelled. */
+function drawChart(svg, data, from, to) {
+  const W = 640;
+  const H = 220;
+  const pad = { l: 44, r: 10, t: 10, b: 24 };
+  const ns = 'http://www.w3.org/2000/svg';
+  const node = (tag, attrs, text) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+    if (text !== undefined) n.textContent = text;
+    return n;
+  };
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.replaceChildren();
+  const ys = data.map(([, v]) => v);
+  let lo = Math.min(...ys);
+  let hi = Math.max(...ys);
+  if (!data.length) { lo = 0; hi = 1; }
+  if (hi === lo) { hi += 1; lo -= 1; }
+  const x = (t) => pad.l + ((t - from) / (to - from)) * (W - pad.l - pad.r);
+  const y = (v) => H - pad.b - ((v - lo) / (hi - lo)) * (H - pad.t - pad.b);
+  svg.append(node('rect', { x: pad.l, y: pad.t, width: W - pad.l - pad.r, height: H - pad.t - pad.b, class: 'plot' }));
+  for (const v of [lo, (lo + hi) / 2, hi]) {
+    svg.append(node('line', { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), class: 'grid' }));
+    svg.append(node('text', { x: pad.l - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, String(Math.round(v * 10) / 10)));
+  }
+  const label = (t) => (to - from > 86_400_000 ? new Date(t).toLocaleDateString() : new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+  svg.append(node('text', { x: pad.l, y: H - 6, class: 'tick' }, label(from)));
+  svg.append(node('text', { x: W - pad.r, y: H - 6, 'text-anchor': 'end', class: 'tick' }, label(to)));
+  if (data.length) {
+    svg.append(node('polyline', { points: data.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' '), class: 'line', 'data-testid': 'history-line' }));
+  }
+}
+
+/** The device's recent events (every type) and service calls: the newest page of each. */
+async function loadRecords() {
+  const { deviceName } = state.device ?? {};
+  if (!deviceName) return;
+  const device = { productKey: state.productKey, deviceName };
+  const to = Date.now();
+  const range = { from: to - 86_400_000, to, order: 'desc', pageSize: 20 };
+  const first = async (pages) => (await pages.next()).value ?? [];
+  try {
+    const [events, calls] = await Promise.all([
+      logged('QueryDeviceEventData', deviceName, async () => {
+        const all = [];
+        for (const type of ['alert', 'error', 'info']) all.push(...await first(state.client.eventHistory(device, { type, ...range })));
+        return all.sort((a, b) => b.time - a.time).slice(0, 20);
+      }),
+      logged('QueryDeviceServiceData', deviceName, () => first(state.client.serviceHistory(device, range))),
+    ]);
+    $('events').replaceChildren(...(events.length ? events.map((e) => el('li', { 'data-testid': 'event' },
+      el('span', { class: `badge ${e.eventType === 'info' ? 'ok' : 'offline'}`, text: e.eventType }), ' ',
+      el('strong', { text: e.name || e.identifier }), ' ', el('span', { class: 'muted', text: timeOf(e.time) }),
+      el('code', { class: 'record-data', text: e.outputData }))) : [el('li', { class: 'hint', text: 'No events in the last 24 hours.' })]));
+    $('service-calls').replaceChildren(...(calls.length ? calls.map((c) => el('li', { 'data-testid': 'service-call' },
+      el('strong', { text: c.identifier }), ' ', el('span', { class: 'muted', text: timeOf(c.time) }),
+      el('code', { class: 'record-data', text: `${c.inputData} → ${c.outputData}` }))) : [el('li', { class: 'hint', text: 'No service calls in the last 24 hours.' })]));
+  } catch (e) {
+    $('events').replaceChildren(el('li', { class: 'hint', text: describeError(e) }));
+  }
+}
+
+function selectRange(name) {
+  state.range = RANGES[name];
+  for (const b of document.querySelectorAll('[data-range]')) b.setAttribute('aria-pressed', String(b.dataset.range === name));
+  loadHistory().catch(showError);
 }
 
 // ---------- values as the thing model types them ----------
@@ -392,7 +524,7 @@ const fleetCell = (dn, what) => document.querySelector(`[data-testid="fleet-${wh
 async function loadFleet(devices, m) {
   $('fleet-property').replaceChildren(...m.properties.map((p) => el('option', { value: p.identifier, text: p.name })));
   $('fleet-service').replaceChildren(...m.services.map((s) => el('option', { value: s.identifier, text: `${s.identifier} (${s.callType})` })));
-  state.fleet = devices.map((d) => ({ deviceName: d.DeviceName, online: d.DeviceStatus === 'ONLINE', values: {} }));
+  state.fleet = devices.map((d) => ({ deviceName: d.deviceName, online: d.status === 'ONLINE', values: {} }));
   $('fleet-rows').replaceChildren(...state.fleet.map((d) => el('tr', { 'data-testid': `fleet-row-${d.deviceName}` },
     el('td', {}, el('input', { type: 'checkbox', 'aria-label': `Select ${d.deviceName}`, 'data-testid': `fleet-check-${d.deviceName}`, onchange: countFleet })),
     el('td', { text: d.deviceName }),
@@ -555,6 +687,10 @@ async function main() {
   $('fleet-service').addEventListener('change', fleetForm);
   $('fleet-form').addEventListener('submit', runFleet);
   $('fleet-stop').addEventListener('click', () => state.fleetRun?.abort());
+  $('device-status').addEventListener('change', renderDevices);
+  $('device-search').addEventListener('input', renderDevices);
+  $('history-property').addEventListener('change', () => loadHistory().catch(showError));
+  for (const b of document.querySelectorAll('[data-range]')) b.addEventListener('click', () => selectRange(b.dataset.range));
   await connect();
 }
 

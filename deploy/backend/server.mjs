@@ -39,6 +39,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARD_ACTIONS = [
   'QueryProductList', 'QueryThingModel', 'QueryDevice', 'QueryDeviceDetail',
   'QueryDevicePropertyStatus', 'InvokeThingService', 'SetDeviceProperty',
+  'BatchQueryDeviceDetail', 'QueryDevicePropertyData', 'QueryDevicePropertiesData',
+  'QueryDeviceEventData', 'QueryDeviceServiceData',
   'CreateJob', 'QueryJob', 'QueryJobStatistics', 'ListTask', 'CancelJob',
 ];
 

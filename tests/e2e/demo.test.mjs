@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
+import { thingcall } from '../node/helpers.mjs';
 
 /** node:test's `test`, noting which test runs (for the console errors). */
 function test(name, fn) {
@@ -90,6 +91,58 @@ test('the device list comes from the API', async () => {
   assert.match(await tid('device-lamp-offline').innerText(), /offline/);
   assert.match(await tid('status').innerText(), /Connected · 21 devices/);
   assert.match(await tid('sts-info').innerText(), /Temporary key STS\./);
+});
+
+test('the device list filters by state and searches by name', async () => {
+  await tid('device-lamp-01').waitFor();
+  await tid('device-status').selectOption('OFFLINE');
+  assert.deepEqual(await page.locator('[data-testid=device-list] li').allInnerTexts(), ['lamp-offline\noffline']);
+  await tid('device-status').selectOption('');
+  await tid('device-search').fill('lamp-1');
+  assert.equal(await page.locator('[data-testid=device-list] li').count(), 10);
+  assert.equal(await tid('device-count').innerText(), '10 of 21');
+  await tid('device-search').fill('');
+  assert.equal(await page.locator('[data-testid=device-list] li').count(), 21);
+});
+
+/** The points the emulator holds for a chart's device, property and range, read in Node. */
+async function heldPoints(chart) {
+  const c = new thingcall.IotClient({ endpoint: `${url}/`, accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' });
+  const [deviceName, identifier, from, to] = await chart.evaluate((n) => [n.dataset.device, n.dataset.identifier, Number(n.dataset.from), Number(n.dataset.to)]);
+  let n = 0;
+  for await (const page of c.propertyHistory({ productKey: 'a1LampDemo0', deviceName }, identifier, { from, to })) n += page.length;
+  c.free();
+  return n;
+}
+
+test("a device's history: a chart with the points the emulator holds, its events and service calls", async () => {
+  await tid('device-lamp-04').click();
+  const chart = tid('history-chart');
+  await page.locator('[data-testid=history-chart][data-state=ready][data-device=lamp-04]').waitFor();
+  assert.equal(await chart.getAttribute('data-identifier'), 'Temperature');
+  const shown = Number(await chart.getAttribute('data-points'));
+  assert.ok(shown >= 59 && shown <= 61, `${shown} points in the last hour`);
+  assert.equal(shown, await heldPoints(chart));
+  const drawn = (await tid('history-line').getAttribute('points')).trim().split(/\s+/).length;
+  assert.equal(drawn, shown);
+  // 24 hours: a point a minute, read page after page.
+  await tid('range-24h').click();
+  await page.locator('[data-testid=history-chart][data-state=ready]').filter({ has: page.locator('polyline') }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=history-chart]').dataset.points) > 1000, null, { timeout: 60_000 });
+  assert.equal(Number(await chart.getAttribute('data-points')), await heldPoints(chart));
+  await tid('range-1h').click();
+  await page.locator('[data-testid=history-chart][data-state=ready]').waitFor();
+  // A Blink shows in the service calls, and its Blinked event in the events.
+  await tid('service-select').selectOption('Blink');
+  await tid('arg-times').fill('2');
+  await tid('invoke-button').click();
+  await tid('answer-mode').filter({ hasText: 'async' }).waitFor();
+  await tid('device-lamp-05').click();
+  await tid('device-lamp-04').click();
+  await tid('service-calls').getByText('Blink').first().waitFor();
+  await tid('events').getByText('Blinked').first().waitFor();
+  assert.match(await tid('events').innerText(), /info\s+Blinked[\s\S]*"times":2/);
+  await page.screenshot({ path: join(shots, 'demo-history-1280x800.png'), fullPage: true });
 });
 
 test('on connect the page shows the self-test: all five checks pass through the relay', async () => {
@@ -284,6 +337,7 @@ test('never shows the secret or the security token; no console errors; phone wid
   assert.ok(!text.includes('thingcall-demo-secret'));
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(shots, 'demo-390x844.png'), fullPage: true });
+  await tid('history').screenshot({ path: join(shots, 'demo-history-390.png') });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal scrolling at phone width (${overflow}px)`);
   for (const input of await page.locator('input, select, textarea').all()) {
