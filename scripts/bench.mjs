@@ -5,7 +5,8 @@
 //  3. the same in Node 20 beside node:crypto and @alicloud/pop-core's own request path;
 //  4. per-call overhead against the emulator: thingcall vs JS signing + raw fetch, in Node and in
 //     headless Chromium;
-//  5. bulk: 10,000 invokes over 20 devices at concurrency 64, and where the time goes.
+//  5. bulk: 10,000 invokes over 20 devices at concurrency 64, and where the time goes;
+//  6. the read side at scale in Chromium: 10,000 devices and ~100,000 history points.
 import { readFileSync, writeFileSync, mkdirSync, cpSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -65,16 +66,16 @@ function sizes() {
 
 // ---------- 2. sign throughput and per-call time in Chromium ----------
 /** Runs a bench page of benches/browser/ in headless Chromium on the emulator's origin. */
-async function inChromium(pageName, { before, pages = 1 } = {}) {
+async function inChromium(pageName, { before, pages = 1, args = [] } = {}) {
   const { chromium } = await import('playwright-core');
   const www = join(out, 'www');
   cpSync(join(root, 'benches', 'browser'), www, { recursive: true });
   cpSync(join(root, 'benches', 'signers.js'), join(www, 'signers.js'));
   cpSync(join(root, 'node_modules', 'crypto-js', 'crypto-js.js'), join(www, 'crypto-js.js'));
-  const emulator = await startEmulator({ profile: 'emulator', args: ['--www', www] });
+  const emulator = await startEmulator({ profile: 'emulator', args: ['--www', www, ...args] });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
   });
   try {
     await before?.(emulator.url);
@@ -110,6 +111,26 @@ async function browserLoad() {
     ['first (import, init: fetch + compile + instantiate, new IotClient)', results.browserLoad.firstMs],
     ['second, added (loadExtras: fetch + compile + instantiate into the first)', results.browserLoad.secondMs],
     ['both', results.browserLoad.bothMs],
+  ]);
+}
+
+/** The read side at scale in Chromium: 10,000+ devices and ~100,000 points of one property. */
+async function browserReads() {
+  // The lamps' product with 10,000 more devices, and Temperature reported every 25 s: 30 days
+  // hold about 100,000 points (generated from the time: nothing to seed).
+  const world = JSON.parse(readFileSync(join(root, 'emulator', 'fixtures', 'default.json'), 'utf8'));
+  const product = world.products[0];
+  product.generatedDevices = { prefix: 'sensor-', count: 10_000, offlineEvery: 7 };
+  product.properties.find((p) => p.identifier === 'Temperature').report.everyMs = 25_000;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'reads-world.json'), JSON.stringify(world));
+  const r = await inChromium('reads.html', { args: ['--config', join(out, 'reads-world.json')] });
+  results.browserReads = r;
+  const row = (name, m, unit) => [name, bytes(m.items), bytes(m.pages), `${(m.ms / 1000).toFixed(1)} s`, `${m.requestsPerSecond} (QPS 50)`, bytes(m.peakHeapBytes), bytes(m.wasmMemoryBytes), unit];
+  table('The read side at scale in headless Chromium (each item kept, as a dashboard keeps them)', [
+    ['read', 'items', 'pages', 'time', 'requests/s', 'peak JS heap (bytes)', 'wasm memory (bytes)', ''],
+    row('devices() of 10,021 devices', r.devices, 'QueryDevice, 50 a page, NextToken past 10,000'),
+    row('propertyHistory() of one property, 29.5 days', r.history, 'QueryDevicePropertyData, 50 a page'),
   ]);
 }
 
@@ -422,12 +443,13 @@ async function fleet(tc, emulator, control) {
 }
 
 async function main() {
-  // `npm run bench -- browser,node` runs only those sections (size, load, browser, browser-calls, node, calls, fleet).
-  const only = new Set((process.argv[2] ?? 'size,load,browser,browser-calls,node,calls,fleet').split(','));
+  // `npm run bench -- browser,node` runs only those sections (size, load, reads, browser, browser-calls, node, calls, fleet).
+  const only = new Set((process.argv[2] ?? 'size,load,reads,browser,browser-calls,node,calls,fleet').split(','));
   build();
   run('cargo', ['build', '--profile', 'emulator', '-p', 'thingcall-emulator']);
   if (only.has('size')) sizes();
   if (only.has('load')) await browserLoad();
+  if (only.has('reads')) await browserReads();
   if (only.has('browser')) await browserSign();
   if (only.has('browser-calls')) await browserCalls();
   const tc = await loadThingcall();
