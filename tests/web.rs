@@ -723,3 +723,67 @@ async fn property_history_pages_one_property_and_several() {
         assert_eq!(e.code(), "InvalidArgument", "{ids:?}: {e}");
     }
 }
+
+#[wasm_bindgen_test]
+async fn event_and_service_history_give_what_a_blink_left() {
+    use thingcall::{HistoryOptions, InvokeThingService};
+    let c = client();
+    let lamp = Device::by_name(PK, "lamp-09");
+    c.invoke_thing_service(
+        &InvokeThingService {
+            device: lamp.clone(),
+            identifier: "Blink".into(),
+            args: r#"{"times":4}"#.into(),
+            iot_instance_id: None,
+        },
+        &no_options(),
+    )
+    .await
+    .unwrap();
+    let now = js_sys::Date::now() as i64;
+    let range = HistoryOptions {
+        from_ms: now - 3_600_000,
+        to_ms: now + 1_000,
+        newest_first: true,
+        page_size: Some(5),
+        ..Default::default()
+    };
+    let calls = c
+        .service_history(&lamp, Some("Blink"), &range)
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert!(!calls.is_empty());
+    assert_eq!(calls[0].identifier, "Blink");
+    assert_eq!(calls[0].input_data, r#"{"times":4}"#);
+    assert!(calls[0].event_type.is_empty());
+    let events = c
+        .event_history(&lamp, "info", Some("Blinked"), &range)
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(events[0].identifier, "Blinked");
+    assert_eq!(events[0].event_type, "info");
+    assert!(events[0].output_data.contains("\"times\":4"));
+    assert!(events.windows(2).all(|w| w[0].time_ms >= w[1].time_ms));
+    // Bad input is refused before anything is sent.
+    let e = c
+        .event_history(&lamp, "warning", None, &range)
+        .err()
+        .expect("refused");
+    assert_eq!(e.code(), "InvalidArgument");
+    let e = c
+        .service_history(
+            &lamp,
+            None,
+            &HistoryOptions {
+                page_size: Some(51),
+                ..range.clone()
+            },
+        )
+        .err()
+        .expect("refused");
+    assert_eq!(e.code(), "InvalidArgument");
+}
