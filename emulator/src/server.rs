@@ -373,7 +373,10 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
             return Err(policy::denied(&action));
         }
     }
-    emu.gateway.admit(&action, now)?;
+    let large = action == "QueryDevice"
+        && param(params, "ProductKey")
+            .is_some_and(|pk| emu.world.device_count(pk) >= crate::gateway::LARGE_PRODUCT_DEVICES);
+    emu.gateway.admit(&action, now, large)?;
     let w = &emu.world;
     match action.as_str() {
         "InvokeThingService" => w.invoke_thing_service(params, || emu.clock.now_ms()).await,

@@ -1025,6 +1025,19 @@ impl World {
         Ok(reply)
     }
 
+    /// How many devices product `pk` holds (0 for an unknown product).
+    pub fn device_count(&self, pk: &str) -> usize {
+        let Ok((pi, _)) = self.product(pk) else {
+            return 0;
+        };
+        self.devices
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| d.product == pi)
+            .count()
+    }
+
     /// `BatchQueryDeviceDetail`: up to 100 devices of one product by name; names the product
     /// does not have are left out.
     pub fn batch_query_device_detail(&self, params: &Params) -> Result<Reply, ApiError> {

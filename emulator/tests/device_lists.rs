@@ -185,3 +185,37 @@ async fn batch_query_device_detail_by_name() {
         .await;
     assert_eq!((st, b["Code"].as_str().unwrap()), (400, "MissingParameter"));
 }
+
+#[tokio::test]
+async fn query_device_of_a_product_of_100_000_devices_is_served_at_2_qps() {
+    let mut c = Config::default_fixture();
+    c.products[0].generated_devices = Some(GeneratedDevices {
+        prefix: "sensor-".into(),
+        count: 100_000,
+        offline_every: None,
+    });
+    let e = start_with(c).await;
+    // Three requests in one second: the third is throttled. The clock is the emulator's: wait
+    // for the start of a second so that the three fall in the same one.
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_millis();
+    if ms > 500 {
+        tokio::time::sleep(std::time::Duration::from_millis(u64::from(1010 - ms))).await;
+    }
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let (_, b) = e
+            .call("QueryDevice", &[("ProductKey", PK), ("PageSize", "1")])
+            .await;
+        codes.push(b["Code"].as_str().unwrap_or("ok").to_string());
+    }
+    assert_eq!(codes, ["ok", "ok", "Throttling.User"], "{codes:?}");
+    // A small product keeps the action's 50 QPS.
+    let e = start_with(Config::default_fixture()).await;
+    for _ in 0..3 {
+        let (st, b) = e.call("QueryDevice", &[("ProductKey", PK)]).await;
+        assert_eq!(st, 200, "{b}");
+    }
+}

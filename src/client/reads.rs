@@ -1,5 +1,6 @@
 //! The read side: a product's devices a page at a time ([`Client::devices`], `QueryDevice`,
-//! following its `NextToken` where the platform requires it), the details of named devices in
+//! following its `NextToken` where the platform requires it, and at 2 QPS for a product of
+//! 100,000 devices or more), the details of named devices in
 //! groups of 100 ([`Client::device_details`], `BatchQueryDeviceDetail`), and properties'
 //! history ([`Client::property_history`]: `QueryDevicePropertyData` for one,
 //! `QueryDevicePropertiesData` for up to 10 at a time). Every page is paced by the action's
@@ -99,6 +100,9 @@ pub struct DevicePages {
     status: Option<DeviceStatus>,
     options: CallOptions,
     buffer: VecDeque<DeviceInfo>,
+    /// The QPS the pages are paced at: the action's, until an answer's `Total` says the
+    /// product is one of 100,000 devices or more, which the platform serves at 2.
+    qps: u32,
     /// Requests made so far.
     pub requests: u32,
 }
@@ -164,7 +168,7 @@ impl DevicePages {
         let spec = &action::QUERY_DEVICE;
         if !self
             .client
-            .pace(spec.name, spec.qps.into(), self.options.signal.as_ref())
+            .pace(spec.name, self.qps.into(), self.options.signal.as_ref())
             .await
         {
             return Err(aborted());
@@ -187,6 +191,9 @@ impl DevicePages {
             }
         }
         let total = r.body.at(&["Total"]).as_f64().map(|t| t as u64);
+        if total.is_some_and(|t| t >= action::QUERY_DEVICE_LARGE_PRODUCT) {
+            self.qps = action::QUERY_DEVICE_LARGE_PRODUCT_QPS;
+        }
         let token = r.body.text_at(&["NextToken"]);
         self.paging.answered(got, total, token);
         Ok(())
@@ -234,6 +241,7 @@ impl Client {
                 ..CallOptions::default()
             },
             buffer: VecDeque::new(),
+            qps: action::QUERY_DEVICE.qps,
             requests: 0,
         })
     }

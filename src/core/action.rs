@@ -262,6 +262,14 @@ pub const QUERY_PRODUCT_LIST: ActionSpec = ActionSpec {
     result: ResultKind::Call,
 };
 
+/// `QueryDevice`'s QPS once the product holds [`QUERY_DEVICE_LARGE_PRODUCT`] devices or more
+/// (50 below: the spec's `qps`).
+pub const QUERY_DEVICE_LARGE_PRODUCT_QPS: u32 = 2;
+
+/// The number of devices from which a product's `QueryDevice` is limited to
+/// [`QUERY_DEVICE_LARGE_PRODUCT_QPS`].
+pub const QUERY_DEVICE_LARGE_PRODUCT: u64 = 100_000;
+
 /// `QueryDevice`.
 pub const QUERY_DEVICE: ActionSpec = ActionSpec {
     name: "QueryDevice",

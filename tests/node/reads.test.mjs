@@ -66,6 +66,40 @@ test('devices() goes past the 10,000th device with the NextToken the platform re
   assert.equal(offline, Math.floor(10_030 / 7) + 1);
 });
 
+test('devices() of a product of 100,000 devices keeps to the 2 QPS the platform allows it', async () => {
+  const world = JSON.parse(readFileSync(join(root, 'emulator', 'fixtures', 'default.json'), 'utf8'));
+  world.products[0].generatedDevices = { prefix: 'sensor-', count: 100_000 };
+  const file = join(root, 'target', 'test-reads', 'huge.json');
+  writeFileSync(file, JSON.stringify(world));
+  const huge = await startEmulator({ args: ['--config', file] });
+  try {
+    const c = await client(huge.url);
+    const requests = async () => (await (await fetch(`${huge.url}/_emulator/stats`)).json()).requests;
+    const before = await requests();
+    const started = Date.now();
+    let n = 0;
+    for await (const d of c.devices(PK)) {
+      if (++n === 350) break; // 7 pages of 50
+      assert.ok(d.deviceName);
+    }
+    const ms = Date.now() - started;
+    // After the first page's Total the pages go at 2 a second: 6 more take 2.5 s at least; and
+    // none was throttled (the emulator throttles past 2), so none was sent twice.
+    assert.ok(ms >= 2400, `${ms} ms for 7 pages`);
+    assert.equal(await requests() - before, 7);
+  } finally {
+    await huge.stop();
+  }
+});
+
+test('a throttled page is retried, and the listing goes on', async () => {
+  await control('reset');
+  await control('faults', { throttleNext: 2 });
+  const c = await client();
+  const all = await collect(c.devices(PK, { pageSize: 10 }));
+  assert.equal(all.length, 21);
+});
+
 test('deviceDetails() asks 100 at a time, keeps the order, leaves unknown names out', async () => {
   await control('reset');
   const c = await client(big.url);
