@@ -84,6 +84,16 @@ const CASES = [
   ['an unknown call option', (c) => c.queryDeviceDetail(lamp, { timeout: 5 }), /options\.timeout: unknown option/],
   ['a signal that is not an AbortSignal', (c) => c.queryDeviceDetail(lamp, { signal: {} }), /options\.signal: must be an AbortSignal/],
   ['an already aborted signal', (c) => c.queryDeviceDetail(lamp, { signal: AbortSignal.abort() }), /AbortSignal had fired before the call started/, 'Aborted'],
+  // Reads (the second entry).
+  ['devices with an unknown status', (c) => c.devices(PK, { status: 'SLEEPING' }), /devices\.status: \"ONLINE\", \"OFFLINE\", \"UNACTIVE\" or \"DISABLE\"/],
+  ['devices with pageSize 51', (c) => c.devices(PK, { pageSize: 51 }), /devices\.pageSize: a whole number from 1 to 50/],
+  ['a history of no property', (c) => c.propertyHistory(lamp, [], { from: Date.now() - 3_600_000, to: Date.now() }), /propertyHistory\.identifiers: give at least one/],
+  ['a history range the wrong way round', (c) => c.propertyHistory(lamp, 'Temperature', { from: Date.now(), to: Date.now() - 3_600_000 }), /propertyHistory\.from: must be before to/],
+  ['a history range more than 30 days back', (c) => c.propertyHistory(lamp, 'Temperature', { from: Date.now() - 40 * 86_400_000, to: Date.now() }), /propertyHistory\.from: the platform keeps the last 30 days only/],
+  ['a history from that is not a time', (c) => c.propertyHistory(lamp, 'Temperature', { from: 'yesterday', to: Date.now() }), /propertyHistory\.from: a Date or Unix ms/],
+  ['a history order other than asc or desc', (c) => c.propertyHistory(lamp, 'Temperature', { from: Date.now() - 3_600_000, to: Date.now(), order: 'newest' }), /propertyHistory\.order: \"asc\" or \"desc\"/],
+  ['an event type the platform does not have', (c) => c.eventHistory(lamp, { type: 'warning', from: Date.now() - 3_600_000, to: Date.now() }), /eventHistory\.type: \"info\", \"alert\" or \"error\"/],
+  ['device details of names not in an array', (c) => c.deviceDetails(PK, 'lamp-01'), /deviceDetails: deviceNames must be an array of strings/],
   // Size.
   ['1 MB of Args by GET (URLs that long are refused)', (c) => client({ method: 'GET' }).invokeThingService({ ...lamp, identifier: 'Echo', args: { t: 'x'.repeat(1 << 20) } }), /options\.method: the signed GET URL would be longer than 8,192 bytes/],
   // Client options.
