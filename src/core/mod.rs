@@ -11,6 +11,7 @@
 //! - [`diagnosis`]: why a signature did not match, from the platform's string-to-sign.
 //! - [`bulk`]: bulk calls' rate window, progress pacing and batch groups.
 //! - [`paging`]: walking a product's devices page by page (`QueryDevice`'s `NextToken`).
+//! - [`live`]: live values: a snapshot merged with a stream, and the stream's connection state.
 //! - [`json`]: a JSON reader that keeps number tokens (for [`thing_model`]).
 //! - [`thing_model`]: a product's TSL, and the check of `Args`/`Items` against it.
 
@@ -20,6 +21,7 @@ pub mod bulk;
 pub mod diagnosis;
 pub mod encode;
 pub mod json;
+pub mod live;
 pub mod outcome;
 pub mod paging;
 pub mod request;
