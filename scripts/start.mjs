@@ -36,7 +36,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => stop(0));
 try {
   let env = { ...process.env, PORT: port };
   if (!real) {
-    emulator = await startEmulator({ port: 0, args: ['--cors', 'off', ...args], quiet: false });
+    emulator = await startEmulator({ port: 0, args: ['--cors', 'off', '--amqp-port', '0', ...args], quiet: false });
     emulator.child.once('exit', (code) => stop(code ?? 1));
     env = {
       ...env,

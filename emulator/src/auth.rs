@@ -153,6 +153,11 @@ impl Auth {
         }
     }
 
+    /// The secret of a long-lived key (the AMQP subscription signs with one).
+    pub fn account_secret(&self, access_key_id: &str) -> Option<String> {
+        self.accounts.get(access_key_id).cloned()
+    }
+
     /// Forgets issued STS keys and used nonces.
     pub fn reset(&mut self) {
         self.sts.clear();

@@ -32,6 +32,16 @@ pub struct Config {
     pub cors: Cors,
     /// Products, each with its thing model and devices.
     pub products: Vec<Product>,
+    /// The server-side subscription's consumer groups (`DEFAULT` when absent).
+    #[serde(default = "default_consumer_groups")]
+    pub consumer_groups: Vec<String>,
+    /// The AMQP port of the server-side subscription (none when absent; `--amqp-port`).
+    #[serde(default)]
+    pub amqp_port: Option<u16>,
+}
+
+fn default_consumer_groups() -> Vec<String> {
+    vec!["DEFAULT".into()]
 }
 
 /// CORS on the API: granted, or not at all (the real platform documents none for its RPC

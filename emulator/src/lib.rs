@@ -2,6 +2,7 @@
 //! thingcall's demo page and tests talk to. See `emulator/README.md`.
 
 pub mod actions;
+pub mod amqp;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod gateway;
 pub mod history;
 pub mod jobs;
+pub mod live;
 pub mod model;
 pub mod policy;
 pub mod server;

@@ -36,6 +36,9 @@ struct Args {
     /// How long a synchronous service waits for its device, in ms.
     #[arg(long, value_name = "N")]
     rrpc_timeout_ms: Option<u64>,
+    /// Serves the server-side subscription (AMQP 1.0) on this port (0: a free one).
+    #[arg(long, value_name = "PORT")]
+    amqp_port: Option<u16>,
 }
 
 #[tokio::main]
@@ -89,7 +92,23 @@ async fn main() -> ExitCode {
         #[cfg(not(unix))]
         let _ = ctrl_c.await;
     };
-    match thingcall_emulator::serve(listener, Emulator::new(config, dirs), shutdown).await {
+    let amqp_port = args.amqp_port.or(config.amqp_port);
+    let emu = Emulator::new(config, dirs);
+    if let Some(port) = amqp_port {
+        let amqp = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("thingcall-emulator: cannot listen on {host}:{port} for AMQP: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!(
+            "amqp listening on amqp://{}",
+            amqp.local_addr().expect("bound")
+        );
+        tokio::spawn(thingcall_emulator::amqp::serve(amqp, emu.clone()));
+    }
+    match thingcall_emulator::serve(listener, emu, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("thingcall-emulator: {e}");

@@ -61,6 +61,8 @@ pub struct Emulator {
     clock: Clock,
     dirs: StaticDirs,
     jobs: crate::jobs::Jobs,
+    /// The server-side subscription's consumer groups.
+    amqp: crate::amqp::Groups,
 }
 
 impl Emulator {
@@ -81,7 +83,27 @@ impl Emulator {
             clock,
             dirs,
             jobs: Default::default(),
+            amqp: Default::default(),
         })
+    }
+
+    /// The device world.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The emulator's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The secret of a long-lived key.
+    pub fn secret_of(&self, access_key_id: &str) -> Option<String> {
+        self.auth.lock().unwrap().account_secret(access_key_id)
+    }
+
+    pub(crate) fn amqp_groups(&self) -> &crate::amqp::Groups {
+        &self.amqp
     }
 }
 

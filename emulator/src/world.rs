@@ -101,6 +101,8 @@ pub struct World {
     /// The points of properties set through the API (reported ones are generated).
     kept: Mutex<crate::history::Kept>,
     seq: AtomicU64,
+    /// What the server-side subscription pushes (`live`, delivered by `amqp`).
+    live: crate::live::Live,
 }
 
 fn iot_id_for(pk: &str, dn: &str) -> String {
@@ -177,6 +179,7 @@ impl World {
             faults: Mutex::new(DeviceFaults::default()),
             kept: Mutex::default(),
             seq: AtomicU64::new(1),
+            live: crate::live::Live::default(),
         }
     }
 
@@ -495,11 +498,21 @@ impl World {
                     d[idx].props.insert(k.clone(), (v.clone(), now_ms));
                     kept.record(idx, k, v, now_ms);
                 }
+                let items: Vec<(&str, &Value)> =
+                    args.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                self.live.property_post(
+                    &self.device_ref(&d[idx]),
+                    &items,
+                    now_ms,
+                    self.message_id(),
+                );
                 Value::Object(args.clone())
             }
         };
         // The service history, and the events the call raises.
-        let product = &self.config.products[self.devices.lock().unwrap()[idx].product];
+        let devices = self.devices.lock().unwrap();
+        let device = self.device_ref(&devices[idx]);
+        let product = &self.config.products[devices[idx].product];
         let mut kept = self.kept.lock().unwrap();
         let input = Value::Object(args.clone()).to_string();
         kept.service(
@@ -527,8 +540,74 @@ impl World {
                 },
                 now_ms,
             );
+            self.live.event_post(
+                &device,
+                &e.identifier,
+                &e.name,
+                e.kind.as_str(),
+                &Value::Object(args.clone()),
+                now_ms,
+                self.message_id(),
+            );
         }
         output
+    }
+
+    /// A device as the subscription's messages name it.
+    fn device_ref<'a>(&'a self, d: &'a Device) -> crate::live::DeviceRef<'a> {
+        crate::live::DeviceRef {
+            product_key: &self.config.products[d.product].product_key,
+            device_name: &d.device_name,
+            iot_id: &d.iot_id,
+        }
+    }
+
+    /// The server-side subscription's consumer groups.
+    pub fn consumer_groups(&self) -> &[String] {
+        &self.config.consumer_groups
+    }
+
+    /// What the server-side subscription pushes.
+    pub fn live(&self) -> &crate::live::Live {
+        &self.live
+    }
+
+    /// The reports of reported properties (the lamps' drifting `Temperature`) due in
+    /// `after..=upto` on every device: `(device, identifier, time, value)`.
+    pub fn reports_due(&self, after: i64, upto: i64) -> Vec<(usize, String, i64, Value)> {
+        let d = self.devices.lock().unwrap();
+        let mut out = Vec::new();
+        for (pi, product) in self.config.products.iter().enumerate() {
+            for p in &product.properties {
+                let Some(r) = &p.report else { continue };
+                let every = r.every_ms.max(1) as i64;
+                let initial = p.initial.as_ref().and_then(Value::as_f64).unwrap_or(0.0);
+                let mut t = (after.div_euclid(every) + 1) * every;
+                while t <= upto {
+                    for (idx, dev) in d.iter().enumerate() {
+                        if dev.product == pi && dev.online {
+                            let v = crate::history::reported_value(r, initial, idx, t);
+                            out.push((idx, p.identifier.clone(), t, json!(v)));
+                        }
+                    }
+                    t += every;
+                }
+            }
+        }
+        out
+    }
+
+    /// Publishes the reports `reports_due` gave.
+    pub fn publish_reports(&self, reports: &[(usize, String, i64, Value)]) {
+        let d = self.devices.lock().unwrap();
+        for (idx, identifier, t, v) in reports {
+            self.live.property_post(
+                &self.device_ref(&d[*idx]),
+                &[(identifier, v)],
+                *t,
+                self.message_id(),
+            );
+        }
     }
 
     /// `SetDeviceProperty`.
@@ -586,6 +665,13 @@ impl World {
             kept.record(idx, k, v, now_ms);
         }
         drop(kept);
+        let posted: Vec<(&str, &Value)> = items.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        self.live.property_post(
+            &self.device_ref(&devices[idx]),
+            &posted,
+            now_ms,
+            self.message_id(),
+        );
         let message_id = self.message_id();
         drop(devices);
         self.record(

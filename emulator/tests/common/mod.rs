@@ -15,6 +15,8 @@ pub const PK: &str = "a1LampDemo0";
 pub struct Emu {
     pub base: String,
     pub http: reqwest::Client,
+    /// `amqp://127.0.0.1:PORT` of its server-side subscription.
+    pub amqp: String,
 }
 
 pub async fn start() -> Emu {
@@ -25,6 +27,9 @@ pub async fn start_with(config: Config) -> Emu {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let emu = Emulator::new(config, StaticDirs::default());
+    let amqp_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let amqp = format!("amqp://{}", amqp_listener.local_addr().unwrap());
+    tokio::spawn(thingcall_emulator::amqp::serve(amqp_listener, emu.clone()));
     tokio::spawn(thingcall_emulator::serve(
         listener,
         emu,
@@ -33,6 +38,7 @@ pub async fn start_with(config: Config) -> Emu {
     Emu {
         base,
         http: reqwest::Client::new(),
+        amqp,
     }
 }
 
