@@ -26,7 +26,7 @@ export function run(cmd, args, opts = {}) {
 
 /**
  * Starts the emulator binary and resolves once it prints its `listening on` line.
- * Returns { url, stop() }.
+ * Returns { url, amqpUrl (with --amqp-port), child, stop() }.
  */
 export function startEmulator({ port = 0, args = [], quiet = true, profile = 'debug' } = {}) {
   const bin = join(root, 'target', profile, 'thingcall-emulator');
@@ -35,13 +35,18 @@ export function startEmulator({ port = 0, args = [], quiet = true, profile = 'de
     let out = '';
     const onData = (chunk) => {
       out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
+      const m = out.match(/(?:^|\n)listening on (http:\/\/\S+)/);
+      // With --amqp-port, its line too (`amqp listening on amqp://...`).
+      const amqp = out.match(/amqp listening on (amqp:\/\/\S+)/);
+      if (m && (amqp || !args.includes('--amqp-port'))) {
         child.stdout.off('data', onData);
-        if (!quiet) child.stdout.pipe(process.stdout);
-        else child.stdout.resume();
+        if (!quiet) {
+          process.stdout.write(out);
+          child.stdout.pipe(process.stdout);
+        } else child.stdout.resume();
         resolve({
           url: m[1],
+          amqpUrl: amqp?.[1],
           child,
           stop: () => new Promise((res) => {
             if (child.exitCode !== null) return res();

@@ -46,11 +46,14 @@ try {
       THINGCALL_UPSTREAM: emulator.url,
       THINGCALL_STS_ENDPOINT: emulator.url,
       THINGCALL_PRODUCTS: env.THINGCALL_PRODUCTS ?? 'a1LampDemo0',
+      // Live values: the emulator's server-side subscription, streamed to the page at /events.
+      THINGCALL_AMQP_URL: emulator.amqpUrl,
     };
   }
   backend = await startBackend(configFromEnv(env));
   console.log(`\nthingcall demo: ${backend.url}/  (Ctrl+C stops)`);
   console.log(`  /sts and /iot/ relay to ${env.THINGCALL_UPSTREAM}${real ? '' : ' (the emulator, CORS off; its test control is at /_emulator/)'}`);
+  if (env.THINGCALL_AMQP_URL) console.log(`  /events streams live values from ${env.THINGCALL_AMQP_URL}`);
 } catch (e) {
   console.error(`npm start: ${e.message}`);
   await stop(1);

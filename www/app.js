@@ -13,6 +13,8 @@ const state = {
   devices: [], // the product's devices, as devices() listed them
   historyRun: null, // the AbortController of the history being read
   range: 3_600_000, // the chart's range, ms back from now
+  chartPoints: [], // [time, value] the chart draws
+  live: null, // the EventSource of /events
   noBackend: false, // /sts answered 404: served without a backend
   fleet: [], // [{ deviceName, online, values: { identifier: value } }] of the product
   fleetRun: null, // the AbortController of the bulk call running
@@ -127,6 +129,7 @@ async function connect() {
     state.models.clear();
     await loadProducts();
     showSelfTest(state.client).catch(showError);
+    if (document.querySelector('input[name=credmode][value=sts]').checked) startLive();
   } catch (e) {
     if (e?.code === 'CredentialsError' && state.noBackend) {
       // Served without a backend (the emulator's own static files): offer the typed key.
@@ -249,8 +252,9 @@ async function loadHistory() {
     return;
   }
   if (state.historyRun !== run) return;
-  drawChart(chart, points.map((p) => [p.time, Number(p.value)]), from, to);
-  Object.assign(chart.dataset, { state: 'ready', points: String(points.length), from: String(from), to: String(to), identifier, device: deviceName });
+  state.chartPoints = points.map((p) => [p.time, Number(p.value)]);
+  drawChart(chart, state.chartPoints, from, to);
+  Object.assign(chart.dataset, { state: 'ready', points: String(points.length), from: String(from), to: String(to), identifier, device: deviceName, live: '0' });
   const values = points.map((p) => Number(p.value));
   $('history-info').textContent = points.length
     ? `${points.length} points · min ${Math.min(...values)} · max ${Math.max(...values)} · last ${values.at(-1)}`
@@ -324,6 +328,75 @@ function selectRange(name) {
   state.range = RANGES[name];
   for (const b of document.querySelectorAll('[data-range]')) b.setAttribute('aria-pressed', String(b.dataset.range === name));
   loadHistory().catch(showError);
+}
+
+// ---------- live values: the backend's /events (the platform's subscription) ----------
+
+/** The newest time shown per `deviceName/identifier`: an older value never overwrites it. */
+const shownAt = new Map();
+
+function setLive(text, kind) {
+  const b = $('live-state');
+  b.textContent = text;
+  b.className = `badge live-${kind}`;
+  b.dataset.state = kind;
+}
+
+/** Opens the live stream; EventSource reconnects by itself, resuming with Last-Event-ID. */
+function startLive() {
+  state.live?.close();
+  setLive('live: connecting', 'connecting');
+  const source = new EventSource('/events');
+  state.live = source;
+  source.onopen = () => setLive('live', 'live');
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) setLive('live: off', 'off');
+    else setLive('live: reconnecting', 'reconnecting');
+  };
+  source.addEventListener('property', (m) => applyLive(JSON.parse(m.data)));
+  // The backend dropped messages for this page: read the values again.
+  source.addEventListener('gap', () => { loadProperties().catch(showError); refreshFleetValues().catch(showError); });
+}
+
+function applyLive(e) {
+  if (e.device.productKey !== state.productKey) return;
+  const m = state.models.get(state.productKey);
+  const dn = e.device.deviceName;
+  for (const [identifier, { value, time }] of Object.entries(e.items)) {
+    const key = `${dn}/${identifier}`;
+    if ((shownAt.get(key) ?? -Infinity) > time) continue;
+    shownAt.set(key, time);
+    const def = m?.properties.find((p) => p.identifier === identifier);
+    const unit = def?.dataType?.specs?.unit;
+    const text = `${value}${unit ? ` ${unit}` : ''}`;
+    const fleet = state.fleet.find((d) => d.deviceName === dn);
+    if (fleet) {
+      fleet.values[identifier] = text;
+      if ($('fleet-property').value === identifier) {
+        const cell = document.querySelector(`[data-testid="fleet-value-${CSS.escape(dn)}"]`);
+        if (cell) cell.textContent = text;
+      }
+    }
+    if (state.device?.deviceName !== dn) continue;
+    const row = document.querySelector(`[data-testid="property-row-${CSS.escape(identifier)}"]`);
+    if (row) {
+      row.querySelector(`[data-testid="property-value-${CSS.escape(identifier)}"]`).textContent = text;
+      row.children[2].textContent = timeOf(time);
+      row.classList.remove('flash');
+      void row.offsetWidth;
+      row.classList.add('flash');
+    }
+    // The chart of this property goes on with the new point.
+    const chart = $('history-chart');
+    if (chart.dataset.state === 'ready' && chart.dataset.device === dn && chart.dataset.identifier === identifier && typeof value === 'number') {
+      state.chartPoints.push([time, value]);
+      const to = Math.max(Number(chart.dataset.to), time);
+      drawChart(chart, state.chartPoints, to - state.range, to);
+      chart.dataset.to = String(to);
+      chart.dataset.points = String(state.chartPoints.length);
+      chart.dataset.live = String(Number(chart.dataset.live ?? 0) + 1);
+    }
+  }
 }
 
 // ---------- values as the thing model types them ----------

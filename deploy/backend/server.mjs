@@ -20,6 +20,12 @@
 //   THINGCALL_HEADERS_TIMEOUT_MS, THINGCALL_REQUEST_TIMEOUT_MS
 //                               time a client has for its headers (default 5 s) and its whole
 //                               request (default 20 s); slower clients are dropped
+//   THINGCALL_AMQP_URL          the platform's server-side subscription (AMQP 1.0), e.g.
+//                               amqps://${uid}.iot-amqp.cn-shanghai.aliyuncs.com:5671; when set,
+//                               GET /events streams live values to pages (live.mjs)
+//   THINGCALL_AMQP_GROUP        its consumer group (default DEFAULT)
+//   THINGCALL_AMQP_INSTANCE     its iotInstanceId (default empty: the public instance)
+//   THINGCALL_AMQP_CLIENT_ID    this backend's clientId (default thingcall-backend-<pid>)
 //   HOST, PORT                  where to listen (default 127.0.0.1:8686)
 //
 // Put your own sign-in in front of /sts (the `authorize` option of createBackend): whoever can
@@ -32,6 +38,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import RPCClient from '@alicloud/pop-core';
 import { createScope, OutOfScope } from './scope.mjs';
+import { createLive } from './live.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -113,6 +120,10 @@ export function configFromEnv(env = process.env) {
     maxConnections: whole('THINGCALL_MAX_CONNECTIONS', 512, 1),
     headersTimeoutMs: whole('THINGCALL_HEADERS_TIMEOUT_MS', 5000, 100),
     requestTimeoutMs: whole('THINGCALL_REQUEST_TIMEOUT_MS', 20_000, 100),
+    amqpUrl: env.THINGCALL_AMQP_URL || '',
+    amqpGroup: env.THINGCALL_AMQP_GROUP || 'DEFAULT',
+    amqpInstance: env.THINGCALL_AMQP_INSTANCE || '',
+    amqpClientId: env.THINGCALL_AMQP_CLIENT_ID || `thingcall-backend-${process.pid}`,
   };
 }
 
@@ -251,6 +262,40 @@ export function createBackend(config, { log = (line) => console.error(line), aut
       return r.Data.ProductKey;
     },
   });
+
+  // Live values, when the platform's subscription is configured.
+  const live = config.amqpUrl
+    ? createLive({
+      url: config.amqpUrl,
+      accessKeyId: config.accessKeyId,
+      accessKeySecret: config.accessKeySecret,
+      group: config.amqpGroup,
+      instanceId: config.amqpInstance,
+      clientId: config.amqpClientId ?? 'thingcall-backend',
+      products: config.products,
+      log,
+    })
+    : null;
+
+  /** GET /events: the live feed, for the dashboard's own signed-in pages. */
+  async function events(req, res) {
+    if (req.method !== 'GET') return send(res, 405, { error: 'GET /events' }, { Allow: 'GET' });
+    // EventSource sends no Origin for a same-origin stream; Sec-Fetch-Site says where it is from.
+    const origin = req.headers.origin;
+    const sameOrigin = origin !== undefined
+      ? URL.canParse(origin) && hosts().includes(new URL(origin).host)
+      : req.headers['sec-fetch-site'] === 'same-origin';
+    if (!sameOrigin) return send(res, 403, { error: 'GET /events from the dashboard\'s own page only' });
+    let who;
+    try {
+      who = await authorize(req);
+    } catch {
+      who = null;
+    }
+    if (!who?.user) return send(res, 401, { error: 'sign in first' });
+    if (!live) return send(res, 404, { error: 'no live feed here: THINGCALL_AMQP_URL is not set' });
+    live.handle(req, res);
+  }
 
   let listening = null; // the server's own host:port, once it listens
   const hosts = () => {
@@ -394,6 +439,7 @@ export function createBackend(config, { log = (line) => console.error(line), aut
     const url = new URL(req.url, 'http://backend.invalid');
     let work;
     if (url.pathname === '/sts') work = vend(req, res);
+    else if (url.pathname === '/events') work = events(req, res);
     // The platform's API is its root path and nothing else: only `/iot/` (the raw path, before
     // any decoding) is relayed, with its query as it came (what is signed must arrive as sent).
     // Any other path under /iot is not the API (the upstream's other paths, an emulator's test
@@ -412,7 +458,10 @@ export function createBackend(config, { log = (line) => console.error(line), aut
     const a = server.address();
     if (a && typeof a === 'object') listening = a.port;
   });
-  server.once('close', () => sts.keepAliveAgent?.destroy());
+  server.once('close', () => {
+    sts.keepAliveAgent?.destroy();
+    live?.close();
+  });
   return server;
 }
 
