@@ -12,18 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 import { raw } from '../raw_http.mjs';
+import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 
 const NGINX = process.env.NGINX_PATH || '/usr/sbin/nginx';
 
 let dir, origin;
 let emulator;
 let nginx;
+let backend;
 let site;
 let browser;
 let page;
 
 /** deploy/nginx/thingcall.conf with its "set:" lines replaced; each must match exactly once. */
-function recipe({ listen, rootDir, platform }) {
+function recipe({ listen, rootDir, platform, backend }) {
   let conf = readFileSync(join(root, 'deploy', 'nginx', 'thingcall.conf'), 'utf8');
   const swap = (re, to) => {
     const hits = conf.match(new RegExp(re.source, 'gm'))?.length ?? 0;
@@ -33,6 +35,7 @@ function recipe({ listen, rootDir, platform }) {
   swap(/^\s*listen\s+[^;]+;/, `    listen ${listen};`);
   swap(/^\s*root\s+[^;]+;/, `    root ${rootDir};`);
   swap(/^\s*set \$iot_platform\s+[^;]+;/, `    set $iot_platform ${platform};`);
+  swap(/^\s*set \$dashboard_backend\s+[^;]+;/, `    set $dashboard_backend ${backend};`);
   swap(/^\s*resolver\s+[^;]+;/, '    resolver 127.0.0.1 valid=300s;'); // never used: the platform here is an IP
   return conf;
 }
@@ -41,7 +44,18 @@ before(async () => {
   assert.ok(spawnSync(NGINX, ['-v']).status === 0, `${NGINX} is missing: npm run setup installs Debian's nginx`);
   dir = mkdtempSync(join(tmpdir(), 'thingcall-nginx-'));
   chmodSync(dir, 0o755);
-  emulator = await startEmulator({ args: ['--cors', 'off'] });
+  emulator = await startEmulator({ args: ['--cors', 'off', '--amqp-port', '0'] });
+  // A backend for the live values only (the page here has no /sts: it settles on a typed key).
+  backend = await startBackend(configFromEnv({
+    THINGCALL_ACCESS_KEY_ID: 'thingcall-demo',
+    THINGCALL_ACCESS_KEY_SECRET: 'thingcall-demo-secret',
+    THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
+    THINGCALL_UPSTREAM: emulator.url,
+    THINGCALL_STS_ENDPOINT: emulator.url,
+    THINGCALL_PRODUCTS: 'a1LampDemo0',
+    THINGCALL_AMQP_URL: emulator.amqpUrl,
+    PORT: '0',
+  }), { log: () => {} });
   // The dashboard's files as a deployment lays them out: the page, and the package under pkg/.
   site = join(dir, 'site');
   mkdirSync(site);
@@ -55,7 +69,7 @@ before(async () => {
   writeFileSync(join(dir, 'outside.txt'), 'outside the site\n');
   symlinkSync(join(dir, 'outside.txt'), join(site, 'outside.txt'));
   const port = await freePort();
-  writeFileSync(join(dir, 'thingcall.conf'), recipe({ listen: `127.0.0.1:${port}`, rootDir: site, platform: emulator.url }));
+  writeFileSync(join(dir, 'thingcall.conf'), recipe({ listen: `127.0.0.1:${port}`, rootDir: site, platform: emulator.url, backend: backend.url }));
   const temp = (name) => { mkdirSync(join(dir, name)); return join(dir, name); };
   writeFileSync(join(dir, 'nginx.conf'), `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
@@ -103,6 +117,7 @@ after(async () => {
     nginx.kill('SIGQUIT');
     await gone;
   }
+  await backend?.close();
   await emulator?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -214,4 +229,29 @@ test('the same page calling the emulator directly (no CORS) fails with NetworkEr
   assert.match(e.message, /same-origin relay/);
   assert.match(e.message, /'\/iot\/'/);
   assert.equal((await (await fetch(`${emulator.url}/_emulator/log`)).json()).length, before);
+});
+
+test('nginx passes the live values at /events as they come (no buffering)', async () => {
+  const ctl = new AbortController();
+  const r = await fetch(`${origin}/events`, { headers: { 'Sec-Fetch-Site': 'same-origin' }, signal: ctl.signal });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^text\/event-stream/);
+  assert.equal(r.headers.get('x-frame-options'), 'DENY');
+  const reader = r.body.getReader();
+  await reader.read(); // the stream's first comment: it is open end to end
+  const started = Date.now();
+  const set = fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' }).then(() => import('../node/helpers.mjs'))
+    .then(({ thingcall }) => new thingcall.IotClient({ endpoint: `${emulator.url}/`, accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' })
+      .setDeviceProperty({ productKey: 'a1LampDemo0', deviceName: 'lamp-09', items: { Brightness: 44 } }));
+  let text = '';
+  const decoder = new TextDecoder();
+  while (!/"lamp-09".*"Brightness":\{[^}]*"value":44/.test(text)) {
+    const { value, done } = await Promise.race([reader.read(), new Promise((_, no) => setTimeout(() => no(new Error(`nothing within 2 s: ${text}`)), 2000))]);
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await set;
+  assert.match(text, /event: property/);
+  assert.ok(Date.now() - started < 2000);
+  ctl.abort();
 });
