@@ -6,7 +6,8 @@
 //  4. per-call overhead against the emulator: thingcall vs JS signing + raw fetch, in Node and in
 //     headless Chromium;
 //  5. bulk: 10,000 invokes over 20 devices at concurrency 64, and where the time goes;
-//  6. the read side at scale in Chromium: 10,000 devices and ~100,000 history points.
+//  6. the read side at scale in Chromium: 10,000 devices and ~100,000 history points;
+//  7. live values: 1,000 messages/s through the backend to 10 pages, latency, CPU, memory.
 import { readFileSync, writeFileSync, mkdirSync, cpSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -442,14 +443,104 @@ async function fleet(tc, emulator, control) {
   ]);
 }
 
+/**
+ * Live values at 1,000 messages a second: the emulator's subscription (the 20 online lamps report
+ * Temperature every 20 ms), the backend (its own process: deploy/backend/server.mjs) consuming
+ * it over AMQP and streaming to 10 pages (SSE readers in this process). Delivery latency is the
+ * time a page reads an event minus the report's time (the emulator publishes due reports every
+ * 10 ms: up to 10 ms of it is the emulator's); the backend's CPU and resident memory from /proc.
+ */
+async function live() {
+  const { spawn } = await import('node:child_process');
+  const world = JSON.parse(readFileSync(join(root, 'emulator', 'fixtures', 'default.json'), 'utf8'));
+  world.products[0].properties.find((p) => p.identifier === 'Temperature').report.everyMs = 20;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'live-world.json'), JSON.stringify(world));
+  const emulator = await startEmulator({ profile: 'emulator', args: ['--cors', 'off', '--amqp-port', '0', '--config', join(out, 'live-world.json')] });
+  const backend = spawn(process.execPath, [join(root, 'deploy', 'backend', 'server.mjs')], {
+    env: {
+      ...process.env,
+      THINGCALL_ACCESS_KEY_ID: DEMO.accessKeyId,
+      THINGCALL_ACCESS_KEY_SECRET: DEMO.accessKeySecret,
+      THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
+      THINGCALL_UPSTREAM: emulator.url,
+      THINGCALL_STS_ENDPOINT: emulator.url,
+      THINGCALL_PRODUCTS: PK,
+      THINGCALL_AMQP_URL: emulator.amqpUrl,
+      PORT: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const base = await new Promise((resolveUrl, reject) => {
+      let text = '';
+      backend.stdout.on('data', (c) => {
+        text += c;
+        const m = /backend at (http:\/\/\S+?)\//.exec(text);
+        if (m) resolveUrl(m[1]);
+      });
+      backend.once('exit', (code) => reject(new Error(`backend exited (${code})`)));
+    });
+    const pages = 10;
+    const seconds = 10;
+    const latencies = [];
+    let received = 0;
+    const ctl = new AbortController();
+    const readers = Array.from({ length: pages }, async () => {
+      const r = await fetch(`${base}/events`, { headers: { 'Sec-Fetch-Site': 'same-origin' }, signal: ctl.signal });
+      const decoder = new TextDecoder();
+      let text = '';
+      try {
+        for await (const chunk of r.body) {
+          const now = Date.now();
+          text += decoder.decode(chunk, { stream: true });
+          let end;
+          while ((end = text.indexOf('\n\n')) >= 0) {
+            const block = text.slice(0, end);
+            text = text.slice(end + 2);
+            const data = block.split('\n').find((l) => l.startsWith('data: '));
+            if (!data || !block.includes('event: property')) continue;
+            const t = JSON.parse(data.slice(6)).items.Temperature?.time;
+            if (t !== undefined && measuring) { latencies.push(now - t); received++; }
+          }
+        }
+      } catch { /* aborted */ }
+    });
+    let measuring = false;
+    await new Promise((r) => setTimeout(r, 2000)); // connected and warm
+    const cpu0 = procCpuMs(backend.pid);
+    let peakRss = 0;
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${backend.pid}/status`, 'utf8'))[1]) * 1024;
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, rss()); }, 200);
+    measuring = true;
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    measuring = false;
+    clearInterval(sampler);
+    const cpu = procCpuMs(backend.pid) - cpu0;
+    ctl.abort();
+    await Promise.allSettled(readers);
+    latencies.sort((a, b) => a - b);
+    const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+    results.live = { pages, seconds, perPageMessagesPerSecond: received / pages / seconds, latencyMs: { p50: q(0.5), p99: q(0.99), max: latencies.at(-1) }, backendCpuPercent: (cpu / (seconds * 1000)) * 100, backendPeakRssBytes: peakRss };
+    table('Live values: 1,000 messages/s from the emulator through the backend to 10 pages (SSE), 10 s', [
+      ['messages/s per page', 'latency p50 (ms)', 'p99 (ms)', 'max (ms)', 'backend CPU (% of a core)', 'backend peak RSS (bytes)'],
+      [results.live.perPageMessagesPerSecond.toFixed(0), q(0.5), q(0.99), latencies.at(-1), results.live.backendCpuPercent.toFixed(1), bytes(peakRss)],
+    ]);
+  } finally {
+    backend.kill('SIGTERM');
+    await emulator.stop();
+  }
+}
+
 async function main() {
-  // `npm run bench -- browser,node` runs only those sections (size, load, reads, browser, browser-calls, node, calls, fleet).
-  const only = new Set((process.argv[2] ?? 'size,load,reads,browser,browser-calls,node,calls,fleet').split(','));
+  // `npm run bench -- browser,node` runs only those sections (size, load, reads, live, browser, browser-calls, node, calls, fleet).
+  const only = new Set((process.argv[2] ?? 'size,load,reads,live,browser,browser-calls,node,calls,fleet').split(','));
   build();
   run('cargo', ['build', '--profile', 'emulator', '-p', 'thingcall-emulator']);
   if (only.has('size')) sizes();
   if (only.has('load')) await browserLoad();
   if (only.has('reads')) await browserReads();
+  if (only.has('live')) await live();
   if (only.has('browser')) await browserSign();
   if (only.has('browser-calls')) await browserCalls();
   const tc = await loadThingcall();

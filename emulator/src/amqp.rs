@@ -214,7 +214,7 @@ pub async fn serve(listener: TcpListener, emu: Arc<Emulator>) {
     tokio::spawn(async move {
         let mut last = ticker.clock().now_ms();
         loop {
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
             let now = ticker.clock().now_ms();
             if ticker.world().live().listening() {
                 let due = ticker.world().reports_due(last, now);
