@@ -12,7 +12,6 @@ import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync, mkdirSync
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { root, run } from './lib.mjs';
-import { split } from './split.mjs';
 
 export function build({ setup = true } = {}) {
   const pkg = join(root, 'pkg');
@@ -27,13 +26,11 @@ export function build({ setup = true } = {}) {
       join(root, 'target', 'wasm32-unknown-unknown', 'release', 'thingcall.wasm')]);
   }
   mkdirSync(pkg);
-  const parts = split({
-    callsWasm: join(work, 'calls', 'thingcall_bg.wasm'),
-    fullWasm: join(work, 'full', 'thingcall_bg.wasm'),
-    first: join(pkg, 'thingcall_bg.wasm'),
-    second: join(pkg, 'thingcall_extras_bg.wasm'),
-    work,
-  });
+  // In a process of its own: split.mjs imports npm packages that setup.sh has just installed.
+  run('node', [join(root, 'scripts', 'split.mjs'), join(work, 'calls', 'thingcall_bg.wasm'),
+    join(work, 'full', 'thingcall_bg.wasm'), join(pkg, 'thingcall_bg.wasm'),
+    join(pkg, 'thingcall_extras_bg.wasm'), work]);
+  const parts = JSON.parse(readFileSync(join(work, 'split.json'), 'utf8'));
   cpSync(join(work, 'full', 'snippets'), join(pkg, 'snippets'), { recursive: true });
   cpSync(join(work, 'full', 'thingcall.js'), join(pkg, 'thingcall.js'));
   cpSync(join(work, 'full', 'thingcall.d.ts'), join(pkg, 'thingcall.d.ts'));

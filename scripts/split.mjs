@@ -20,7 +20,13 @@
 // names, exports and table.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import binaryen from 'binaryen';
+import { root } from './lib.mjs';
+
+// npm's binaryen, whatever PATH says: Debian's (108, for wasm-split) names functions in its call
+// graph another way and cannot read what 132 writes.
+const WASM_OPT = join(root, 'node_modules', '.bin', 'wasm-opt');
 
 /** The wasm features the package's modules use (as Cargo.toml's wasm-pack metadata lists). */
 export const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
@@ -48,7 +54,7 @@ function moduleFacts(file) {
 
 /** Direct calls, caller → callees, from wasm-opt's call graph. */
 function directCalls(file) {
-  const dot = execFileSync('wasm-opt', [file, ...FEATURES, '--print-call-graph', '-o', '/dev/null'],
+  const dot = execFileSync(WASM_OPT, [file, ...FEATURES, '--print-call-graph', '-o', '/dev/null'],
     { maxBuffer: 1 << 28 }).toString();
   const calls = new Map();
   for (const [, from, to] of dot.matchAll(/^ {2}"(.*)" -> "(.*)"; \/\/ call$/gm)) {
@@ -78,6 +84,12 @@ export function firstModuleFunctions(callsWasm, fullWasm) {
     for (const g of edges.get(f) ?? []) stack.push(g);
   }
   const defined = full.functions.filter((f) => !f.module);
+  // The call graph's names are the module's: if they were not (another binaryen), next to
+  // nothing would be reached, and the first module would lose what calls need.
+  const callsDefined = calls.functions.filter((f) => !f.module).length;
+  if (keep.size < callsDefined / 2) {
+    throw new Error(`split: only ${keep.size} functions reached from the calls' ${callsDefined}: the call graph does not name this module's functions`);
+  }
   return {
     keep: defined.filter((f) => keep.has(f.name)).map((f) => f.name),
     moved: defined.filter((f) => !keep.has(f.name)).map((f) => f.name),
@@ -107,7 +119,7 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     '--placeholder-namespace=placeholder', '--export-prefix=%', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
   shortenLinks(`${work}/first.wasm`, `${work}/second.wasm`);
   for (const [from, to] of [[`${work}/first.wasm`, first], [`${work}/second.wasm`, second]]) {
-    execFileSync('wasm-opt', [...FEATURES, '-Oz', '--converge', '--strip-debug', '--strip-producers', from, '-o', to]);
+    execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', '--strip-debug', '--strip-producers', from, '-o', to]);
   }
   return { kept: keep.length, moved: moved.length, movedExports };
 }
@@ -243,4 +255,12 @@ function shortenLinks(firstFile, secondFile) {
   });
   writeModule(firstFile, firstBytes, firstParts);
   writeModule(secondFile, secondBytes, secondParts);
+}
+
+// `node scripts/split.mjs CALLS FULL FIRST SECOND WORK` (what `npm run build` runs): writes the
+// two modules and WORK/split.json ({ kept, moved, movedExports }).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [callsWasm, fullWasm, first, second, work] = process.argv.slice(2);
+  const r = split({ callsWasm, fullWasm, first, second, work });
+  writeFileSync(`${work}/split.json`, `${JSON.stringify(r)}\n`);
 }

@@ -9,7 +9,6 @@
 // `--port N` (or PORT) moves the backend.
 import { run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
-import { configFromEnv, startBackend } from '../deploy/backend/server.mjs';
 
 const args = process.argv.slice(2);
 const portAt = args.indexOf('--port');
@@ -23,6 +22,10 @@ try {
   console.error(e.message);
   process.exit(e.exitCode ?? 1);
 }
+
+// After build(), whose set-up installs the npm packages the backend imports (a fresh clone has
+// none yet).
+const { configFromEnv, startBackend } = await import('../deploy/backend/server.mjs');
 
 let emulator = null;
 let backend = null;

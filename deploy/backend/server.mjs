@@ -281,18 +281,7 @@ export function createBackend(config, { log = (line) => console.error(line), aut
   async function events(req, res) {
     if (req.method !== 'GET') return send(res, 405, { error: 'GET /events' }, { Allow: 'GET' });
     // EventSource sends no Origin for a same-origin stream; Sec-Fetch-Site says where it is from.
-    const origin = req.headers.origin;
-    const sameOrigin = origin !== undefined
-      ? URL.canParse(origin) && hosts().includes(new URL(origin).host)
-      : req.headers['sec-fetch-site'] === 'same-origin';
-    if (!sameOrigin) return send(res, 403, { error: 'GET /events from the dashboard\'s own page only' });
-    let who;
-    try {
-      who = await authorize(req);
-    } catch {
-      who = null;
-    }
-    if (!who?.user) return send(res, 401, { error: 'sign in first' });
+    if (!(await ownPage(req, res, 'GET /events'))) return;
     if (!live) return send(res, 404, { error: 'no live feed here: THINGCALL_AMQP_URL is not set' });
     live.handle(req, res);
   }
@@ -306,22 +295,37 @@ export function createBackend(config, { log = (line) => console.error(line), aut
     return own;
   };
 
-  async function vend(req, res) {
-    if (req.method !== 'POST') return send(res, 405, { error: 'POST /sts' }, { Allow: 'POST' });
-    // Only the dashboard's own page: a browser's same-origin POST carries its Origin, or at
-    // least Sec-Fetch-Site; a cross-site form or script, or a client that sends neither, is refused.
+  /**
+   * The signed-in user when `req` comes from the dashboard's own page, else null with the
+   * refusal sent. A browser's same-origin request carries its Origin, or at least
+   * Sec-Fetch-Site; a cross-site form or script, or a client that sends neither, is refused.
+   */
+  async function ownPage(req, res, what) {
     const origin = req.headers.origin;
     const sameOrigin = origin !== undefined
       ? URL.canParse(origin) && hosts().includes(new URL(origin).host)
       : req.headers['sec-fetch-site'] === 'same-origin';
-    if (!sameOrigin) return send(res, 403, { error: 'POST /sts from the dashboard\'s own page only' });
+    if (!sameOrigin) {
+      send(res, 403, { error: `${what} from the dashboard's own page only` });
+      return null;
+    }
     let who;
     try {
       who = await authorize(req);
     } catch {
       who = null;
     }
-    if (!who?.user) return send(res, 401, { error: 'sign in first' });
+    if (!who?.user) {
+      send(res, 401, { error: 'sign in first' });
+      return null;
+    }
+    return who;
+  }
+
+  async function vend(req, res) {
+    if (req.method !== 'POST') return send(res, 405, { error: 'POST /sts' }, { Allow: 'POST' });
+    const who = await ownPage(req, res, 'POST /sts');
+    if (!who) return;
     try {
       send(res, 200, await credentials(String(who.user)));
     } catch (e) {

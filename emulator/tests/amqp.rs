@@ -11,6 +11,7 @@ use std::time::Duration;
 use common::*;
 use fe2o3_amqp::connection::ConnectionHandle;
 use fe2o3_amqp::sasl_profile::SaslProfile;
+use fe2o3_amqp::session::SessionHandle;
 use fe2o3_amqp::types::messaging::{Body, Message};
 use fe2o3_amqp::types::primitives::{Binary, SimpleValue};
 use fe2o3_amqp::{Connection, Receiver, Session};
@@ -40,6 +41,16 @@ async fn open(
         .open(e.amqp.as_str())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// A consumer of the `DEFAULT` group with its receiver link attached.
+async fn subscribe(e: &Emu) -> (ConnectionHandle<()>, SessionHandle<()>, Receiver) {
+    let mut conn = open(e, "DEFAULT", now_ms(), SECRET).await.expect("login");
+    let mut session = Session::begin(&mut conn).await.unwrap();
+    let r = Receiver::attach(&mut session, "receiver", "")
+        .await
+        .unwrap();
+    (conn, session, r)
 }
 
 /// The next message: its topic and its JSON body.
@@ -73,11 +84,7 @@ async fn next(r: &mut Receiver, settle: bool) -> (String, Value) {
 #[tokio::test]
 async fn a_consumer_gets_what_the_api_did_with_the_platforms_topics() {
     let e = start().await;
-    let mut conn = open(&e, "DEFAULT", now_ms(), SECRET).await.expect("login");
-    let mut session = Session::begin(&mut conn).await.unwrap();
-    let mut r = Receiver::attach(&mut session, "receiver", "")
-        .await
-        .unwrap();
+    let (mut conn, mut session, mut r) = subscribe(&e).await;
     // Give the acceptor a moment to start the group's feed.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (st, b) = e
@@ -123,11 +130,7 @@ async fn a_consumer_gets_what_the_api_did_with_the_platforms_topics() {
 #[tokio::test]
 async fn a_message_not_settled_comes_again_after_a_reconnect() {
     let e = start().await;
-    let mut conn = open(&e, "DEFAULT", now_ms(), SECRET).await.expect("login");
-    let mut session = Session::begin(&mut conn).await.unwrap();
-    let mut r = Receiver::attach(&mut session, "receiver", "")
-        .await
-        .unwrap();
+    let (conn, session, mut r) = subscribe(&e).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     e.call(
         "SetDeviceProperty",
@@ -145,11 +148,7 @@ async fn a_message_not_settled_comes_again_after_a_reconnect() {
     drop(session);
     drop(conn);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut conn = open(&e, "DEFAULT", now_ms(), SECRET).await.expect("login");
-    let mut session = Session::begin(&mut conn).await.unwrap();
-    let mut r = Receiver::attach(&mut session, "receiver", "")
-        .await
-        .unwrap();
+    let (mut conn, _session, mut r) = subscribe(&e).await;
     let (_, again) = next(&mut r, true).await;
     assert_eq!(again, first, "the same message, pushed again");
     conn.close().await.unwrap();
@@ -199,11 +198,7 @@ async fn reported_values_are_pushed_as_the_device_reports_them() {
         }
     }
     let e = start_with(c).await;
-    let mut conn = open(&e, "DEFAULT", now_ms(), SECRET).await.expect("login");
-    let mut session = Session::begin(&mut conn).await.unwrap();
-    let mut r = Receiver::attach(&mut session, "receiver", "")
-        .await
-        .unwrap();
+    let (mut conn, _session, mut r) = subscribe(&e).await;
     let (topic, body) = next(&mut r, true).await;
     assert!(topic.ends_with("/thing/event/property/post"), "{topic}");
     let t = &body["items"]["Temperature"];

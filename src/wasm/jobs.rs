@@ -276,22 +276,8 @@ impl TaskIterator {
             };
             let r = p.next().await;
             pages.borrow_mut().replace(p);
-            let out = js_sys::Object::new();
-            let set = |k: &str, v: &JsValue| {
-                let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
-            };
-            match r {
-                Ok(Some(t)) => {
-                    set("value", &task(&t));
-                    set("done", &JsValue::FALSE);
-                }
-                Ok(None) => {
-                    set("value", &JsValue::UNDEFINED);
-                    set("done", &JsValue::TRUE);
-                }
-                Err(e) => return Err(to_js(&e)),
-            }
-            Ok(out.into())
+            r.map(|t| super::iterator_result(t.map(|t| task(&t))))
+                .map_err(|e| to_js(&e))
         }))
     }
 }

@@ -45,6 +45,19 @@ mod payload;
 mod reads;
 mod sign;
 
+/// An async iterator's step: `{ value, done: false }`, or `{ value: undefined, done: true }`.
+#[cfg(feature = "fleet")]
+fn iterator_result(value: Option<wasm_bindgen::JsValue>) -> wasm_bindgen::JsValue {
+    let out = js_sys::Object::new();
+    let done = value.is_none();
+    let set = |k: &str, v: &wasm_bindgen::JsValue| {
+        let _ = js_sys::Reflect::set(&out, &wasm_bindgen::JsValue::from_str(k), v);
+    };
+    set("value", &value.unwrap_or(wasm_bindgen::JsValue::UNDEFINED));
+    set("done", &wasm_bindgen::JsValue::from_bool(done));
+    out.into()
+}
+
 /// An enum key (`"0"`, `"2"`) as a number, read by the engine.
 #[cfg(feature = "fleet")]
 fn model_number(text: &str) -> f64 {

@@ -177,22 +177,7 @@ impl ReadIterator {
             };
             let got = step(&mut r).await;
             reader.borrow_mut().replace(r);
-            let out = js_sys::Object::new();
-            let set = |k: &str, v: &JsValue| {
-                let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), v);
-            };
-            match got {
-                Ok(Some(v)) => {
-                    set("value", &v);
-                    set("done", &JsValue::FALSE);
-                }
-                Ok(None) => {
-                    set("value", &JsValue::UNDEFINED);
-                    set("done", &JsValue::TRUE);
-                }
-                Err(e) => return Err(to_js(&e)),
-            }
-            Ok(out.into())
+            got.map(super::iterator_result).map_err(|e| to_js(&e))
         }))
     }
 }
