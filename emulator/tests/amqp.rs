@@ -204,5 +204,6 @@ async fn reported_values_are_pushed_as_the_device_reports_them() {
     let t = &body["items"]["Temperature"];
     assert!(t["value"].as_f64().is_some(), "{body}");
     assert_eq!(t["time"].as_i64().unwrap() % 300, 0, "at a report time");
-    conn.close().await.unwrap();
+    // Reports keep coming while it closes: the close may race them, which is not the test.
+    let _ = conn.close().await;
 }
