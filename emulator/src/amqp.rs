@@ -12,6 +12,7 @@
 //! user name of another form is refused (SASL `auth`: the connection fails to open).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -159,13 +160,24 @@ struct Group {
     ready: Notify,
 }
 
-/// The consumer groups that have connected, each fed from the world from its first member on.
+/// The consumer groups that have connected, each fed from the world from its first member on,
+/// and the connections' wires (which `/_emulator/amqp/cut` cuts).
 #[derive(Default)]
 pub struct Groups {
     groups: Mutex<HashMap<String, Arc<Group>>>,
+    cuts: Arc<Notify>,
+    open: Arc<AtomicUsize>,
 }
 
 impl Groups {
+    /// Cuts every connection's TCP stream now, with no AMQP close (as a network fault would);
+    /// how many there were.
+    pub fn cut(&self) -> usize {
+        let open = self.open.load(Ordering::SeqCst);
+        self.cuts.notify_waiters();
+        open
+    }
+
     fn group(&self, emu: &Arc<Emulator>, name: &str) -> Arc<Group> {
         let mut all = self.groups.lock().unwrap();
         if let Some(g) = all.get(name) {
@@ -234,7 +246,58 @@ pub async fn serve(listener: TcpListener, emu: Arc<Emulator>) {
     }
 }
 
+/// Counts a connection while its wire is up.
+struct Open(Arc<AtomicUsize>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 async fn connection(stream: tokio::net::TcpStream, emu: Arc<Emulator>) -> Result<(), String> {
+    // The AMQP engine talks over a pipe whose other end is copied to the socket until the peer
+    // leaves or the connection is cut: then the socket closes with no AMQP close frame.
+    let (ours, theirs) = tokio::io::duplex(256 * 1024);
+    let groups = emu.amqp_groups();
+    let cuts = groups.cuts.clone();
+    groups.open.fetch_add(1, Ordering::SeqCst);
+    let open = Open(groups.open.clone());
+    let (down, wire_down) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _open = open;
+        let (mut stream, mut theirs) = (stream, theirs);
+        tokio::select! {
+            _ = tokio::io::copy_bidirectional(&mut stream, &mut theirs) => {}
+            _ = cuts.notified() => {}
+        }
+        let _ = down.send(());
+    });
+    // What was sent and not settled when the wire went down goes back to the group.
+    let in_flight: Mutex<Option<Push>> = Mutex::new(None);
+    let group_slot: Mutex<Option<Arc<Group>>> = Mutex::new(None);
+    let served = serve_link(ours, &emu, &in_flight, &group_slot);
+    let end = tokio::select! {
+        r = served => r,
+        _ = wire_down => Err("the connection was cut".into()),
+    };
+    if let (Some(push), Some(group)) = (
+        in_flight.lock().unwrap().take(),
+        group_slot.lock().unwrap().clone(),
+    ) {
+        group.queue.lock().unwrap().push_front(push);
+        group.ready.notify_one();
+    }
+    end
+}
+
+/// Opens the connection, session and link over `stream`, then pushes the group's messages.
+async fn serve_link(
+    stream: tokio::io::DuplexStream,
+    emu: &Arc<Emulator>,
+    in_flight: &Mutex<Option<Push>>,
+    group_slot: &Mutex<Option<Arc<Group>>>,
+) -> Result<(), String> {
     let slot = Arc::new(Mutex::new(None));
     let acceptor = ConnectionAcceptor::builder()
         .container_id("thingcall-emulator")
@@ -256,14 +319,19 @@ async fn connection(stream: tokio::net::TcpStream, emu: Arc<Emulator>) -> Result
     let LinkEndpoint::Sender(mut sender) = link else {
         return Err("the consumer attached a sender: the subscription only pushes".into());
     };
-    let group = emu.amqp_groups().group(&emu, &login.consumer_group);
+    let group = emu.amqp_groups().group(emu, &login.consumer_group);
+    *group_slot.lock().unwrap() = Some(group.clone());
     loop {
         let next = group.queue.lock().unwrap().pop_front();
         let Some(push) = next else {
             group.ready.notified().await;
             continue;
         };
-        match sender.send(message(&push)).await {
+        let m = message(&push);
+        *in_flight.lock().unwrap() = Some(push);
+        let outcome = sender.send(m).await;
+        let push = in_flight.lock().unwrap().take().expect("in flight");
+        match outcome {
             Ok(Outcome::Accepted(_)) | Ok(Outcome::Rejected(_)) => {}
             // Released, modified, or the link gone: the message goes back for the next member.
             Ok(_) => group.queue.lock().unwrap().push_front(push),

@@ -116,6 +116,37 @@ impl Live {
         self.publish(d, topic, id, t, body);
     }
 
+    /// The reply of an asynchronous service call (the device's answer to the platform's
+    /// downlink): its request id (the call's `MessageId`), code and data.
+    #[allow(clippy::too_many_arguments)]
+    pub fn downlink_reply(
+        &self,
+        d: &DeviceRef<'_>,
+        request_id: &str,
+        service: &str,
+        code: u16,
+        data: &Value,
+        t: i64,
+        id: String,
+    ) {
+        let body = json!({
+            "gmtCreate": t,
+            "iotId": d.iot_id,
+            "productKey": d.product_key,
+            "deviceName": d.device_name,
+            "requestId": request_id,
+            "code": code,
+            "message": if code == 200 { "success" } else { "failed" },
+            "topic": format!("/sys/{}/{}/thing/service/{service}", d.product_key, d.device_name),
+            "data": data,
+        });
+        let topic = format!(
+            "/{}/{}/thing/downlink/reply/message",
+            d.product_key, d.device_name
+        );
+        self.publish(d, topic, id, t, body);
+    }
+
     /// A device's connection state changed.
     pub fn status(&self, d: &DeviceRef<'_>, online: bool, t: i64, id: String) {
         let body = json!({

@@ -129,6 +129,8 @@ pub fn router(emu: Arc<Emulator>) -> Router {
         .route("/clock", get(get_clock).post(set_clock))
         .route("/stats", get(stats))
         .route("/verify", post(verify))
+        .route("/presence", post(set_presence))
+        .route("/amqp/cut", post(cut_amqp))
         .fallback(no_control)
         .route_layer(middleware::from_fn(loopback_only))
         .layer(DefaultBodyLimit::max(64 << 20));
@@ -512,6 +514,42 @@ async fn reset(State(emu): Emu) -> Response {
     emu.world.reset(emu.clock.now_ms());
     emu.jobs.reset();
     json_response(200, &json!({ "reset": true }), &emu)
+}
+
+/// `{ productKey, deviceName, online }`: the device connects or disconnects; its status
+/// message goes to the subscription when the state changes.
+async fn set_presence(State(emu): Emu, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Presence {
+        product_key: String,
+        device_name: String,
+        online: bool,
+    }
+    let Ok(p) = serde_json::from_slice::<Presence>(&body) else {
+        return bad(
+            &emu,
+            "presence: expected {\"productKey\", \"deviceName\", \"online\": true|false}".into(),
+        );
+    };
+    match emu
+        .world
+        .set_online(&p.product_key, &p.device_name, p.online, emu.clock.now_ms())
+    {
+        Ok(changed) => json_response(
+            200,
+            &json!({ "online": p.online, "changed": changed }),
+            &emu,
+        ),
+        Err(e) => bad(&emu, e.message.clone()),
+    }
+}
+
+/// Cuts every AMQP connection now, as a network fault would: what was sent and not yet
+/// settled is pushed again to the group's next member.
+async fn cut_amqp(State(emu): Emu) -> Response {
+    let cut = emu.amqp_groups().cut();
+    json_response(200, &json!({ "cut": cut }), &emu)
 }
 
 async fn get_clock(State(emu): Emu) -> Response {

@@ -309,6 +309,26 @@ impl World {
             })
     }
 
+    /// A device connects or disconnects (the emulator's control; on the platform, the device
+    /// itself): its status message is pushed when the state changes. Whether it changed.
+    pub fn set_online(
+        &self,
+        pk: &str,
+        dn: &str,
+        online: bool,
+        now_ms: i64,
+    ) -> Result<bool, ApiError> {
+        let idx = self.device_by_name(pk, dn)?;
+        let mut d = self.devices.lock().unwrap();
+        if d[idx].online == online {
+            return Ok(false);
+        }
+        d[idx].online = online;
+        self.live
+            .status(&self.device_ref(&d[idx]), online, now_ms, self.message_id());
+        Ok(true)
+    }
+
     /// The product a request acts on, for authorization: its `ProductKey`, or the product of the
     /// device its `IotId` names (`IotId` wins, as in [`World::locate`]); `None` when neither is
     /// given or the `IotId` is unknown.
@@ -455,6 +475,19 @@ impl World {
             now(),
         );
         if service.call_type == CallType::Async {
+            // The device's answer comes back through the subscription, under the call's id.
+            {
+                let d = self.devices.lock().unwrap();
+                self.live.downlink_reply(
+                    &self.device_ref(&d[idx]),
+                    &message_id,
+                    identifier,
+                    200,
+                    &data,
+                    now(),
+                    self.message_id(),
+                );
+            }
             return Ok(obj(json!({ "MessageId": message_id })));
         }
         // Synchronous: the answer comes after the device's latency, or the RRPC window closes.

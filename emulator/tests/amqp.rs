@@ -122,6 +122,16 @@ async fn a_consumer_gets_what_the_api_did_with_the_platforms_topics() {
     assert_eq!(body["identifier"], "Blinked");
     assert_eq!(body["type"], "info");
     assert_eq!(body["value"]["times"], 2);
+    // Blink is asynchronous: the device's reply comes under the call's MessageId.
+    let (topic, body) = next(&mut r, true).await;
+    assert_eq!(topic, format!("/{PK}/lamp-03/thing/downlink/reply/message"));
+    assert_eq!(body["requestId"], b["Data"]["MessageId"]);
+    assert_eq!(body["code"], 200);
+    assert_eq!(
+        body["topic"],
+        format!("/sys/{PK}/lamp-03/thing/service/Blink")
+    );
+    assert_eq!(body["deviceName"], "lamp-03");
     r.close().await.unwrap();
     session.end().await.unwrap();
     conn.close().await.unwrap();
@@ -151,6 +161,78 @@ async fn a_message_not_settled_comes_again_after_a_reconnect() {
     let (mut conn, _session, mut r) = subscribe(&e).await;
     let (_, again) = next(&mut r, true).await;
     assert_eq!(again, first, "the same message, pushed again");
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_cut_connection_gets_what_it_had_not_settled_again() {
+    let e = start().await;
+    let (_conn, _session, mut r) = subscribe(&e).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    e.call(
+        "SetDeviceProperty",
+        &[
+            ("ProductKey", PK),
+            ("DeviceName", "lamp-05"),
+            ("Items", r#"{"Brightness":9}"#),
+        ],
+    )
+    .await;
+    let (_, first) = next(&mut r, false).await;
+    let cut = e.control("amqp/cut", serde_json::json!({})).await;
+    assert_eq!(cut["cut"], 1, "{cut}");
+    // The socket is gone: the old link gets nothing more.
+    let gone = tokio::time::timeout(Duration::from_secs(5), r.recv::<Body<Value>>()).await;
+    assert!(
+        matches!(gone, Ok(Err(_))),
+        "the cut link ends with an error"
+    );
+    // Pushed again, among the lamps' reports made since.
+    let (mut conn, _session, mut r) = subscribe(&e).await;
+    loop {
+        let (_, again) = next(&mut r, true).await;
+        if again["deviceName"] == "lamp-05" {
+            assert_eq!(again, first, "the same message, pushed again");
+            break;
+        }
+    }
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_device_that_connects_or_disconnects_pushes_its_status() {
+    let e = start().await;
+    let (mut conn, _session, mut r) = subscribe(&e).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let presence = |online: bool| serde_json::json!({ "productKey": PK, "deviceName": "lamp-02", "online": online });
+    let off = e.control("presence", presence(false)).await;
+    assert_eq!(off["changed"], true, "{off}");
+    let (topic, body) = next(&mut r, true).await;
+    assert_eq!(topic, format!("/as/mqtt/status/{PK}/lamp-02"));
+    assert_eq!(body["status"], "offline");
+    assert!(body["utcTime"].as_str().unwrap().ends_with('Z'), "{body}");
+    // Unchanged: nothing pushed; then back online.
+    assert_eq!(
+        e.control("presence", presence(false)).await["changed"],
+        false
+    );
+    e.control("presence", presence(true)).await;
+    let (_, body) = next(&mut r, true).await;
+    assert_eq!(body["status"], "online");
+    // An offline device answers the API as the platform does.
+    e.control("presence", presence(false)).await;
+    let (_, b) = e
+        .call(
+            "InvokeThingService",
+            &[
+                ("ProductKey", PK),
+                ("DeviceName", "lamp-02"),
+                ("Identifier", "Blink"),
+                ("Args", r#"{"times":1}"#),
+            ],
+        )
+        .await;
+    assert_eq!(code(&b), "iot.messagebroker.OFFLINE", "{b}");
     conn.close().await.unwrap();
 }
 
