@@ -7,8 +7,9 @@
 //   each connect), reconnects with back-off, and settles a message only once it is in its
 //   buffer: one lost in between comes again (at-least-once).
 // - Each message becomes an event with an id (rising): `property` (a property report), `event`
-//   (an event a device raised) or `status` (a device's connection). The last `replay` events are
-//   kept: a page that reconnects with `Last-Event-ID` gets what it missed, or a `gap` event when
+//   (an event a device raised), `reply` (an asynchronous service call's reply) or `status` (a
+//   device's connection). A message pushed again (same platform `messageId`) is streamed once.
+//   The last `replay` events are kept: a page that reconnects with `Last-Event-ID` gets what it missed, or a `gap` event when
 //   that is older than what is kept (it then reads the snapshot again).
 // - A page sees only the devices of the dashboard's products (its session's policy names the
 //   same products). A slow page never slows the others: each has its own queue of at most
@@ -33,6 +34,11 @@ export function eventOf(topic, body) {
   const event = /^\/[^/]+\/[^/]+\/thing\/event\/([^/]+)\/post$/.exec(topic);
   if (event) {
     return { type: 'event', device, identifier: body.identifier ?? event[1], name: body.name ?? '', eventType: body.type ?? '', time: body.time, value: body.value ?? {} };
+  }
+  if (/^\/[^/]+\/[^/]+\/thing\/downlink\/reply\/message$/.test(topic)) {
+    // The reply of an asynchronous service call: `requestId` is the call's MessageId.
+    const service = /\/thing\/service\/([^/]+)$/.exec(String(body.topic ?? ''))?.[1] ?? '';
+    return { type: 'reply', device, requestId: String(body.requestId ?? ''), service, code: body.code, message: body.message ?? '', time: body.gmtCreate, data: body.data ?? {} };
   }
   if (/^\/as\/mqtt\/status\/[^/]+\/[^/]+$/.test(topic)) {
     return { type: 'status', device, status: body.status, time: Date.parse(body.utcTime ?? body.time) || null };
@@ -85,9 +91,24 @@ export function createLive({ url, accessKeyId, accessKeySecret, group = 'DEFAULT
     lastError = context.connection?.error?.description ?? 'refused';
     log(`live: the platform refused the AMQP connection (${lastError})`);
   });
+  // The platform's ids of the last `replay` messages: one pushed again after a reconnect
+  // (at-least-once) is settled and not streamed a second time.
+  const seenIds = new Set();
+  const seenOrder = [];
   connection.on('message', (context) => {
     const m = context.message;
     const topic = String(m.application_properties?.topic ?? '');
+    const messageId = m.application_properties?.messageId;
+    if (messageId !== undefined && messageId !== null) {
+      const key = String(messageId);
+      if (seenIds.has(key)) {
+        context.delivery.accept();
+        return;
+      }
+      seenIds.add(key);
+      seenOrder.push(key);
+      if (seenOrder.length > replay) seenIds.delete(seenOrder.shift());
+    }
     const raw = Buffer.isBuffer(m.body) ? m.body : Buffer.isBuffer(m.body?.content) ? m.body.content : Buffer.from(typeof m.body === 'string' ? m.body : JSON.stringify(m.body ?? null));
     let body;
     try {

@@ -106,6 +106,58 @@ test('a set through the API reaches a page within a second', async () => {
   page.close();
 });
 
+const control = async (path, body) => {
+  const r = await fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  assert.equal(r.status, 200, path);
+  return r.json();
+};
+
+test("an asynchronous call's reply and a device's status reach the page", async () => {
+  const page = await stream();
+  try {
+    const { messageId } = await admin().invokeThingService({ productKey: OURS, deviceName: 'lamp-04', identifier: 'Blink', args: { times: 3 } });
+    const reply = await page.until((e) => e.event === 'reply' && e.data.requestId === messageId);
+    assert.equal(reply.data.service, 'Blink');
+    assert.equal(reply.data.code, 200);
+    assert.equal(reply.data.device.deviceName, 'lamp-04');
+    const before = Date.now();
+    await control('presence', { productKey: OURS, deviceName: 'lamp-04', online: false });
+    const off = await page.until((e) => e.event === 'status' && e.data.device.deviceName === 'lamp-04');
+    assert.equal(off.data.status, 'offline');
+    assert.ok(Math.abs(off.data.time - before) < 60_000, 'the platform time, as Unix ms');
+  } finally {
+    await control('presence', { productKey: OURS, deviceName: 'lamp-04', online: true });
+    page.close();
+  }
+  await page.until((e) => e.event === 'status' && e.data.status === 'online').catch(() => {});
+});
+
+test('the AMQP connection cut mid-stream: nothing missed, nothing streamed twice', async () => {
+  const page = await stream();
+  const subscribed = () => logged.filter((l) => /subscribed to the platform/.test(l)).length;
+  const before = subscribed();
+  const values = Array.from({ length: 40 }, (_, i) => 50 + i);
+  try {
+    for (const v of values) {
+      await admin().setDeviceProperty({ productKey: OURS, deviceName: 'lamp-05', items: { Brightness: v } });
+      if (v === 60 || v === 75) {
+        // The second cut once the backend is back.
+        for (let i = 0; i < 100 && subscribed() < before + (v === 60 ? 0 : 1); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.equal((await control('amqp/cut')).cut, 1, 'one consumer cut');
+      }
+    }
+    for (const v of values) await page.until(brightness('lamp-05', v), 10_000);
+    // Whatever was pushed again after a cut is not streamed a second time.
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = page.events.filter((e) => e.event === 'property' && e.data.device.deviceName === 'lamp-05').map((e) => e.data.items.Brightness.value);
+    assert.deepEqual([...seen].sort((a, b) => a - b), values, 'each value once');
+    assert.ok(subscribed() >= before + 2, 'the backend reconnected after each cut');
+    assert.ok(logged.some((l) => /AMQP connection ended/.test(l)), 'the cut is reported');
+  } finally {
+    page.close();
+  }
+});
+
 test('a page that reconnects with Last-Event-ID gets what it missed, once', async () => {
   const page = await stream();
   await admin().setDeviceProperty({ productKey: OURS, deviceName: 'lamp-02', items: { Brightness: 11 } });
