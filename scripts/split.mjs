@@ -71,18 +71,23 @@ export function firstModuleFunctions(callsWasm, fullWasm) {
   const callsNames = new Set(calls.functions.map((f) => stable(f.name)));
   const callsExports = new Set(calls.exports.map((e) => e.name));
   const fnExports = full.exports.filter((e) => e.kind === binaryen.ExternalFunction);
-  const roots = [
-    ...fnExports.filter((e) => callsExports.has(e.name)).map((e) => e.value),
-    ...full.table.filter((name) => callsNames.has(stable(name))),
-  ];
   const edges = directCalls(fullWasm);
   const keep = new Set();
-  for (const stack = roots; stack.length;) {
-    const f = stack.pop();
-    if (keep.has(f)) continue;
-    keep.add(f);
-    for (const g of edges.get(f) ?? []) stack.push(g);
-  }
+  const reach = (roots, admit) => {
+    for (const stack = [...roots]; stack.length;) {
+      const f = stack.pop();
+      if (keep.has(f) || !admit(f)) continue;
+      keep.add(f);
+      for (const g of edges.get(f) ?? []) stack.push(g);
+    }
+  };
+  // What the calls' exports reach, whatever its name (a helper the calls build inlined may be
+  // a function of its own here).
+  reach(fnExports.filter((e) => callsExports.has(e.name)).map((e) => e.value), () => true);
+  // The table entries the calls build has too (closures, futures' polls, vtables), and what
+  // they reach that the calls build has: a generic shim (a closure's `invoke`) is shared by the
+  // second entry's closures, whose bodies (never called before the second entry is used) move.
+  reach(full.table.filter((name) => callsNames.has(stable(name))), (f) => callsNames.has(stable(f)));
   const defined = full.functions.filter((f) => !f.module);
   // The call graph's names are the module's: if they were not (another binaryen), next to
   // nothing would be reached, and the first module would lose what calls need.

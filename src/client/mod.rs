@@ -29,6 +29,7 @@ mod results;
 mod selftest;
 mod time;
 mod transport;
+mod watch;
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -77,6 +78,7 @@ pub use selftest::{Check, CheckStatus, SelfTest};
 pub use time::MAX_TIMER_MS;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub(crate) use transport::{describe as describe_thrown, json_parse};
+pub use watch::{Watch, WatchHandle, WatchItem, WatchOptions};
 
 use self::credentials::{NoncePool, Signer};
 use self::time::{now_ms, Deadline};

@@ -29,6 +29,35 @@ pub enum Json {
 }
 
 impl Json {
+    /// An object's member `key` (the first of that name).
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// A string's text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as the platform's text form of a property value: a number as its token, a
+    /// string as itself, `true`/`false`, `null`, and an object or array as its JSON.
+    pub fn to_platform_text(&self) -> String {
+        match self {
+            Json::String(s) => s.clone(),
+            other => {
+                let mut out = String::new();
+                write(other, &mut out);
+                out
+            }
+        }
+    }
+
     /// Whether a number token is written as an integer (no `.`, `e` or `E`).
     pub fn is_integer_token(text: &str) -> bool {
         !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
@@ -271,6 +300,59 @@ impl Reader<'_> {
     }
 }
 
+/// Writes `v` as JSON text: numbers as their tokens, members in their order.
+pub fn write(v: &Json, out: &mut String) {
+    match v {
+        Json::Null => out.push_str("null"),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Number { text, .. } => out.push_str(text),
+        Json::String(s) => write_string(s, out),
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(item, out);
+            }
+            out.push(']');
+        }
+        Json::Object(members) => {
+            out.push('{');
+            for (i, (k, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(k, out);
+                out.push(':');
+                write(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// Characters (Unicode scalar values) in `s`, as the platform counts a text's length.
 pub fn char_count(s: &str) -> usize {
     s.bytes().filter(|b| (b & 0xC0) != 0x80).count()
@@ -280,6 +362,32 @@ pub fn char_count(s: &str) -> usize {
 mod tests {
     use super::*;
     use alloc::vec;
+
+    #[test]
+    fn writes_what_it_reads() {
+        for text in [
+            r#"{"a":[1,-2.50,3e2,true,null],"b\u00e9\n":"x\"\\\u0001\u706f"}"#,
+            "[]",
+            "{}",
+            "\"\"",
+            "18446744073709551617",
+        ] {
+            let v = parse(text).unwrap();
+            let mut out = String::new();
+            write(&v, &mut out);
+            assert_eq!(
+                parse(&out).unwrap().to_platform_text(),
+                v.to_platform_text()
+            );
+            assert_eq!(parse(&out).map(|_| ()), Ok(()), "{out}");
+        }
+        let v = parse(r#"{"n":1.50,"s":"on","o":{"k":[1]}}"#).unwrap();
+        assert_eq!(v.get("n").unwrap().to_platform_text(), "1.50");
+        assert_eq!(v.get("s").unwrap().to_platform_text(), "on");
+        assert_eq!(v.get("o").unwrap().to_platform_text(), r#"{"k":[1]}"#);
+        assert_eq!(v.get("s").and_then(Json::as_str), Some("on"));
+        assert!(v.get("missing").is_none());
+    }
 
     fn num(text: &str, end: usize) -> Json {
         Json::Number {

@@ -18,6 +18,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::json::{self, Json};
+
 /// Where a value came from, in the order that breaks a tie of times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version {
@@ -73,6 +75,54 @@ pub enum Message {
     /// The relay dropped messages for this page (its queue was full): what it shows may be
     /// stale until the snapshot is read again.
     Gap,
+}
+
+impl Message {
+    /// One event of the relay's stream (the backend's `GET /events`: its event type and its
+    /// JSON data), or `None` for a type this version does not know or data it cannot read.
+    /// `property`: `{ device: { productKey, deviceName }, items: { id: { value, time } } }`;
+    /// `status`: `{ device, status: "online" | "offline", time }`; `event` and `reply` are
+    /// passed on; `gap` says messages were dropped.
+    pub fn from_relay(kind: &str, data: &str) -> Option<Message> {
+        if kind == "gap" {
+            return Some(Message::Gap);
+        }
+        let v = json::parse(data).ok()?;
+        let d = v.get("device")?;
+        let mut device = String::from(d.get("productKey")?.as_str()?);
+        device.push('/');
+        device.push_str(d.get("deviceName")?.as_str()?);
+        match kind {
+            "property" => {
+                let Json::Object(members) = v.get("items")? else {
+                    return None;
+                };
+                let items = members
+                    .iter()
+                    .filter_map(|(id, item)| {
+                        let time = integer(item.get("time")?)?;
+                        Some((id.clone(), time, item.get("value")?.to_platform_text()))
+                    })
+                    .collect();
+                Some(Message::Properties { device, items })
+            }
+            "status" => Some(Message::Status {
+                device,
+                online: v.get("status")?.as_str()? == "online",
+                time_ms: integer(v.get("time")?)?,
+            }),
+            "event" | "reply" => Some(Message::Other { device }),
+            _ => None,
+        }
+    }
+}
+
+/// An integer number's value (Unix ms).
+fn integer(v: &Json) -> Option<i64> {
+    match v {
+        Json::Number { text, .. } => text.parse().ok(),
+        _ => None,
+    }
 }
 
 /// What a view shows that changed.
@@ -340,6 +390,53 @@ mod tests {
             .is_empty());
         assert_eq!(view.last_event_id(), 2);
         assert_eq!(view.apply(3, Message::Gap), Applied::Resync);
+    }
+
+    #[test]
+    fn the_relays_events_are_read_as_messages() {
+        let m = Message::from_relay(
+            "property",
+            r#"{"type":"property","device":{"productKey":"pk","deviceName":"lamp-01","iotId":"x"},"items":{"Brightness":{"value":61,"time":1700000000123},"Label":{"value":"a \"b\"","time":5},"Bad":{"value":1}}}"#,
+        );
+        assert_eq!(
+            m,
+            Some(Message::Properties {
+                device: "pk/lamp-01".into(),
+                items: alloc::vec![
+                    ("Brightness".into(), 1_700_000_000_123, "61".into()),
+                    ("Label".into(), 5, "a \"b\"".into()),
+                ],
+            })
+        );
+        assert_eq!(
+            Message::from_relay(
+                "status",
+                r#"{"device":{"productKey":"pk","deviceName":"d"},"status":"offline","time":7}"#
+            ),
+            Some(Message::Status {
+                device: "pk/d".into(),
+                online: false,
+                time_ms: 7
+            })
+        );
+        assert_eq!(
+            Message::from_relay(
+                "reply",
+                r#"{"device":{"productKey":"pk","deviceName":"d"}}"#
+            ),
+            Some(Message::Other {
+                device: "pk/d".into()
+            })
+        );
+        assert_eq!(Message::from_relay("gap", ""), Some(Message::Gap));
+        assert_eq!(Message::from_relay("property", "not json"), None);
+        assert_eq!(
+            Message::from_relay(
+                "other",
+                r#"{"device":{"productKey":"pk","deviceName":"d"}}"#
+            ),
+            None
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //!   check: the package's second entry (with the fleet features), and the split's state.
 //! - `reads`: the read side (`devices`, `deviceDetails`, `propertyHistory`, `eventHistory`,
 //!   `serviceHistory`), in the second entry with the fleet features.
+//! - `watch`: live values (`watch()`, an async iterator over the client's `Watch`), in the
+//!   second entry with the fleet features.
 //! - `jobs`: the job API (`createJob`, `job`, `cancelJob`, `tasks` as an async iterator).
 //!
 //! The TypeScript declarations of each value stand beside the Rust code that reads or makes it
@@ -44,6 +46,8 @@ mod payload;
 #[cfg(feature = "fleet")]
 mod reads;
 mod sign;
+#[cfg(feature = "fleet")]
+mod watch;
 
 /// An async iterator's step: `{ value, done: false }`, or `{ value: undefined, done: true }`.
 #[cfg(feature = "fleet")]

@@ -254,9 +254,9 @@ struct PointOut<'a> {
 
 /// A point's value as its property's type says: a number (exact: a `BigInt` beyond 2^53) for
 /// the numeric types, else the text sent.
-fn typed_value(model: Option<&ThingModel>, p: &PropertyPoint) -> JsValue {
+pub(super) fn typed_value(model: Option<&ThingModel>, identifier: &str, raw: &str) -> JsValue {
     let numeric = model
-        .and_then(|m| m.property(&p.identifier))
+        .and_then(|m| m.property(identifier))
         .is_some_and(|prop| {
             matches!(
                 prop.data_type.kind,
@@ -267,7 +267,7 @@ fn typed_value(model: Option<&ThingModel>, p: &PropertyPoint) -> JsValue {
                     | DataKind::Bool
             )
         });
-    let text = JsValue::from_str(&p.value);
+    let text = JsValue::from_str(raw);
     if numeric {
         if let Ok(v) = crate::client::json_parse(&text) {
             if v.as_f64().is_some() || v.is_bigint() {
@@ -284,7 +284,7 @@ fn points_out(page: &[PropertyPoint], model: Option<&ThingModel>) -> JsValue {
         .map(|p| PointOut {
             identifier: &p.identifier,
             time: p.time_ms as f64,
-            value: typed_value(model, p),
+            value: typed_value(model, &p.identifier, &p.value),
             raw_value: &p.value,
         })
         .collect();
@@ -333,7 +333,7 @@ fn instant(o: &JsValue, key: &'static str, ctx: &str) -> Result<i64, Error> {
     Ok(ms as i64)
 }
 
-fn signal(o: &JsValue, ctx: &str) -> Result<Option<web_sys::AbortSignal>, Error> {
+pub(super) fn signal(o: &JsValue, ctx: &str) -> Result<Option<web_sys::AbortSignal>, Error> {
     let s = get(o, "signal");
     if !present(&s) {
         return Ok(None);
