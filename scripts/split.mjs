@@ -85,9 +85,21 @@ export function firstModuleFunctions(callsWasm, fullWasm) {
   // a function of its own here).
   reach(fnExports.filter((e) => callsExports.has(e.name)).map((e) => e.value), () => true);
   // The table entries the calls build has too (closures, futures' polls, vtables), and what
-  // they reach that the calls build has: a generic shim (a closure's `invoke`) is shared by the
-  // second entry's closures, whose bodies (never called before the second entry is used) move.
-  reach(full.table.filter((name) => callsNames.has(stable(name))), (f) => callsNames.has(stable(f)));
+  // they reach. Except behind a generic entry that this build has more instances of than the
+  // calls build (a closure's `invoke`, `FnOnce::call_once`: shared by every closure of a
+  // signature): there only what the calls build has too stays, and the second entry's closures
+  // (their bodies never called before it is loaded) move.
+  const count = (functions) => {
+    const n = new Map();
+    for (const f of functions) n.set(stable(f.name), (n.get(stable(f.name)) ?? 0) + 1);
+    return n;
+  };
+  const callsCount = count(calls.functions);
+  const fullCount = count(full.functions);
+  const shared = (name) => fullCount.get(stable(name)) > callsCount.get(stable(name));
+  const roots = full.table.filter((name) => callsNames.has(stable(name)));
+  reach(roots.filter((name) => !shared(name)), () => true);
+  reach(roots.filter(shared), (f) => callsNames.has(stable(f)));
   const defined = full.functions.filter((f) => !f.module);
   // The call graph's names are the module's: if they were not (another binaryen), next to
   // nothing would be reached, and the first module would lose what calls need.

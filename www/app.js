@@ -342,60 +342,64 @@ function setLive(text, kind) {
   b.dataset.state = kind;
 }
 
-/** Opens the live stream; EventSource reconnects by itself, resuming with Last-Event-ID. */
-function startLive() {
+/**
+ * Follows the backend's stream with the client's watch(): every device of the stream (the fleet
+ * view shows them all), resumed from the last event after a cut; a gap reads the values again.
+ */
+async function startLive() {
   state.live?.close();
   setLive('live: connecting', 'connecting');
-  const source = new EventSource('/events');
-  state.live = source;
-  source.onopen = () => setLive('live', 'live');
-  source.onerror = () => {
-    if (source.readyState === EventSource.CLOSED) setLive('live: off', 'off');
-    else setLive('live: reconnecting', 'reconnecting');
-  };
-  source.addEventListener('property', (m) => applyLive(JSON.parse(m.data)));
-  // The backend dropped messages for this page: read the values again.
-  source.addEventListener('gap', () => { loadProperties().catch(showError); refreshFleetValues().catch(showError); });
+  const watch = state.client.watch({ url: '/events' });
+  state.live = watch;
+  const labels = { connecting: 'live: connecting', live: 'live', reconnecting: 'live: reconnecting', closed: 'live: off' };
+  try {
+    for await (const item of watch) {
+      if (item.type === 'state') setLive(labels[item.state], item.state === 'closed' ? 'off' : item.state);
+      else if (item.type === 'property') applyLive(item);
+      else if (item.type === 'gap') { loadProperties().catch(showError); refreshFleetValues().catch(showError); }
+    }
+  } catch (e) {
+    if (state.live === watch) { setLive('live: off', 'off'); showError(e); }
+  }
 }
 
-function applyLive(e) {
-  if (e.device.productKey !== state.productKey) return;
+/** One property's newer value from the stream (`watch()` gives each only when it is newer). */
+function applyLive({ device, identifier, value, time }) {
+  if (device.productKey !== state.productKey) return;
   const m = state.models.get(state.productKey);
-  const dn = e.device.deviceName;
-  for (const [identifier, { value, time }] of Object.entries(e.items)) {
-    const key = `${dn}/${identifier}`;
-    if ((shownAt.get(key) ?? -Infinity) > time) continue;
-    shownAt.set(key, time);
-    const def = m?.properties.find((p) => p.identifier === identifier);
-    const unit = def?.dataType?.specs?.unit;
-    const text = `${value}${unit ? ` ${unit}` : ''}`;
-    const fleet = state.fleet.find((d) => d.deviceName === dn);
-    if (fleet) {
-      fleet.values[identifier] = text;
-      if ($('fleet-property').value === identifier) {
-        const cell = document.querySelector(`[data-testid="fleet-value-${CSS.escape(dn)}"]`);
-        if (cell) cell.textContent = text;
-      }
+  const dn = device.deviceName;
+  const key = `${dn}/${identifier}`;
+  if ((shownAt.get(key) ?? -Infinity) > time) return;
+  shownAt.set(key, time);
+  const def = m?.properties.find((p) => p.identifier === identifier);
+  const unit = def?.dataType?.specs?.unit;
+  const text = `${value}${unit ? ` ${unit}` : ''}`;
+  const fleet = state.fleet.find((d) => d.deviceName === dn);
+  if (fleet) {
+    fleet.values[identifier] = text;
+    if ($('fleet-property').value === identifier) {
+      const cell = document.querySelector(`[data-testid="fleet-value-${CSS.escape(dn)}"]`);
+      if (cell) cell.textContent = text;
     }
-    if (state.device?.deviceName !== dn) continue;
-    const row = document.querySelector(`[data-testid="property-row-${CSS.escape(identifier)}"]`);
-    if (row) {
-      row.querySelector(`[data-testid="property-value-${CSS.escape(identifier)}"]`).textContent = text;
-      row.children[2].textContent = timeOf(time);
-      row.classList.remove('flash');
-      void row.offsetWidth;
-      row.classList.add('flash');
-    }
-    // The chart of this property goes on with the new point.
-    const chart = $('history-chart');
-    if (chart.dataset.state === 'ready' && chart.dataset.device === dn && chart.dataset.identifier === identifier && typeof value === 'number') {
-      state.chartPoints.push([time, value]);
-      const to = Math.max(Number(chart.dataset.to), time);
-      drawChart(chart, state.chartPoints, to - state.range, to);
-      chart.dataset.to = String(to);
-      chart.dataset.points = String(state.chartPoints.length);
-      chart.dataset.live = String(Number(chart.dataset.live ?? 0) + 1);
-    }
+  }
+  if (state.device?.deviceName !== dn) return;
+  const row = document.querySelector(`[data-testid="property-row-${CSS.escape(identifier)}"]`);
+  if (row) {
+    row.querySelector(`[data-testid="property-value-${CSS.escape(identifier)}"]`).textContent = text;
+    row.children[2].textContent = timeOf(time);
+    row.classList.remove('flash');
+    void row.offsetWidth;
+    row.classList.add('flash');
+  }
+  // The chart of this property goes on with the new point.
+  const chart = $('history-chart');
+  if (chart.dataset.state === 'ready' && chart.dataset.device === dn && chart.dataset.identifier === identifier && typeof value === 'number') {
+    state.chartPoints.push([time, value]);
+    const to = Math.max(Number(chart.dataset.to), time);
+    drawChart(chart, state.chartPoints, to - state.range, to);
+    chart.dataset.to = String(to);
+    chart.dataset.points = String(state.chartPoints.length);
+    chart.dataset.live = String(Number(chart.dataset.live ?? 0) + 1);
   }
 }
 
@@ -745,7 +749,8 @@ async function runJob(targets, set, payload) {
 
 async function main() {
   await init();
-  // The self-test, the signing explanation and the fleet panel are the package's second entry.
+  // The self-test, the signing explanation, the fleet panel, the history and live values are the
+  // package's second entry.
   await loadExtras();
   for (const r of document.querySelectorAll('input[name=credmode]')) r.addEventListener('change', showKeyFields);
   $('conn-form').addEventListener('submit', (ev) => { ev.preventDefault(); connect(); });

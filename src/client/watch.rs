@@ -70,6 +70,10 @@ pub enum WatchItem {
     Change(Change),
     /// The stream's connection changed state.
     State(ConnectionState),
+    /// The relay dropped messages for this page (too slow, or away longer than it keeps):
+    /// values may be stale. The watch reads its devices' properties again; one that follows
+    /// every device (none given) leaves that to the caller.
+    Gap,
     /// An event a device raised (`kind` `"event"`) or an asynchronous call's reply (`"reply"`),
     /// with the stream's event id and its JSON data as the relay sent it.
     Message {
@@ -481,7 +485,10 @@ impl Watch {
                 };
                 match self.view.apply(id, message) {
                     Applied::Changes(changes) => self.show(changes),
-                    Applied::Resync => self.resync = !self.keys.is_empty(),
+                    Applied::Resync => {
+                        self.out.push_back(WatchItem::Gap);
+                        self.resync = !self.keys.is_empty();
+                    }
                 }
             }
         }

@@ -65,6 +65,8 @@ export type WatchItem =
     }
   | { type: "status"; device: WatchDevice; online: boolean; time: number }
   | { type: "state"; state: WatchState }
+  /** The relay dropped messages for this page: values may be stale. The watch reads its `devices` again; with none, read again what the page shows. */
+  | { type: "gap" }
   | {
       type: "event" | "reply";
       device: WatchDevice;
@@ -132,6 +134,7 @@ fn text(s: &str) -> JsValue {
 /// An item as the object `next()` gives.
 async fn item_out(client: &Client, typed: bool, item: &WatchItem) -> JsValue {
     match item {
+        WatchItem::Gap => object(&[("type", &text("gap"))]),
         WatchItem::State(s) => {
             object(&[("type", &text("state")), ("state", &text(state_name(*s)))])
         }
