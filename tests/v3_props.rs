@@ -11,7 +11,11 @@ use thingcall::core::{CanonicalizedQueryString, HttpMethod};
 
 /// HMAC-SHA256 written out from RFC 2104, to check the crate's against.
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut k = if key.len() > 64 { Sha256::digest(key).to_vec() } else { key.to_vec() };
+    let mut k = if key.len() > 64 {
+        Sha256::digest(key).to_vec()
+    } else {
+        key.to_vec()
+    };
     k.resize(64, 0);
     let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
     let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();

@@ -3,6 +3,7 @@
 //! - [`action`]: the action catalog, one [`action::ActionSpec`] per platform action.
 //! - [`encode`]: RFC 3986 percent-encoding.
 //! - [`signature`]: the three signing stages and the reusable [`signature::SigningKey`].
+//! - [`v3`]: signature V3 (`ACS3-HMAC-SHA256`): its three stages and `Authorization`.
 //! - [`request`]: credentials, nonce and the common parameters of a request.
 //! - [`secret`]: [`secret::Secret`], a zeroized, redacted string.
 //! - [`timestamp`]: the wire form of `Timestamp` and HTTP dates.
@@ -29,6 +30,7 @@ pub mod secret;
 pub mod signature;
 pub mod thing_model;
 pub mod timestamp;
+pub mod v3;
 
 pub use attempts::{Answer, Attempts, Failure, Verdict};
 pub use outcome::{Outcome, RetryPolicy, RetryReason};

@@ -70,7 +70,12 @@ impl CanonicalRequest {
             .collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut text = String::with_capacity(
-            query.as_str().len() + 128 + headers.iter().map(|(n, v)| n.len() * 2 + v.len() + 2).sum::<usize>(),
+            query.as_str().len()
+                + 128
+                + headers
+                    .iter()
+                    .map(|(n, v)| n.len() * 2 + v.len() + 2)
+                    .sum::<usize>(),
         );
         text.push_str(method.as_str());
         text.push_str("\n/\n");
@@ -214,7 +219,8 @@ mod tests {
     fn the_official_vector_stage_by_stage() {
         assert_eq!(hashed_payload(b""), EMPTY_PAYLOAD_SHA256);
         let (query, headers) = official();
-        let request = CanonicalRequest::new(HttpMethod::Post, &query, &headers, EMPTY_PAYLOAD_SHA256);
+        let request =
+            CanonicalRequest::new(HttpMethod::Post, &query, &headers, EMPTY_PAYLOAD_SHA256);
         assert_eq!(
             request.as_str(),
             "POST\n/\n\
@@ -258,7 +264,10 @@ mod tests {
             .iter()
             .map(|(n, v)| (n.to_ascii_uppercase(), alloc::format!("  {v} \t")))
             .collect();
-        let shouted: Vec<(&str, &str)> = shouted.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let shouted: Vec<(&str, &str)> = shouted
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         assert_eq!(
             CanonicalRequest::new(HttpMethod::Post, &query, &shouted, EMPTY_PAYLOAD_SHA256),
             CanonicalRequest::new(HttpMethod::Post, &query, &headers, EMPTY_PAYLOAD_SHA256)
