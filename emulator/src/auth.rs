@@ -12,6 +12,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha1::Sha1;
+use sha2::{Digest, Sha256};
 
 use crate::clock::{format_iso, parse_iso, Clock};
 use crate::error::ApiError;
@@ -122,6 +123,20 @@ pub struct StsCredential {
     pub expires_at_ms: i64,
     /// The session policy passed to `AssumeRole`, if any: what requests signed with it may do.
     pub policy: Option<Arc<Policy>>,
+}
+
+/// What signature V3 covers of a request: its method, raw query, headers and body.
+pub struct V3Request<'a> {
+    /// `GET` or `POST`.
+    pub method: &'a str,
+    /// The query as sent (percent-encoded).
+    pub query: &'a str,
+    /// Every header (`host` included), as sent.
+    pub headers: Vec<(String, String)>,
+    /// The `Authorization` header.
+    pub authorization: &'a str,
+    /// The body as sent.
+    pub body: &'a [u8],
 }
 
 /// Whom a request was authenticated as.
@@ -235,40 +250,8 @@ impl Auth {
             ));
         }
         let key_id = param(params, "AccessKeyId").unwrap_or_default().to_string();
-        let (secret, temporary, policy) = if let Some(secret) = self.accounts.get(&key_id) {
-            (secret.clone(), false, None)
-        } else if let Some(sts) = self.sts.get(&key_id) {
-            match param(params, "SecurityToken") {
-                None | Some("") => {
-                    return Err(ApiError::gateway(
-                        400,
-                        "InvalidSecurityToken.MismatchWithAccessKey",
-                        "A temporary AccessKeyId needs its SecurityToken.",
-                    ))
-                }
-                Some(t) if !constant_time_eq(t.as_bytes(), sts.token.as_bytes()) => {
-                    return Err(ApiError::gateway(
-                        400,
-                        "InvalidSecurityToken.MismatchWithAccessKey",
-                        "The SecurityToken does not belong to this AccessKeyId.",
-                    ))
-                }
-                _ if now > sts.expires_at_ms => {
-                    return Err(ApiError::gateway(
-                        400,
-                        "InvalidSecurityToken.Expired",
-                        "Specified SecurityToken is expired.",
-                    ))
-                }
-                _ => (sts.secret.clone(), true, sts.policy.clone()),
-            }
-        } else {
-            return Err(ApiError::gateway(
-                404,
-                "InvalidAccessKeyId.NotFound",
-                "Specified access key is not found.",
-            ));
-        };
+        let (secret, temporary, policy) =
+            self.secret_of(&key_id, param(params, "SecurityToken"), now)?;
         let sts = server_string_to_sign(method, params);
         let expected = hmac_b64(&secret, &sts);
         if !constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
@@ -278,16 +261,71 @@ impl Auth {
                 &format!("Specified signature is not matched with our calculation. server string to sign is:{sts}"),
             ));
         }
+        let nonce = param(params, "SignatureNonce").unwrap_or_default();
+        self.remember_nonce(&key_id, nonce, ts_ms, now)?;
+        Ok(Principal {
+            access_key_id: key_id,
+            temporary,
+            policy,
+        })
+    }
+
+    /// The secret of `key_id` (a long-lived key, or an STS key with its token), whether it is
+    /// temporary, and its session policy.
+    fn secret_of(
+        &self,
+        key_id: &str,
+        token: Option<&str>,
+        now: i64,
+    ) -> Result<(String, bool, Option<Arc<Policy>>), ApiError> {
+        if let Some(secret) = self.accounts.get(key_id) {
+            return Ok((secret.clone(), false, None));
+        }
+        let Some(sts) = self.sts.get(key_id) else {
+            return Err(ApiError::gateway(
+                404,
+                "InvalidAccessKeyId.NotFound",
+                "Specified access key is not found.",
+            ));
+        };
+        match token {
+            None | Some("") => Err(ApiError::gateway(
+                400,
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                "A temporary AccessKeyId needs its SecurityToken.",
+            )),
+            Some(t) if !constant_time_eq(t.as_bytes(), sts.token.as_bytes()) => {
+                Err(ApiError::gateway(
+                    400,
+                    "InvalidSecurityToken.MismatchWithAccessKey",
+                    "The SecurityToken does not belong to this AccessKeyId.",
+                ))
+            }
+            _ if now > sts.expires_at_ms => Err(ApiError::gateway(
+                400,
+                "InvalidSecurityToken.Expired",
+                "Specified SecurityToken is expired.",
+            )),
+            _ => Ok((sts.secret.clone(), true, sts.policy.clone())),
+        }
+    }
+
+    /// Remembers a signature's nonce until its time leaves the window; a nonce seen before is
+    /// `SignatureNonceUsed`.
+    fn remember_nonce(
+        &mut self,
+        key_id: &str,
+        nonce: &str,
+        ts_ms: i64,
+        now: i64,
+    ) -> Result<(), ApiError> {
         self.sweep(now);
-        let nonce = param(params, "SignatureNonce")
-            .unwrap_or_default()
-            .to_string();
-        // A nonce can be replayed only while its Timestamp is inside the window: it is
-        // remembered until then, so the cache holds at most one window of requests.
+        // A nonce can be replayed only while its time is inside the window: it is remembered
+        // until then, so the cache holds at most one window of requests.
         let expiry = ts_ms + TIMESTAMP_WINDOW.as_millis() as i64;
         if self
             .nonces
-            .insert((key_id.clone(), nonce), expiry)
+            .insert((key_id.to_string(), nonce.to_string()), expiry)
             .is_some()
         {
             return Err(ApiError::gateway(
@@ -296,8 +334,142 @@ impl Auth {
                 "Specified signature nonce was used already.",
             ));
         }
+        Ok(())
+    }
+
+    /// Authenticates a request signed with signature V3 (`ACS3-HMAC-SHA256`): its
+    /// `Authorization` header, the signed headers, the body's hash, the date's window, the key,
+    /// the signature (the emulator's own canonicalization, on `sha2` and `hmac`), the nonce.
+    pub fn authenticate_v3(
+        &mut self,
+        request: &V3Request<'_>,
+        clock: &Clock,
+    ) -> Result<Principal, ApiError> {
+        let incomplete = |what: &str| {
+            ApiError::gateway(
+                400,
+                "IncompleteSignature",
+                &format!("The request signature does not conform to Aliyun standards: {what}."),
+            )
+        };
+        let auth = request.authorization;
+        let rest = auth
+            .strip_prefix("ACS3-HMAC-SHA256 ")
+            .ok_or_else(|| incomplete("Authorization must start with ACS3-HMAC-SHA256"))?;
+        let mut credential = None;
+        let mut signed_headers = None;
+        let mut signature = None;
+        for part in rest.split(',') {
+            let (k, v) = part.trim().split_once('=').ok_or_else(|| {
+                incomplete("Authorization is Credential=...,SignedHeaders=...,Signature=...")
+            })?;
+            match k {
+                "Credential" => credential = Some(v),
+                "SignedHeaders" => signed_headers = Some(v),
+                "Signature" => signature = Some(v),
+                _ => return Err(incomplete("Authorization has an unknown part")),
+            }
+        }
+        let (Some(key_id), Some(signed_headers), Some(signature)) =
+            (credential, signed_headers, signature)
+        else {
+            return Err(incomplete(
+                "Authorization lacks Credential, SignedHeaders or Signature",
+            ));
+        };
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())
+        };
+        let names: Vec<&str> = signed_headers.split(';').collect();
+        for required in [
+            "host",
+            "x-acs-action",
+            "x-acs-version",
+            "x-acs-date",
+            "x-acs-signature-nonce",
+            "x-acs-content-sha256",
+        ] {
+            if header(required).is_none_or(str::is_empty) {
+                return Err(ApiError::missing(required));
+            }
+            if !names.contains(&required) {
+                return Err(incomplete(&format!("the header {required} is not signed")));
+            }
+        }
+        if header("x-acs-security-token").is_some() && !names.contains(&"x-acs-security-token") {
+            return Err(incomplete("the header x-acs-security-token is not signed"));
+        }
+        let body_sha256 = hex::encode(Sha256::digest(request.body));
+        if !constant_time_eq(
+            body_sha256.as_bytes(),
+            header("x-acs-content-sha256")
+                .unwrap_or_default()
+                .as_bytes(),
+        ) {
+            return Err(ApiError::gateway(
+                400,
+                "InvalidParameter",
+                "The x-acs-content-sha256 header does not match the SHA-256 of the request body.",
+            ));
+        }
+        let date = header("x-acs-date").unwrap_or_default();
+        let ts_ms = parse_iso(date).ok_or_else(|| {
+            ApiError::gateway(
+                400,
+                "InvalidTimeStamp.Format",
+                &format!("Specified time stamp or date value is not well formatted: {date:?}; use YYYY-MM-DDThh:mm:ssZ."),
+            )
+        })?;
+        let now = clock.now_ms();
+        if (now - ts_ms).unsigned_abs() > TIMESTAMP_WINDOW.as_millis() as u64 {
+            return Err(ApiError::gateway(
+                400,
+                "InvalidTimeStamp.Expired",
+                &format!("Specified time stamp or date value is expired. Server time is {}; the request's is {date}.", format_iso(now)),
+            ));
+        }
+        let (secret, temporary, policy) =
+            self.secret_of(key_id, header("x-acs-security-token"), now)?;
+        // The canonical request, as the server computes it.
+        let mut query: Vec<(String, String)> = form_urlencoded::parse(request.query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        query.sort();
+        let query = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", rfc3986(k), rfc3986(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut sorted: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        sorted.sort();
+        let mut canonical = format!("{}\n/\n{query}\n", request.method);
+        for name in &sorted {
+            let value = header(name).unwrap_or_default();
+            canonical.push_str(&format!("{name}:{value}\n"));
+        }
+        canonical.push_str(&format!("\n{}\n{body_sha256}", sorted.join(";")));
+        let string_to_sign = format!(
+            "ACS3-HMAC-SHA256\n{}",
+            hex::encode(Sha256::digest(canonical.as_bytes()))
+        );
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
+        mac.update(string_to_sign.as_bytes());
+        let expected = hex::encode(mac.finalize().into_bytes());
+        if !constant_time_eq(expected.as_bytes(), signature.as_bytes()) {
+            return Err(ApiError::gateway(
+                400,
+                "SignatureDoesNotMatch",
+                &format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"),
+            ));
+        }
+        let nonce = header("x-acs-signature-nonce").unwrap_or_default();
+        self.remember_nonce(key_id, nonce, ts_ms, now)?;
         Ok(Principal {
-            access_key_id: key_id,
+            access_key_id: key_id.to_string(),
             temporary,
             policy,
         })

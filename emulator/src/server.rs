@@ -198,10 +198,13 @@ fn error_response(e: &ApiError, emu: &Emulator) -> Response {
     json_response(e.status, &body, emu)
 }
 
-/// `GET /`: an API call when the query names an `Action`, the demo page otherwise.
+/// `GET /`: an API call when the query names an `Action` (or the request names one in
+/// `x-acs-action`, signature V3), the demo page otherwise.
 async fn root_get(State(emu): State<Arc<Emulator>>, req: Request) -> Response {
     let query = req.uri().query().unwrap_or("");
-    if form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "Action") {
+    if form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "Action")
+        || req.headers().contains_key("x-acs-action")
+    {
         return api(&emu, req).await;
     }
     match ServeDir::new(&emu.dirs.www).oneshot(req).await {
@@ -231,8 +234,23 @@ fn is_form(headers: &HeaderMap) -> Option<bool> {
 
 /// The request as the gateway reads it: URL length, parameters of the query and the form body
 /// (with their content type), each an error of the platform's when it is wrong.
-async fn read_params(req: Request) -> Result<(Method, Params), ApiError> {
+async fn read_params(req: Request) -> Result<(Method, Params, Option<V3Parts>), ApiError> {
     let (parts, body) = req.into_parts();
+    let mut v3 = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("ACS3-"))
+        .map(|authorization| V3Parts {
+            authorization: authorization.to_string(),
+            query: parts.uri.query().unwrap_or("").to_string(),
+            headers: parts
+                .headers
+                .iter()
+                .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .collect(),
+            body: Bytes::new(),
+        });
     let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
     if target > MAX_URL {
         return Err(ApiError::gateway(
@@ -251,6 +269,9 @@ async fn read_params(req: Request) -> Result<(Method, Params), ApiError> {
                 &format!("The request body is larger than {MAX_BODY} bytes."),
             )
         })?;
+        if let Some(v3) = v3.as_mut() {
+            v3.body = body.clone();
+        }
         if !body.is_empty() {
             match is_form(&parts.headers) {
                 Some(true) => decode_form(&body, &mut params)?,
@@ -268,16 +289,41 @@ async fn read_params(req: Request) -> Result<(Method, Params), ApiError> {
             }
         }
     }
-    Ok((parts.method, params))
+    Ok((parts.method, params, v3))
+}
+
+/// What signature V3 covers of a request, kept as it came.
+pub(crate) struct V3Parts {
+    authorization: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+}
+
+impl V3Parts {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 async fn api(emu: &Arc<Emulator>, req: Request) -> Response {
     emu.requests.fetch_add(1, Ordering::Relaxed);
-    let (method, params) = match read_params(req).await {
+    let (method, mut params, v3) = match read_params(req).await {
         Ok(p) => p,
         Err(e) => return error_response(&e, emu),
     };
-    match run(emu, method.as_str(), &params).await {
+    // Signature V3: the action and version come as headers.
+    if let Some(v3) = &v3 {
+        for (name, header) in [("Action", "x-acs-action"), ("Version", "x-acs-version")] {
+            if let Some(v) = v3.header(header) {
+                params.entry(name.into()).or_insert_with(|| v.to_string());
+            }
+        }
+    }
+    match run(emu, method.as_str(), &params, v3.as_ref()).await {
         Ok(_) if emu.gateway.drop_answer() => {
             // The action ran; then the connection breaks before the answer's body.
             let stream = futures_util::stream::once(async {
@@ -311,7 +357,12 @@ async fn api(emu: &Arc<Emulator>, req: Request) -> Response {
     }
 }
 
-async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply, ApiError> {
+async fn run(
+    emu: &Arc<Emulator>,
+    method: &str,
+    params: &Params,
+    v3: Option<&V3Parts>,
+) -> Result<Reply, ApiError> {
     let (latency, fault) = emu.gateway.before();
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -323,11 +374,23 @@ async fn run(emu: &Arc<Emulator>, method: &str, params: &Params) -> Result<Reply
         Some(a) if !a.is_empty() => a.to_string(),
         _ => return Err(ApiError::missing("Action")),
     };
-    let principal = emu
-        .auth
-        .lock()
-        .unwrap()
-        .authenticate(method, params, &emu.clock)?;
+    let principal = match v3 {
+        None => emu
+            .auth
+            .lock()
+            .unwrap()
+            .authenticate(method, params, &emu.clock)?,
+        Some(v3) => emu.auth.lock().unwrap().authenticate_v3(
+            &crate::auth::V3Request {
+                method,
+                query: &v3.query,
+                headers: v3.headers.clone(),
+                authorization: &v3.authorization,
+                body: &v3.body,
+            },
+            &emu.clock,
+        )?,
+    };
     if emu.gateway.nonce_used() {
         return Err(ApiError::gateway(
             400,
