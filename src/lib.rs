@@ -60,7 +60,8 @@ pub use client::{
     DeviceRecord, DeviceStatus, Error, ErrorKind, HistoryOptions, HistoryPages, InvokeResult,
     InvokeThingService, InvokeThingsService, PresignOptions, PropertyPoint, PropertyStatus,
     PropertyStatusResult, PropertyValue, ProvidedCredentials, RecordPages, SelfTest,
-    SetDeviceProperty, SetDevicesProperty,
+    SetDeviceProperty, SetDevicesProperty, SignatureVersion, Watch, WatchHandle, WatchItem,
+    WatchOptions,
 };
 #[cfg(feature = "fleet")]
 pub use client::{

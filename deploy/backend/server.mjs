@@ -170,6 +170,9 @@ async function readBody(req, max) {
 }
 
 /** The parameters of a relayed request: its query and, for a form body, the body. */
+/** What signature V3 signs besides `host`, passed on with its `Authorization`. */
+const V3_HEADERS = ['x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256', 'x-acs-security-token'];
+
 function paramsOf(target, contentType, body) {
   const q = target.indexOf('?');
   const params = q < 0 ? [] : [...new URLSearchParams(target.slice(q + 1))];
@@ -347,6 +350,9 @@ export function createBackend(config, { log = (line) => console.error(line), aut
     }
     const params = paramsOf(req.url, req.headers['content-type'], body);
     if (!params) return send(res, 415, { error: 'a POST body is a form (application/x-www-form-urlencoded)' });
+    // Signature V3: the action is a header (and so are the signature and what it covers).
+    const v3 = /^ACS3-HMAC-SHA256 /.test(req.headers.authorization ?? '');
+    if (v3 && req.headers['x-acs-action']) params.push(['Action', String(req.headers['x-acs-action'])]);
     try {
       await scope.check(params);
     } catch (e) {
@@ -359,6 +365,10 @@ export function createBackend(config, { log = (line) => console.error(line), aut
     const target = new URL(upstream.href + (q < 0 ? '' : req.url.slice(q)));
     const headers = {};
     if (req.headers['content-type']) headers['Content-Type'] = req.headers['content-type'];
+    if (v3) {
+      headers.Authorization = req.headers.authorization;
+      for (const name of V3_HEADERS) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+    }
     let answer;
     try {
       answer = await fetch(target, { method: req.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(30_000) });

@@ -120,6 +120,25 @@ pub struct ClientOptions {
     /// Check `Args` and `Items` against the product's thing model before sending (a call's
     /// own `check_args` wins). Default false.
     pub check_args: bool,
+    /// The signature requests carry: V1 (HMAC-SHA1 in the parameters, the default) or V3
+    /// (`ACS3-HMAC-SHA256` in headers, for a same-origin relay that passes them).
+    pub signature: SignatureVersion,
+    /// V3 signs the `host` header: the platform's host when the endpoint is a relay (the relay
+    /// sends the request on with that host). Default: the endpoint's host.
+    pub signed_host: Option<String>,
+}
+
+/// Which signature a client's requests carry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureVersion {
+    /// HMAC-SHA1 over the parameters (`SignatureVersion=1.0`; the platform's pages call it V2):
+    /// what the platform's API pages show, and no headers, so no CORS preflight.
+    #[default]
+    V1,
+    /// `ACS3-HMAC-SHA256`: `Authorization` and `x-acs-*` headers (so a cross-origin call needs
+    /// a preflight, which the platform does not answer: use a same-origin relay).
+    V3,
 }
 
 impl ClientOptions {
@@ -134,6 +153,8 @@ impl ClientOptions {
             timeout_ms: 10_000,
             retry: RetryPolicy::default(),
             check_args: false,
+            signature: SignatureVersion::V1,
+            signed_host: None,
         }
     }
 }
@@ -190,6 +211,8 @@ pub struct Client {
 
 struct Inner {
     transport: Transport,
+    /// V3's signed `host`, when the client signs with V3.
+    v3_host: Option<String>,
     region_id: Option<String>,
     iot_instance_id: Option<String>,
     timeout_ms: u32,
@@ -305,6 +328,25 @@ impl Client {
             ));
         }
         let endpoint = endpoint_url(&options.endpoint)?;
+        let v3_host = match options.signature {
+            SignatureVersion::V1 => None,
+            SignatureVersion::V3 => Some(match options.signed_host.filter(|h| !h.is_empty()) {
+                Some(h)
+                    if h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)) =>
+                {
+                    h
+                }
+                Some(_) => {
+                    return Err(Error::invalid(
+                        "options.signedHost: a host name, with a port when not the default",
+                    ))
+                }
+                None => web_sys::Url::new(&endpoint)
+                    .map(|u| u.host())
+                    .unwrap_or_default(),
+            }),
+        };
         check_retry(&options.retry)?;
         if let Some(id) = options.iot_instance_id.as_deref().filter(|s| !s.is_empty()) {
             name_like(id, "options", "iotInstanceId")?;
@@ -318,6 +360,7 @@ impl Client {
         Ok(Self {
             inner: Rc::new(Inner {
                 transport: Transport::new(endpoint, options.method),
+                v3_host,
                 region_id: non_empty(options.region_id),
                 iot_instance_id: non_empty(options.iot_instance_id),
                 timeout_ms,
@@ -632,6 +675,11 @@ impl Client {
         method: HttpMethod,
         options: &PresignOptions,
     ) -> Result<SignedStages, Error> {
+        if self.inner.v3_host.is_some() {
+            return Err(Error::invalid(
+                "options.signature: presign, toCurl and explain show signature V1 (a URL carries no headers): use a client with signature \"v1\" for them",
+            ));
+        }
         check_params(params).map_err(|e| Error::invalid(e.message()))?;
         let nonce = match &options.nonce {
             Some(n) if !n.is_empty() => Nonce::from_string(n.clone()),
@@ -784,13 +832,16 @@ impl Client {
                     }
                 }
             }
-            let (wire, signed) = self.sign_attempt(action, &params)?;
+            let (wire, signed, headers) = self.sign_attempt(action, &params)?;
             attempts.begin();
-            let sent = inner.transport.send(&wire, deadline.signal()).await;
+            let sent = inner
+                .transport
+                .send(&wire, headers.as_ref(), deadline.signal())
+                .await;
             if deadline.passed() {
                 return Err(cut(&attempts, true));
             }
-            match self.judge(&mut attempts, sent, started, &signed) {
+            match self.judge(&mut attempts, sent, started, signed.as_ref()) {
                 Judged::Done(meta, body) => return Ok((meta, body)),
                 Judged::Failed(e) => return Err(e),
                 Judged::Retry(after_ms) => {
@@ -803,20 +854,27 @@ impl Client {
         }
     }
 
-    /// The next attempt's wire string (query or form body) and its string-to-sign: a fresh
-    /// nonce, the server's time.
+    /// The next attempt's wire string (query or form body), its string-to-sign (V1) or its
+    /// headers (V3): a fresh nonce, the server's time.
     #[inline(never)]
     fn sign_attempt(
         &self,
         action: &str,
         params: &[(String, String)],
-    ) -> Result<(String, StringToSign), Error> {
+    ) -> Result<(String, Option<StringToSign>, Option<JsValue>), Error> {
         let inner = &self.inner;
         let nonce = inner
             .nonces
             .borrow_mut()
             .nonce()
             .map_err(|f| self.error(f))?;
+        if let Some(host) = &inner.v3_host {
+            let (wire, headers) = self
+                .sign_v3(action, params, host, &nonce, self.server_now())
+                .map_err(|f| self.error(f))?;
+            self.check_get_length(&wire)?;
+            return Ok((wire, None, Some(headers)));
+        }
         let stages = self
             .sign(
                 action,
@@ -827,14 +885,86 @@ impl Client {
             )
             .map_err(|f| self.error(f))?;
         let wire = stages.canonical.with_signature(&stages.signature);
-        if inner.transport.method() == HttpMethod::Get
+        self.check_get_length(&wire)?;
+        Ok((wire, Some(stages.string_to_sign), None))
+    }
+
+    fn check_get_length(&self, wire: &str) -> Result<(), Error> {
+        if self.inner.transport.method() == HttpMethod::Get
             && self.endpoint().len() + 1 + wire.len() > MAX_GET_URL
         {
             return Err(Error::invalid(
                 "options.method: the signed GET URL would be longer than 8,192 bytes, which servers and proxies refuse (nginx's default): use POST, which sends the parameters in the body",
             ));
         }
-        Ok((wire, stages.string_to_sign))
+        Ok(())
+    }
+
+    /// A request signed with V3: the wire string (the form body for POST, the query for GET)
+    /// and the headers (`Authorization`, `x-acs-*`, the form's `Content-Type`) as a JS object.
+    fn sign_v3(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        host: &str,
+        nonce: &Nonce,
+        timestamp: Timestamp,
+    ) -> Result<(String, JsValue), Failure> {
+        use crate::core::v3::{hashed_payload, CanonicalRequest, StringToSignV3};
+        let signer = self.inner.signer.borrow();
+        let creds = &signer
+            .as_ref()
+            .ok_or_else(|| {
+                Failure::new(
+                    codes::CREDENTIALS_ERROR,
+                    "no credentials yet: make a call (or await refreshCredentials()) first.",
+                    Outcome::NotSent,
+                )
+            })?
+            .creds;
+        check_params(params).map_err(|e| Failure::invalid(e.message()))?;
+        let method = self.inner.transport.method();
+        let form = crate::core::CanonicalizedQueryString::new(
+            params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let empty = crate::core::CanonicalizedQueryString::new([]);
+        let (query, wire) = match method {
+            HttpMethod::Post => (&empty, form.as_str()),
+            HttpMethod::Get => (&form, form.as_str()),
+        };
+        let body = if method == HttpMethod::Post { wire } else { "" };
+        let payload = hashed_payload(body.as_bytes());
+        let mut date = String::new();
+        timestamp.push_wire(&mut date);
+        let mut headers: Vec<(&str, &str)> = alloc::vec![
+            ("host", host),
+            ("x-acs-action", action),
+            ("x-acs-version", crate::core::API_VERSION),
+            ("x-acs-date", &date),
+            ("x-acs-signature-nonce", nonce.as_str()),
+            ("x-acs-content-sha256", &payload),
+        ];
+        if let Some(token) = creds.security_token() {
+            headers.push(("x-acs-security-token", token));
+        }
+        let request = CanonicalRequest::new(method, query, &headers, &payload);
+        let signature = creds.sign_v3(&StringToSignV3::new(&request));
+        let out = js_sys::Object::new();
+        let set = |k: &str, v: &str| {
+            let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_str(v));
+        };
+        // `host` is the browser's to set (the relay's); the platform sees its own.
+        for (k, v) in headers.iter().skip(1) {
+            set(k, v);
+        }
+        set(
+            "authorization",
+            &signature.authorization(creds.access_key_id(), &request),
+        );
+        if method == HttpMethod::Post {
+            set("content-type", "application/x-www-form-urlencoded");
+        }
+        Ok((String::from(wire), out.into()))
     }
 
     /// What an attempt's answer means ([`Attempts::answered`]), with the corrections a retry
@@ -845,7 +975,7 @@ impl Client {
         attempts: &mut Attempts,
         sent: Result<transport::HttpAnswer, String>,
         started: f64,
-        signed: &StringToSign,
+        signed: Option<&StringToSign>,
     ) -> Judged {
         let inner = &self.inner;
         let unit = js_sys::Math::random();
@@ -878,7 +1008,7 @@ impl Client {
                 if code.eq_ignore_ascii_case("SignatureDoesNotMatch") {
                     // From the platform's own words (the failure's message gets punctuated and
                     // scrubbed); the diagnosis masks the token itself.
-                    diagnosis = diagnose(signed.as_str(), &message);
+                    diagnosis = signed.and_then(|signed| diagnose(signed.as_str(), &message));
                 }
                 let success = body.and_then(|b| results::at(b, &["Success"]).as_bool());
                 let date_ms = if code.eq_ignore_ascii_case("InvalidTimeStamp.Expired") {

@@ -145,11 +145,12 @@ impl Client {
             .flatten();
         let wire = signed
             .as_ref()
-            .map_or("Action=QueryProductList&Format=JSON", |(w, _)| w);
+            .map_or("Action=QueryProductList&Format=JSON", |(w, _, _)| w);
+        let headers = signed.as_ref().and_then(|(_, _, h)| h.as_ref());
         let mut accepted = false;
         let deadline = Deadline::new(inner.timeout_ms, None);
         let sent_at = now_ms();
-        match inner.transport.send(wire, deadline.signal()).await {
+        match inner.transport.send(wire, headers, deadline.signal()).await {
             Err(message) => {
                 let detail =
                     concat(&["no HTTP answer from ", self.endpoint(), " (", &message, ")"]);

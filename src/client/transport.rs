@@ -120,26 +120,38 @@ impl Transport {
     pub fn send<'a>(
         &'a self,
         wire: &'a str,
+        headers: Option<&'a JsValue>,
         signal: &'a AbortSignal,
     ) -> Pin<Box<dyn Future<Output = Result<HttpAnswer, String>> + 'a>> {
-        Box::pin(self.send_unboxed(wire, signal))
+        Box::pin(self.send_unboxed(wire, headers, signal))
     }
 
-    async fn send_unboxed(&self, wire: &str, signal: &AbortSignal) -> Result<HttpAnswer, String> {
+    /// `headers`: a signature V3 request's (the form's `Content-Type` among them for POST).
+    async fn send_unboxed(
+        &self,
+        wire: &str,
+        headers: Option<&JsValue>,
+        signal: &AbortSignal,
+    ) -> Result<HttpAnswer, String> {
         let init = RequestInit::new();
         init.set_signal(Some(signal));
         let request = match self.method {
             HttpMethod::Post => {
                 init.set_method("POST");
-                init.set_headers(&self.form_headers);
+                init.set_headers(headers.unwrap_or(&self.form_headers));
                 init.set_body(&JsValue::from_str(wire));
                 web_sys::Request::new_with_str_and_init(&self.endpoint, &init)
             }
             HttpMethod::Get => {
+                if let Some(h) = headers {
+                    init.set_headers(h);
+                }
                 let mut url = String::with_capacity(self.endpoint.len() + 1 + wire.len());
                 url.push_str(&self.endpoint);
-                url.push('?');
-                url.push_str(wire);
+                if !wire.is_empty() {
+                    url.push('?');
+                    url.push_str(wire);
+                }
                 web_sys::Request::new_with_str_and_init(&url, &init)
             }
         }

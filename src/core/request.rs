@@ -95,6 +95,11 @@ impl Credentials {
         self.security_token.as_ref().map(Secret::expose)
     }
 
+    /// Signature V3 of `string_to_sign` with this secret (it stays inside).
+    pub fn sign_v3(&self, string_to_sign: &super::v3::StringToSignV3) -> super::v3::SignatureV3 {
+        super::v3::SignatureV3::new(self.access_key_secret.expose().as_bytes(), string_to_sign)
+    }
+
     /// The HMAC key for this secret.
     pub fn signing_key(&self) -> SigningKey {
         SigningKey::new(self.access_key_secret.expose())

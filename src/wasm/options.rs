@@ -65,6 +65,14 @@ export interface IotClientOptions {
   retry?: RetryOptions;
   /** Check `args` and `items` against the product's thing model before sending (see `thingModel`). Default false. */
   checkArgs?: boolean;
+  /**
+   * The signature: `"v1"` (HMAC-SHA1 in the parameters, the default: no CORS preflight) or `"v3"`
+   * (`ACS3-HMAC-SHA256` in `Authorization` and `x-acs-*` headers: for a same-origin relay that
+   * passes them). `presign`, `toCurl` and `explain` need `"v1"`.
+   */
+  signature?: "v1" | "v3";
+  /** With `"v3"`: the platform's host that the relay sends the request on to (V3 signs `host`). Default: the endpoint's host. */
+  signedHost?: string;
 }
 
 /** Per-call options. */
@@ -85,7 +93,7 @@ export interface PresignOptions {
 }
 "#;
 
-const CLIENT_KEYS: [&str; 11] = [
+const CLIENT_KEYS: [&str; 13] = [
     "endpoint",
     "accessKeyId",
     "accessKeySecret",
@@ -97,6 +105,8 @@ const CLIENT_KEYS: [&str; 11] = [
     "timeoutMs",
     "retry",
     "checkArgs",
+    "signature",
+    "signedHost",
 ];
 const RETRY_KEYS: [&str; 4] = ["maxAttempts", "baseDelayMs", "maxDelayMs", "retryUnknown"];
 
@@ -161,6 +171,12 @@ pub fn client_options(o: &JsValue) -> Result<ClientOptions, Error> {
     }
     out.retry = retry;
     out.check_args = opt_bool(o, "checkArgs", CTX)?.unwrap_or(false);
+    out.signature = match opt_string(o, "signature", CTX)?.as_deref() {
+        None | Some("v1") => crate::client::SignatureVersion::V1,
+        Some("v3") => crate::client::SignatureVersion::V3,
+        Some(_) => return Err(super::js::field(CTX, "signature", ": \"v1\" or \"v3\"")),
+    };
+    out.signed_host = opt_string(o, "signedHost", CTX)?;
     Ok(out)
 }
 

@@ -40,6 +40,15 @@ const scenarios = {
       check(r.attempts === 1 && r.requestId, `${method}: attempts ${r.attempts}`);
     }
   },
+  async 'signature V3: an Echo by POST and by GET, its headers sent same-origin'() {
+    const args = { text: "灯 😀 é ~*!'() &=+", n: 7 };
+    for (const method of ['POST', 'GET']) {
+      const r = await client({ method, signature: 'v3' }).invokeThingService({ ...lamp(1), identifier: 'Echo', args });
+      check(r.result.data.text === args.text && r.result.data.n === 7 && r.attempts === 1, `${method}: ${JSON.stringify(r)}`);
+    }
+    const e = await rejection(client({ signature: 'v3', accessKeySecret: 'wrong-secret' }).invokeThingService({ ...lamp(1), identifier: 'Echo', args }));
+    check(e.code === 'SignatureDoesNotMatch', e.code);
+  },
   async 'throttling is retried, and an abort cancels the fetch at once (outcome unknown)'() {
     await control('faults', { throttleNext: 2 });
     const c = client({ retry: { baseDelayMs: 10 } });

@@ -83,6 +83,17 @@ test('the session policy is enforced: an action or a product outside it is RamAc
   assert.ok((await c.queryDevicePropertyStatus(lamp)).properties.length > 0);
 });
 
+test('the relay carries signature V3: its action checked from x-acs-action, its headers passed on', async () => {
+  const platformHost = new URL(await emulatorUrl()).host;
+  const c = new thingcall.IotClient({ endpoint: `${backend.url}/iot/`, signature: 'v3', signedHost: platformHost, accessKeyId: DEMO.accessKeyId, accessKeySecret: DEMO.accessKeySecret });
+  const r = await c.invokeThingService({ productKey: PK, deviceName: 'lamp-01', identifier: 'Echo', args: { n: 3 } });
+  assert.deepEqual(r.result.data, { n: 3 });
+  // An action outside the dashboard's is refused by the relay, V3 or not.
+  const e = await c.call('DeleteProduct', { ProductKey: PK }).catch((x) => x);
+  assert.equal(e.code, 'iot.common.RamActionPermissionDeny', e.message);
+  c.free();
+});
+
 test('the relay forwards the query and body unchanged, and passes the platform\'s status and Date', async () => {
   // An action of the dashboard's, on its product (the relay checks that), unsigned.
   const wire = `Action=QueryDevice&ProductKey=${PK}&Odd=%2A%7E%20%2B`;

@@ -158,6 +158,23 @@ test('invoke, set and query through nginx\'s /iot/, by POST and by GET', async (
   assert.equal(log.filter((e) => e.device.endsWith('/lamp-07') && e.identifier === 'Echo').length, 2, 'each invoke reached the device once');
 });
 
+test('signature V3 through nginx: its Authorization and x-acs-* headers go on, the platform\'s host signed', async () => {
+  const platformHost = new URL(emulator.url).host;
+  const r = await inPage(`${SETUP}
+    const out = [];
+    for (const method of ['POST', 'GET']) {
+      const c = new pkg.IotClient({ endpoint: '/iot/', method, signature: 'v3', signedHost: ${JSON.stringify(platformHost)}, ...key });
+      const inv = await c.invokeThingService({ ...lamp, identifier: 'Echo', args: { text: 'v3 ' + method } });
+      out.push(inv.result.data.text);
+    }
+    // Signed for the page's own host instead: the platform computes another signature.
+    const wrong = new pkg.IotClient({ endpoint: '/iot/', signature: 'v3', ...key });
+    const e = await wrong.invokeThingService({ ...lamp, identifier: 'Echo', args: {} }).catch((x) => x);
+    out.push(e.code);
+    return out;`);
+  assert.deepEqual(r, ['v3 POST', 'v3 GET', 'SignatureDoesNotMatch']);
+});
+
 test('nginx forwards the platform API path only: its other paths and the emulator\'s test control are 404', async () => {
   // (`/iot//` is `/iot/` to nginx, which merges slashes: the API path.)
   for (const path of ['/iot/_emulator/log', '/iot/_emulator/reset', '/iot/x', '/iot/%2e%2e/_emulator/log', '/iot/..%2f_emulator/log', '/iot/./_emulator/log', '/iot/?/../_emulator/log']) {
