@@ -389,13 +389,17 @@ export function createBackend(config, { log = (line) => console.error(line), aut
       } catch { /* the client reports it */ }
       if (parsed && typeof parsed === 'object') {
         scope.answered(params, parsed);
-        if (REFUSED_KEY.has(parsed.Code)) refused(params.find(([n]) => n === 'AccessKeyId')?.[1]);
+        if (REFUSED_KEY.has(parsed.Code)) refused(params.find(([n]) => n === 'AccessKeyId')?.[1] ?? /Credential=([^,]+)/.exec(req.headers.authorization ?? '')?.[1]);
       }
     }
-    // The platform's answer as it came: status, type, Date (the client reads the server's clock).
+    // The platform's answer as it came: status, type, Date (the client reads the server's clock),
+    // x-acs-retry-after.
     const out = { 'Cache-Control': 'no-store', 'Content-Type': type };
     const date = answer.headers.get('date');
     if (date) out.date = date;
+    // The platform's back-off for a throttled call (ms).
+    const retryAfter = answer.headers.get('x-acs-retry-after');
+    if (retryAfter) out['x-acs-retry-after'] = retryAfter;
     res.sendDate = !out.date;
     // Data, never a page of this site (even if a browser is sent to it).
     res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; sandbox");

@@ -46,6 +46,8 @@ pub struct GatewayFaults {
     pub nonce_used_next: u32,
     /// Overrides per-action QPS limits.
     pub qps_limits: Option<HashMap<String, u32>>,
+    /// The `x-acs-retry-after` header (ms) of every `Throttling.*` answer; none when absent.
+    pub retry_after_ms: Option<u64>,
 }
 
 /// Everything `/_emulator/faults` sets, in one JSON object: the gateway's faults and the
@@ -114,6 +116,11 @@ impl Gateway {
             return (latency, Some(ApiError::throttled()));
         }
         (latency, None)
+    }
+
+    /// The `x-acs-retry-after` of throttled answers, ms.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.faults.lock().unwrap().retry_after_ms
     }
 
     /// Whether the answer to a request that ran is lost (the connection closes).

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -149,7 +149,8 @@ pub fn router(emu: Arc<Emulator>) -> Router {
 }
 
 /// With CORS on: preflights answered for `GET, POST, OPTIONS` and whatever headers were asked
-/// for, `Access-Control-Allow-Origin` and `Expose-Headers: Date` on every answer. Off: none.
+/// for, `Access-Control-Allow-Origin` and `Expose-Headers: Date, x-acs-retry-after` on every
+/// answer. Off: none.
 fn cors_layer(config: &Config) -> Option<CorsLayer> {
     if config.cors == Cors::Off {
         return None;
@@ -165,7 +166,7 @@ fn cors_layer(config: &Config) -> Option<CorsLayer> {
             .allow_origin(origin)
             .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
             .allow_headers(AllowHeaders::mirror_request())
-            .expose_headers([header::DATE])
+            .expose_headers([header::DATE, HeaderName::from_static("x-acs-retry-after")])
             .max_age(Duration::from_secs(600)),
     )
 }
@@ -195,7 +196,16 @@ fn error_response(e: &ApiError, emu: &Emulator) -> Response {
     } else {
         json!({ "RequestId": request_id(), "HostId": "iot.local.emulator", "Code": e.code, "Message": e.message, "Recommend": "" })
     };
-    json_response(e.status, &body, emu)
+    let mut r = json_response(e.status, &body, emu);
+    // The platform's own back-off for a throttled call, when the faults set one.
+    if let (true, Some(ms)) = (
+        e.code.starts_with("Throttling"),
+        emu.gateway.retry_after_ms(),
+    ) {
+        r.headers_mut()
+            .insert("x-acs-retry-after", HeaderValue::from(ms));
+    }
+    r
 }
 
 /// `GET /`: an API call when the query names an `Action` (or the request names one in

@@ -1024,6 +1024,11 @@ impl Client {
                     message: &message,
                     request_id: Some(request_id.as_str()).filter(|r| !r.is_empty()),
                     date_ms: Some(date_ms),
+                    retry_after_ms: if crate::core::bulk::is_throttling(&code) {
+                        http.retry_after_ms()
+                    } else {
+                        None
+                    },
                 };
                 let verdict = attempts.answered(
                     &inner.retry,

@@ -81,6 +81,14 @@ impl HttpAnswer {
         }
     }
 
+    /// The `x-acs-retry-after` header (ms), where the response exposes it.
+    pub fn retry_after_ms(&self) -> Option<f64> {
+        match self.response.headers().get("x-acs-retry-after") {
+            Ok(Some(v)) => Some(js_sys::Number::parse_float(&v)).filter(|ms| ms.is_finite()),
+            _ => None,
+        }
+    }
+
     /// The `Date` header as Unix ms (NaN when absent or unreadable).
     pub fn date_ms(&self) -> f64 {
         match self.response.headers().get("date") {

@@ -98,6 +98,9 @@ pub struct Answer<'a> {
     /// The `Date` header as Unix ms, where the response exposes it (parsed by the caller:
     /// `Date.parse` in the browser, [`Timestamp::parse_http_date`] elsewhere).
     pub date_ms: Option<f64>,
+    /// The `x-acs-retry-after` header, ms, where the response exposes it: the platform's own
+    /// back-off for a throttled call (it replaces the policy's).
+    pub retry_after_ms: Option<f64>,
 }
 
 /// What the caller does next.
@@ -231,7 +234,15 @@ impl Attempts {
         f.http_status = Some(status);
         f.request_id = request_id;
         let offset = server_ms.map(|s| s - now_ms);
-        self.failed(policy, f, reason, offset, unit)
+        let mut verdict = self.failed(policy, f, reason, offset, unit);
+        if let (Verdict::Retry { after_ms, .. }, Some(RetryReason::Throttled), Some(wait)) =
+            (&mut verdict, reason, a.retry_after_ms)
+        {
+            if wait.is_finite() && wait > 0.0 {
+                *after_ms = wait;
+            }
+        }
+        verdict
     }
 
     /// The attempt got no HTTP answer (`fetch` rejected): the request may have arrived.
@@ -333,6 +344,31 @@ mod tests {
 
     fn policy() -> RetryPolicy {
         RetryPolicy::default()
+    }
+
+    #[test]
+    fn a_throttled_call_waits_what_the_platform_says() {
+        let mut a = Attempts::new("QueryDeviceDetail");
+        let mut throttled = answer(400, Some("Throttling.User"));
+        throttled.retry_after_ms = Some(1234.0);
+        assert!(matches!(
+            a.answered(&policy(), false, &throttled, 0.0, 0.5),
+            Verdict::Retry { after_ms, .. } if after_ms == 1234.0
+        ));
+        // Zero or absent: the policy's back-off.
+        throttled.retry_after_ms = Some(0.0);
+        assert!(matches!(
+            a.answered(&policy(), false, &throttled, 0.0, 0.5),
+            Verdict::Retry { after_ms, .. } if after_ms != 0.0 && after_ms < 1234.0
+        ));
+        // Another error's header is not a back-off.
+        let mut b = Attempts::new("QueryDeviceDetail");
+        let mut unavailable = answer(503, Some("ServiceUnavailable"));
+        unavailable.retry_after_ms = Some(9999.0);
+        assert!(matches!(
+            b.answered(&policy(), false, &unavailable, 0.0, 0.5),
+            Verdict::Retry { after_ms, .. } if after_ms < 9999.0
+        ));
     }
 
     #[test]

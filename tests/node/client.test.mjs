@@ -197,6 +197,18 @@ describe('retries', () => {
     assert.equal((await deviceLog()).length, 1);
   });
 
+  test("a throttled call waits the platform's x-acs-retry-after, not its own back-off", async () => {
+    for (const signature of ['v1', 'v3']) {
+      await control('faults', { throttleNext: 1, retryAfterMs: 600 });
+      const c = await client({ signature, retry: { baseDelayMs: 10, maxDelayMs: 20 } });
+      const t0 = performance.now();
+      const r = await c.invokeThingService({ ...lamp(1), identifier: 'Echo', args: { n: 1 } });
+      const ms = performance.now() - t0;
+      assert.equal(r.attempts, 2, signature);
+      assert.ok(ms >= 590 && ms < 3000, `${signature}: ${ms} ms`);
+    }
+  });
+
   test('ServiceUnavailable with a platform body is retried', async () => {
     await control('faults', { errorNext: 1 });
     const r = await (await client({ retry: { baseDelayMs: 10 } })).setDeviceProperty({ ...lamp(1), items: { Brightness: 3 } });
