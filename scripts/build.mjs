@@ -1,7 +1,7 @@
 // `npm run build`: builds pkg/, the package's two entries.
 // - The crate is built twice for wasm32 (release profile, this machine's paths remapped) and
 //   each run through wasm-bindgen with its names kept: features `js` (what a page that makes
-//   calls runs) and `js,fleet` (everything). `scripts/split.mjs` splits the second into
+//   calls runs) and `js,fleet,v3` (everything). `scripts/split.mjs` splits the second into
 //   pkg/thingcall_bg.wasm, the first entry's module, and pkg/thingcall_extras_bg.wasm, the
 //   second entry's, which is loaded into the first's memory and table; each is then -Oz.
 // - wasm-bindgen's glue (of the whole build) is bundled with the one class the wasm imports and
@@ -19,7 +19,7 @@ export function build({ setup = true } = {}) {
   if (setup) run('bash', ['scripts/setup.sh']);
   const work = join(root, 'target', 'split');
   rmSync(work, { recursive: true, force: true });
-  for (const [dir, features] of [['calls', 'js'], ['full', 'js,fleet']]) {
+  for (const [dir, features] of [['calls', 'js'], ['full', 'js,fleet,v3']]) {
     run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--features', features],
       { env: { CARGO_ENCODED_RUSTFLAGS: remapPaths() } });
     run('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-name', 'thingcall', '--out-dir', join(work, dir),

@@ -11,10 +11,10 @@ import { build } from './build.mjs';
 
 async function main() {
   run('bash', ['scripts/setup.sh']);
-  run('cargo', ['test', '--workspace', '--features', 'thingcall/fleet']);
+  run('cargo', ['test', '--workspace', '--features', 'thingcall/fleet,thingcall/v3']);
   run('cargo', ['build', '--examples', '--target', 'wasm32-unknown-unknown']);
   // The Rust API's docs: every public item documented (missing_docs), every link resolving.
-  run('cargo', ['doc', '--no-deps', '--features', 'fleet'], { env: { RUSTDOCFLAGS: '-D warnings' } });
+  run('cargo', ['doc', '--no-deps', '--features', 'fleet,v3'], { env: { RUSTDOCFLAGS: '-D warnings' } });
   build({ setup: false });
   run('cargo', ['build', '-p', 'thingcall-emulator']);
   const emulator = await startEmulator();

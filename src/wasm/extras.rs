@@ -35,6 +35,11 @@ pub fn split(loaded: bool) {
     SECOND_MISSING.store(!loaded, Ordering::Relaxed);
 }
 
+/// Whether the package's second entry is still to load (always false outside the package).
+pub(super) fn second_missing() -> bool {
+    SECOND_MISSING.load(Ordering::Relaxed)
+}
+
 /// A device call whose arguments are checked against the thing model first. The check is
 /// reached through a pointer the optimizer cannot see through, so that nothing of it is in
 /// the first module.

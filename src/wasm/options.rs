@@ -173,6 +173,14 @@ pub fn client_options(o: &JsValue) -> Result<ClientOptions, Error> {
     out.check_args = opt_bool(o, "checkArgs", CTX)?.unwrap_or(false);
     out.signature = match opt_string(o, "signature", CTX)?.as_deref() {
         None | Some("v1") => crate::client::SignatureVersion::V1,
+        // Signing with V3 (SHA-256) is in the package's second entry.
+        Some("v3") if super::extras::second_missing() => {
+            return Err(super::js::field(
+                CTX,
+                "signature",
+                ": \"v3\" signs in the package's second entry: `import { loadExtras } from 'thingcall/extras'` and `await loadExtras()` first",
+            ))
+        }
         Some("v3") => crate::client::SignatureVersion::V3,
         Some(_) => return Err(super::js::field(CTX, "signature", ": \"v1\" or \"v3\"")),
     };

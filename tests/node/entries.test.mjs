@@ -33,6 +33,7 @@ await attempt('query', async () => (await client.queryDevicePropertyStatus(lamp)
 await attempt('call', async () => (await client.call('QueryDeviceDetail', { ProductKey: '${PK}', DeviceName: 'lamp-01' })).data.DeviceName);
 await attempt('signRpc', () => signRpc({ method: 'GET', params: { Action: 'X' }, accessKeySecret: 's' }).signature.length);
 // Asked for the second entry's features: an error that says what to load.
+await attempt('v3', () => new IotClient({ endpoint: ${JSON.stringify(endpoint)}, accessKeyId: 'k', accessKeySecret: 's', signature: 'v3' }) && 'made');
 await attempt('invokeMany', () => client.invokeMany([lamp], { identifier: 'Echo' }));
 await attempt('presign', () => client.presign('QueryProductList', {}));
 await attempt('selfTest', () => client.selfTest());
@@ -44,6 +45,7 @@ await attempt('invokeAfter', async () => (await client.invokeThingService(echo))
 await attempt('load', () => loadExtras());
 await attempt('loadAgain', () => loadExtras());
 await attempt('invokeManyLoaded', async () => (await client.invokeMany([lamp, { ...lamp, deviceName: 'lamp-02' }], { identifier: 'Echo', args: { n: 1 } })).map((e) => e.ok));
+await attempt('v3Loaded', async () => (await new IotClient({ endpoint: ${JSON.stringify(endpoint)}, accessKeyId: '${DEMO.accessKeyId}', accessKeySecret: '${DEMO.accessKeySecret}', signature: 'v3' }).invokeThingService(echo)).result.data);
 await attempt('presignLoaded', () => new URL(client.presign('QueryProductList', {})).searchParams.has('Signature'));
 await attempt('checkArgsLoaded', async () => (await client.invokeThingService({ ...lamp, identifier: 'Set', args: { Brightness: 150 } }, { checkArgs: true })) && 'sent');
 await attempt('selfTestLoaded', async () => (await client.selfTest()).ok);
@@ -65,6 +67,9 @@ test('the first entry makes every call alone; the second loads into it', async (
   for (const name of ['invokeMany', 'presign', 'selfTest', 'thingModelFromTsl']) {
     assert.match(out[name].error ?? 'resolved', second, name);
   }
+  assert.equal(out.v3.code, 'InvalidArgument');
+  assert.match(out.v3.error, /options\.signature: "v3" signs in the package's second entry/);
+  assert.deepEqual(out.v3Loaded, { ok: { text: 'hi' } });
   assert.equal(out.checkArgs.code, 'InvalidArgument');
   assert.match(out.checkArgs.error, /checkArgs needs the thing-model check, in the package's second entry/);
   assert.deepEqual(out.invokeAfter, { ok: { text: 'hi' } });

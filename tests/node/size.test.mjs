@@ -40,8 +40,11 @@ const BUDGET = 34_816;
 // in thingcall.js (LiveWatch's glue), once the split stopped keeping the second entry's closure
 // bodies behind the generic table entries (a closure's `invoke`, `FnOnce::call_once`) that the
 // calls' own closures share: 74,682 and 134,919.
-const CEILING_FIRST = 74_700;
-const CEILING_BOTH = 135_000;
+// Then signature V3 (sha2's SHA-256, HMAC-SHA256, the canonical request; the Cargo feature `v3`),
+// reached through a pointer so that it is in the second entry: +1,291 in the first (the
+// options' reader, `x-acs-retry-after`), +4,463 in the second: 75,973 and 140,660.
+const CEILING_FIRST = 76_000;
+const CEILING_BOTH = 140_700;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
 // diagnosis, `signRpc`) loads at most what AWS's browser client for the same job weighs
 // (`@aws-sdk/client-iot-data-plane`, bundled, gzip -9); both entries together at most 100 KB.

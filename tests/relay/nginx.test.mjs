@@ -161,6 +161,7 @@ test('invoke, set and query through nginx\'s /iot/, by POST and by GET', async (
 test('signature V3 through nginx: its Authorization and x-acs-* headers go on, the platform\'s host signed', async () => {
   const platformHost = new URL(emulator.url).host;
   const r = await inPage(`${SETUP}
+    await (await import('/pkg/extras.js')).loadExtras();
     const out = [];
     for (const method of ['POST', 'GET']) {
       const c = new pkg.IotClient({ endpoint: '/iot/', method, signature: 'v3', signedHost: ${JSON.stringify(platformHost)}, ...key });
