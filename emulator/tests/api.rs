@@ -617,7 +617,7 @@ async fn cors_preflight_static_files_and_date() {
     assert!(r.headers()["access-control-expose-headers"]
         .to_str()
         .unwrap()
-        .eq_ignore_ascii_case("Date"));
+        .eq_ignore_ascii_case("Date,x-acs-retry-after"));
     assert!(r.headers().contains_key("date"));
     let r = e.http.get(format!("{}/", e.base)).send().await.unwrap();
     assert_eq!(r.status(), 200);

@@ -180,6 +180,17 @@ pub struct PresignOptions {
     pub timestamp: Option<Timestamp>,
 }
 
+/// A request signed with V3: what is sent, and its stages (for `explain`).
+#[cfg(feature = "v3")]
+struct V3Signed {
+    wire: String,
+    headers: Vec<(&'static str, String)>,
+    canonical_query: String,
+    canonical_request: String,
+    string_to_sign: String,
+    signature: String,
+}
+
 /// How a request is signed, for display (the SecurityToken and the secret redacted).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -201,6 +212,13 @@ pub struct Explanation {
     pub body: Option<String>,
     /// The same request as a `curl` command line.
     pub curl: String,
+    /// Signature V3's canonical request (stage 1 of V3; `canonical_query` is then its
+    /// parameters' part).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_request: Option<String>,
+    /// Signature V3's headers, as sent (`host` is the browser's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<(String, String)>>,
 }
 
 /// A client of the IoT Platform RPC API (2018-01-20). Cheap to clone (the clones share state:
@@ -616,8 +634,72 @@ impl Client {
         params: &[(String, String)],
         options: &PresignOptions,
     ) -> Result<String, Error> {
+        #[cfg(feature = "v3")]
+        if let Some(v3) = self.presigned_v3(action, params, options)? {
+            let signer = self.inner.signer.borrow();
+            let secrets = signer.iter().flat_map(|s| s.creds.secrets());
+            return Ok(redact(&self.curl_with(&v3.wire, &v3.headers), secrets));
+        }
         let stages = self.presigned(action, params, self.method(), options)?;
         Ok(self.curl(&stages.canonical.with_signature(&stages.signature)))
+    }
+
+    /// V3's stages for `toCurl` and `explain`, when the client signs with V3.
+    #[cfg(feature = "v3")]
+    fn presigned_v3(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        options: &PresignOptions,
+    ) -> Result<Option<V3Signed>, Error> {
+        let Some(host) = &self.inner.v3_host else {
+            return Ok(None);
+        };
+        let nonce = match &options.nonce {
+            Some(n) if !n.is_empty() => Nonce::from_string(n.clone()),
+            _ => self
+                .inner
+                .nonces
+                .borrow_mut()
+                .nonce()
+                .map_err(|f| self.error(f))?,
+        };
+        let ts = options.timestamp.unwrap_or_else(|| self.server_now());
+        self.sign_v3_parts(action, params, host, &nonce, ts)
+            .map(Some)
+            .map_err(|f| self.error(f))
+    }
+
+    /// `curl` with headers (V3's).
+    #[cfg(feature = "v3")]
+    fn curl_with(&self, wire: &str, headers: &[(&'static str, String)]) -> String {
+        let quote = |s: &str| concat(&["'", &s.replace('\'', "'\\''"), "'"]);
+        let mut out = String::from("curl");
+        if self.method() == HttpMethod::Post {
+            out.push_str(" -X POST");
+        }
+        for (k, v) in headers {
+            out.push_str(" -H ");
+            out.push_str(&quote(&concat(&[k, ": ", v])));
+        }
+        match self.method() {
+            HttpMethod::Post => {
+                out.push_str(" --data ");
+                out.push_str(&quote(wire));
+                out.push(' ');
+                out.push_str(&quote(self.endpoint()));
+            }
+            HttpMethod::Get => {
+                out.push(' ');
+                let url = if wire.is_empty() {
+                    String::from(self.endpoint())
+                } else {
+                    concat(&[self.endpoint(), "?", wire])
+                };
+                out.push_str(&quote(&url));
+            }
+        }
+        out
     }
 
     /// How the request is signed, for display: every stage, the URL and `curl`, with the
@@ -629,6 +711,39 @@ impl Client {
         options: &PresignOptions,
     ) -> Result<Explanation, Error> {
         let method = self.method();
+        #[cfg(feature = "v3")]
+        if let Some(v3) = self.presigned_v3(action, params, options)? {
+            let signer = self.inner.signer.borrow();
+            let secrets: Vec<&str> = signer.iter().flat_map(|s| s.creds.secrets()).collect();
+            let r = |s: &str| redact(s, secrets.iter().copied());
+            let mut params = Vec::new();
+            for pair in v3.canonical_query.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                params.push((percent_decode(k), r(&percent_decode(v))));
+            }
+            let post = method == HttpMethod::Post;
+            let url = if post || v3.wire.is_empty() {
+                String::from(self.endpoint())
+            } else {
+                concat(&[self.endpoint(), "?", &v3.wire])
+            };
+            let mut headers = Vec::new();
+            for (k, v) in &v3.headers {
+                headers.push((String::from(*k), r(v)));
+            }
+            return Ok(Explanation {
+                method: method.as_str(),
+                params,
+                url: r(&url),
+                body: post.then(|| r(&v3.wire)),
+                curl: r(&self.curl_with(&v3.wire, &v3.headers)),
+                canonical_query: r(&v3.canonical_query),
+                canonical_request: Some(r(&v3.canonical_request)),
+                string_to_sign: v3.string_to_sign,
+                signature: v3.signature,
+                headers: Some(headers),
+            });
+        }
         let stages = self.presigned(action, params, method, options)?;
         let wire = stages.canonical.with_signature(&stages.signature);
         let signer = self.inner.signer.borrow();
@@ -659,6 +774,8 @@ impl Client {
             url: concat(&[self.endpoint(), "?", &wire]),
             body: (method == HttpMethod::Post).then(|| wire.clone()),
             curl: self.curl(&wire),
+            canonical_request: None,
+            headers: None,
         })
     }
 
@@ -684,7 +801,7 @@ impl Client {
     ) -> Result<SignedStages, Error> {
         if self.inner.v3_host.is_some() {
             return Err(Error::invalid(
-                "options.signature: presign, toCurl and explain show signature V1 (a URL carries no headers): use a client with signature \"v1\" for them",
+                "presign: a URL carries no headers, and signature V3 signs in them: presign with a client of signature \"v1\"",
             ));
         }
         check_params(params).map_err(|e| Error::invalid(e.message()))?;
@@ -918,8 +1035,9 @@ impl Client {
         Ok(())
     }
 
-    /// A request signed with V3 (feature `v3`): the wire string (the form body for POST, the query for GET)
-    /// and the headers (`Authorization`, `x-acs-*`, the form's `Content-Type`) as a JS object.
+    /// A request signed with V3 (feature `v3`): the wire string (the form body for POST, the
+    /// query for GET) and the headers (`Authorization`, `x-acs-*`, the form's `Content-Type`)
+    /// as a JS object.
     #[cfg(feature = "v3")]
     fn sign_v3(
         &self,
@@ -929,6 +1047,25 @@ impl Client {
         nonce: &Nonce,
         timestamp: Timestamp,
     ) -> Result<(String, JsValue), Failure> {
+        let signed = self.sign_v3_parts(action, params, host, nonce, timestamp)?;
+        let out = js_sys::Object::new();
+        for (k, v) in &signed.headers {
+            let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
+        Ok((signed.wire, out.into()))
+    }
+
+    /// V3's stages and what is sent: the headers without `host` (the browser's to set; the
+    /// platform sees its own).
+    #[cfg(feature = "v3")]
+    fn sign_v3_parts(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+        host: &str,
+        nonce: &Nonce,
+        timestamp: Timestamp,
+    ) -> Result<V3Signed, Failure> {
         use crate::core::v3::{hashed_payload, CanonicalRequest, StringToSignV3};
         let signer = self.inner.signer.borrow();
         let creds = &signer
@@ -947,11 +1084,16 @@ impl Client {
             params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         );
         let empty = crate::core::CanonicalizedQueryString::new([]);
-        let (query, wire) = match method {
-            HttpMethod::Post => (&empty, form.as_str()),
-            HttpMethod::Get => (&form, form.as_str()),
+        let query = if method == HttpMethod::Post {
+            &empty
+        } else {
+            &form
         };
-        let body = if method == HttpMethod::Post { wire } else { "" };
+        let body = if method == HttpMethod::Post {
+            form.as_str()
+        } else {
+            ""
+        };
         let payload = hashed_payload(body.as_bytes());
         let mut date = String::new();
         timestamp.push_wire(&mut date);
@@ -967,23 +1109,38 @@ impl Client {
             headers.push(("x-acs-security-token", token));
         }
         let request = CanonicalRequest::new(method, query, &headers, &payload);
-        let signature = creds.sign_v3(&StringToSignV3::new(&request));
-        let out = js_sys::Object::new();
-        let set = |k: &str, v: &str| {
-            let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_str(v));
-        };
-        // `host` is the browser's to set (the relay's); the platform sees its own.
-        for (k, v) in headers.iter().skip(1) {
-            set(k, v);
-        }
-        set(
+        let string_to_sign = StringToSignV3::new(&request);
+        let signature = creds.sign_v3(&string_to_sign);
+        let mut sent: Vec<(&'static str, String)> = headers
+            .iter()
+            .skip(1)
+            .map(|(k, v)| {
+                let name: &'static str = match *k {
+                    "x-acs-action" => "x-acs-action",
+                    "x-acs-version" => "x-acs-version",
+                    "x-acs-date" => "x-acs-date",
+                    "x-acs-signature-nonce" => "x-acs-signature-nonce",
+                    "x-acs-content-sha256" => "x-acs-content-sha256",
+                    _ => "x-acs-security-token",
+                };
+                (name, String::from(*v))
+            })
+            .collect();
+        sent.push((
             "authorization",
-            &signature.authorization(creds.access_key_id(), &request),
-        );
+            signature.authorization(creds.access_key_id(), &request),
+        ));
         if method == HttpMethod::Post {
-            set("content-type", "application/x-www-form-urlencoded");
+            sent.push(("content-type", "application/x-www-form-urlencoded".into()));
         }
-        Ok((String::from(wire), out.into()))
+        Ok(V3Signed {
+            wire: String::from(form.as_str()),
+            headers: sent,
+            canonical_query: String::from(form.as_str()),
+            canonical_request: String::from(request.as_str()),
+            string_to_sign: String::from(string_to_sign.as_str()),
+            signature: String::from(signature.as_str()),
+        })
     }
 
     /// What an attempt's answer means ([`Attempts::answered`]), with the corrections a retry

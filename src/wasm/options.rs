@@ -68,7 +68,7 @@ export interface IotClientOptions {
   /**
    * The signature: `"v1"` (HMAC-SHA1 in the parameters, the default: no CORS preflight) or `"v3"`
    * (`ACS3-HMAC-SHA256` in `Authorization` and `x-acs-*` headers: for a same-origin relay that
-   * passes them). `presign`, `toCurl` and `explain` need `"v1"`.
+   * passes them; it is in the second entry: `loadExtras()` first). `presign` needs `"v1"`.
    */
   signature?: "v1" | "v3";
   /** With `"v3"`: the platform's host that the relay sends the request on to (V3 signs `host`). Default: the endpoint's host. */

@@ -117,6 +117,10 @@ export interface SigningExplanation {
   body?: string;
   /** The equivalent `curl` command line (redacted: not runnable with temporary credentials). */
   curl: string;
+  /** Signature V3 only: its canonical request (`canonicalQuery` is then its parameters). */
+  canonicalRequest?: string;
+  /** Signature V3 only: its headers as sent (`host` is the browser's), the token redacted. */
+  headers?: [string, string][];
 }
 "#;
 

@@ -42,9 +42,10 @@ const BUDGET = 34_816;
 // calls' own closures share: 74,682 and 134,919.
 // Then signature V3 (sha2's SHA-256, HMAC-SHA256, the canonical request; the Cargo feature `v3`),
 // reached through a pointer so that it is in the second entry: +1,291 in the first (the
-// options' reader, `x-acs-retry-after`), +4,463 in the second: 75,973 and 140,660.
-const CEILING_FIRST = 76_000;
-const CEILING_BOTH = 140_700;
+// options' reader, `x-acs-retry-after`), +4,463 in the second: 75,973 and 140,660; then
+// `toCurl` and `explain` of V3 (+41 of strings in the first): 76,014 and 142,419.
+const CEILING_FIRST = 76_100;
+const CEILING_BOTH = 142_500;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
 // diagnosis, `signRpc`) loads at most what AWS's browser client for the same job weighs
 // (`@aws-sdk/client-iot-data-plane`, bundled, gzip -9); both entries together at most 100 KB.

@@ -4,6 +4,7 @@
 // and what V3 cannot do (a presigned URL) refused before anything is signed.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { client, control, rejection, PK } from './helpers.mjs';
 
 const lamp = (n) => ({ productKey: PK, deviceName: `lamp-${String(n).padStart(2, '0')}` });
@@ -62,4 +63,30 @@ test('bad options and what V3 cannot do are refused before anything is signed', 
   }
   const c = await client({ signature: 'v3' });
   assert.throws(() => c.presign('QueryProductList', {}), (e) => e.code === 'InvalidArgument' && /signature "v1"/.test(e.message));
+});
+
+test("toCurl and explain show V3's headers and stages; the curl command runs", async () => {
+  for (const method of ['POST', 'GET']) {
+    const c = await client({ method, signature: 'v3' });
+    const curl = c.toCurl('QueryDeviceDetail', { ProductKey: PK, DeviceName: 'lamp-04' });
+    assert.match(curl, /-H 'authorization: ACS3-HMAC-SHA256 Credential=thingcall-demo,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=[0-9a-f]{64}'/);
+    const answer = JSON.parse(execFileSync('bash', ['-c', `${curl} --silent`], { encoding: 'utf8' }));
+    assert.equal(answer.Data?.DeviceName, 'lamp-04', `${method}: ${JSON.stringify(answer)}`);
+    const x = c.explain('QueryDeviceDetail', { ProductKey: PK, DeviceName: 'lamp-04' }, { nonce: 'n1', timestamp: new Date(0) });
+    assert.deepEqual(x.params, [['DeviceName', 'lamp-04'], ['ProductKey', PK]]);
+    assert.match(x.canonicalRequest, new RegExp(`^${method}\\n/\\n`));
+    assert.match(x.canonicalRequest, /\nx-acs-date:1970-01-01T00:00:00Z\nx-acs-signature-nonce:n1\n/);
+    assert.match(x.stringToSign, /^ACS3-HMAC-SHA256\n[0-9a-f]{64}$/);
+    assert.match(x.signature, /^[0-9a-f]{64}$/);
+    assert.deepEqual(x.headers.map(([k]) => k).slice(0, 6), ['x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256', 'authorization']);
+    assert.equal(x.body !== undefined, method === 'POST');
+  }
+  // An STS key's token is redacted wherever it would show.
+  const admin = await client();
+  const k = (await admin.call('AssumeRole', { RoleArn: 'acs:ram::1:role/thingcall-demo', RoleSessionName: 'v3', DurationSeconds: 900 })).body.Credentials;
+  const sts = await client({ signature: 'v3', accessKeyId: k.AccessKeyId, accessKeySecret: k.AccessKeySecret, securityToken: k.SecurityToken });
+  const shown = JSON.stringify([sts.toCurl('QueryProductList', {}), sts.explain('QueryProductList', {})]);
+  assert.ok(!shown.includes(k.SecurityToken), 'the token');
+  assert.ok(!shown.includes(k.AccessKeySecret), 'the secret');
+  assert.match(shown, /x-acs-security-token: \*\* redacted \*\*/);
 });
