@@ -112,6 +112,29 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A request's time (`Timestamp`, or V3's `x-acs-date`) as Unix ms, when it is well formed
+/// and within the window of the server's `now`.
+fn in_window(ts: &str, now: i64) -> Result<i64, ApiError> {
+    let ts_ms = parse_iso(ts).ok_or_else(|| {
+        ApiError::gateway(
+            400,
+            "InvalidTimeStamp.Format",
+            &format!("Specified time stamp or date value is not well formatted: {ts:?}; use YYYY-MM-DDThh:mm:ssZ."),
+        )
+    })?;
+    if (now - ts_ms).unsigned_abs() > TIMESTAMP_WINDOW.as_millis() as u64 {
+        return Err(ApiError::gateway(
+            400,
+            "InvalidTimeStamp.Expired",
+            &format!(
+                "Specified time stamp or date value is expired. Server time is {}; the request's is {ts}.",
+                format_iso(now)
+            ),
+        ));
+    }
+    Ok(ts_ms)
+}
+
 /// A temporary credential issued by `AssumeRole`.
 #[derive(Clone, Debug)]
 pub struct StsCredential {
@@ -231,24 +254,8 @@ impl Auth {
             }
         }
         let ts = param(params, "Timestamp").unwrap_or_default();
-        let ts_ms = parse_iso(ts).ok_or_else(|| {
-            ApiError::gateway(
-                400,
-                "InvalidTimeStamp.Format",
-                &format!("Specified time stamp or date value is not well formatted: {ts:?}; use YYYY-MM-DDThh:mm:ssZ."),
-            )
-        })?;
         let now = clock.now_ms();
-        if (now - ts_ms).unsigned_abs() > TIMESTAMP_WINDOW.as_millis() as u64 {
-            return Err(ApiError::gateway(
-                400,
-                "InvalidTimeStamp.Expired",
-                &format!(
-                    "Specified time stamp or date value is expired. Server time is {}; the request's is {ts}.",
-                    format_iso(now)
-                ),
-            ));
-        }
+        let ts_ms = in_window(ts, now)?;
         let key_id = param(params, "AccessKeyId").unwrap_or_default().to_string();
         let (secret, temporary, policy) =
             self.secret_of(&key_id, param(params, "SecurityToken"), now)?;
@@ -417,21 +424,8 @@ impl Auth {
             ));
         }
         let date = header("x-acs-date").unwrap_or_default();
-        let ts_ms = parse_iso(date).ok_or_else(|| {
-            ApiError::gateway(
-                400,
-                "InvalidTimeStamp.Format",
-                &format!("Specified time stamp or date value is not well formatted: {date:?}; use YYYY-MM-DDThh:mm:ssZ."),
-            )
-        })?;
         let now = clock.now_ms();
-        if (now - ts_ms).unsigned_abs() > TIMESTAMP_WINDOW.as_millis() as u64 {
-            return Err(ApiError::gateway(
-                400,
-                "InvalidTimeStamp.Expired",
-                &format!("Specified time stamp or date value is expired. Server time is {}; the request's is {date}.", format_iso(now)),
-            ));
-        }
+        let ts_ms = in_window(date, now)?;
         let (secret, temporary, policy) =
             self.secret_of(key_id, header("x-acs-security-token"), now)?;
         // The canonical request, as the server computes it.

@@ -655,16 +655,7 @@ impl Client {
         let Some(host) = &self.inner.v3_host else {
             return Ok(None);
         };
-        let nonce = match &options.nonce {
-            Some(n) if !n.is_empty() => Nonce::from_string(n.clone()),
-            _ => self
-                .inner
-                .nonces
-                .borrow_mut()
-                .nonce()
-                .map_err(|f| self.error(f))?,
-        };
-        let ts = options.timestamp.unwrap_or_else(|| self.server_now());
+        let (nonce, ts) = self.nonce_and_time(options)?;
         self.sign_v3_parts(action, params, host, &nonce, ts)
             .map(Some)
             .map_err(|f| self.error(f))
@@ -805,6 +796,13 @@ impl Client {
             ));
         }
         check_params(params).map_err(|e| Error::invalid(e.message()))?;
+        let (nonce, ts) = self.nonce_and_time(options)?;
+        self.sign(action, params, method, &nonce, ts)
+            .map_err(|f| self.error(f))
+    }
+
+    /// The nonce and timestamp `options` give, or a fresh nonce and the server's time.
+    fn nonce_and_time(&self, options: &PresignOptions) -> Result<(Nonce, Timestamp), Error> {
         let nonce = match &options.nonce {
             Some(n) if !n.is_empty() => Nonce::from_string(n.clone()),
             _ => self
@@ -814,9 +812,10 @@ impl Client {
                 .nonce()
                 .map_err(|f| self.error(f))?,
         };
-        let ts = options.timestamp.unwrap_or_else(|| self.server_now());
-        self.sign(action, params, method, &nonce, ts)
-            .map_err(|f| self.error(f))
+        Ok((
+            nonce,
+            options.timestamp.unwrap_or_else(|| self.server_now()),
+        ))
     }
 
     fn server_now(&self) -> Timestamp {
