@@ -1096,7 +1096,7 @@ impl Client {
         let payload = hashed_payload(body.as_bytes());
         let mut date = String::new();
         timestamp.push_wire(&mut date);
-        let mut headers: Vec<(&str, &str)> = alloc::vec![
+        let mut headers: Vec<(&'static str, &str)> = alloc::vec![
             ("host", host),
             ("x-acs-action", action),
             ("x-acs-version", crate::core::API_VERSION),
@@ -1113,17 +1113,7 @@ impl Client {
         let mut sent: Vec<(&'static str, String)> = headers
             .iter()
             .skip(1)
-            .map(|(k, v)| {
-                let name: &'static str = match *k {
-                    "x-acs-action" => "x-acs-action",
-                    "x-acs-version" => "x-acs-version",
-                    "x-acs-date" => "x-acs-date",
-                    "x-acs-signature-nonce" => "x-acs-signature-nonce",
-                    "x-acs-content-sha256" => "x-acs-content-sha256",
-                    _ => "x-acs-security-token",
-                };
-                (name, String::from(*v))
-            })
+            .map(|(k, v)| (*k, String::from(*v)))
             .collect();
         sent.push((
             "authorization",
