@@ -1,11 +1,11 @@
 // `npm test`: set-up, native tests (core, emulator), the Rust examples built for wasm32, the
-// Rust API's docs (rustdoc, warnings as errors), the
-// package build, then against one running emulator: in-browser tests of the Rust client
-// (tests/web.rs, headless Chrome and Firefox), Node tests of the built package, the package's
-// IotClient in headless Chromium and Firefox, the nginx relay recipe (deploy/nginx) in front of an
-// emulator with CORS off, and the end-to-end test of the demo as deployed (deploy/backend in front
-// of an emulator with CORS off) in headless Chromium. Every server is stopped at the end, whatever
-// happened.
+// Rust API's docs (rustdoc, warnings as errors), the package build, then against one running
+// emulator: in-browser tests of the Rust client (tests/web.rs, headless Chrome and Firefox),
+// Node tests of the built package, the package's IotClient in headless Chromium and Firefox
+// (with both signatures), the nginx relay recipe (deploy/nginx) in front of an emulator with
+// CORS off, the end-to-end test of the demo as deployed (deploy/backend in front of an emulator
+// with CORS off) in headless Chromium, and the client's Node tests again signing with V3. Every
+// server is stopped at the end, whatever happened.
 import { run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
 
@@ -24,8 +24,15 @@ async function main() {
   console.error(`\nemulator at ${emulator.url}`);
   const env = { THINGCALL_EMULATOR_URL: emulator.url };
   try {
-    run('wasm-pack', ['test', '--headless', '--chrome', '--firefox', '--', '--features', 'fleet'], { env });
+    // The Rust client's in-browser tests once as they are, once with every client signing with V3.
+    for (const signature of ['v1', 'v3']) {
+      run('wasm-pack', ['test', '--headless', '--chrome', '--firefox', '--', '--features', 'fleet,v3'], { env: { ...env, THINGCALL_SIGNATURE: signature } });
+    }
     run('node', ['--test', '--test-concurrency=1', 'tests/node/', 'tests/browser/', 'tests/relay/', 'tests/e2e/'], { env });
+    // The client's tests again, every client they make signing with V3 (tests/node/helpers.mjs;
+    // the browsers' scenarios run with both signatures above).
+    const v3 = ['client', 'bad_answers', 'bad_input', 'bulk', 'exact_answers', 'faults', 'jobs', 'lifecycle', 'reads', 'secrets', 'selftest', 'thing_model', 'types_returned', 'deployment_attacks', 'backend', 'live'];
+    run('node', ['--test', '--test-concurrency=1', ...v3.map((f) => `tests/node/${f}.test.mjs`)], { env: { ...env, THINGCALL_SIGNATURE: 'v3' } });
   } finally {
     await stop();
   }

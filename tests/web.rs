@@ -97,12 +97,27 @@ fn demo_key() -> CredentialsSource {
     )
 }
 
+/// `THINGCALL_SIGNATURE=v3` at build time (with the `v3` feature): every client these tests make
+/// signs with V3 unless a test says otherwise (`npm test` runs them with each signature).
+const SIGNATURE: Option<&str> = option_env!("THINGCALL_SIGNATURE");
+
+fn with_signature(o: &mut ClientOptions) {
+    #[cfg(feature = "v3")]
+    if SIGNATURE == Some("v3") {
+        o.signature = thingcall::SignatureVersion::V3;
+    }
+    #[cfg(not(feature = "v3"))]
+    assert_ne!(SIGNATURE, Some("v3"), "V3 needs the `v3` feature");
+    let _ = o;
+}
+
 fn client_with(f: impl FnOnce(&mut ClientOptions)) -> Client {
     let mut o = ClientOptions::new(base(), demo_key());
     o.retry = RetryPolicy {
         base_delay_ms: 10.0,
         ..RetryPolicy::default()
     };
+    with_signature(&mut o);
     f(&mut o);
     Client::new(o).unwrap()
 }
@@ -307,11 +322,9 @@ async fn a_provider_is_called_once_for_concurrent_calls() {
             Ok(c)
         }
     });
-    let c = Client::new(ClientOptions::new(
-        base(),
-        CredentialsSource::Provider(provider),
-    ))
-    .unwrap();
+    let mut o = ClientOptions::new(base(), CredentialsSource::Provider(provider));
+    with_signature(&mut o);
+    let c = Client::new(o).unwrap();
     let requests: Vec<_> = (1..=10)
         .map(|n| echo(&format!("lamp-{n:02}"), &format!("{{\"n\":{n}}}")))
         .collect();
@@ -327,16 +340,23 @@ async fn a_provider_is_called_once_for_concurrent_calls() {
 #[wasm_bindgen_test]
 async fn a_presigned_url_is_accepted() {
     emulator("reset", "").await;
-    let url = client_with(|o| o.method = HttpMethod::Get)
-        .presign(
-            "QueryDeviceDetail",
-            &[
-                ("ProductKey".into(), PK.into()),
-                ("DeviceName".into(), "lamp-06".into()),
-            ],
-            &PresignOptions::default(),
-        )
-        .unwrap();
+    let url = client_with(|o| {
+        o.method = HttpMethod::Get;
+        // A URL carries no headers: presigned URLs are V1's.
+        #[cfg(feature = "v3")]
+        {
+            o.signature = thingcall::SignatureVersion::V1;
+        }
+    })
+    .presign(
+        "QueryDeviceDetail",
+        &[
+            ("ProductKey".into(), PK.into()),
+            ("DeviceName".into(), "lamp-06".into()),
+        ],
+        &PresignOptions::default(),
+    )
+    .unwrap();
     let r = gloo_net::http::Request::get(&url).send().await.unwrap();
     let text = r.text().await.unwrap();
     assert_eq!(
@@ -423,6 +443,70 @@ async fn self_test_and_the_signature_diagnosis_from_rust() {
     assert_eq!(d.cause, Cause::WrongSecret);
     assert!(e.message().ends_with(&d.explanation));
     assert!(!wrong.self_test().await.ok());
+}
+
+/// Signature V3 from Rust, cross-origin (the emulator answers the preflight of its headers):
+/// invoke by POST and GET, a throttled call and a skewed clock retried, a wrong secret and a
+/// host other than the signed one diagnosed, and the self-test.
+#[cfg(feature = "v3")]
+#[wasm_bindgen_test]
+async fn signature_v3_from_rust() {
+    use thingcall::SignatureVersion;
+    emulator("reset", "").await;
+    let v3 = |f: fn(&mut ClientOptions)| {
+        client_with(move |o| {
+            o.signature = SignatureVersion::V3;
+            f(o)
+        })
+    };
+    for method in [HttpMethod::Post, HttpMethod::Get] {
+        let r = client_with(|o| {
+            o.signature = SignatureVersion::V3;
+            o.method = method;
+        })
+        .invoke_thing_service(&echo("lamp-01", r#"{"text":"灯 ~*'"}"#), &no_options())
+        .await
+        .expect("a V3 call");
+        assert_eq!(
+            field(r.raw_result.as_deref().unwrap(), &["data", "text"]).as_string(),
+            Some("灯 ~*'".into())
+        );
+    }
+    emulator("faults", r#"{"throttleNext":1}"#).await;
+    let lamp = Device::by_name(PK, "lamp-02");
+    let r = v3(|_| {})
+        .query_device_detail(&lamp, None, &no_options())
+        .await
+        .unwrap();
+    assert_eq!(r.meta.attempts, 2);
+    emulator("clock", r#"{"offsetMs":1200000}"#).await;
+    let skewed = v3(|_| {});
+    let r = skewed
+        .query_device_detail(&lamp, None, &no_options())
+        .await
+        .unwrap();
+    assert_eq!(r.meta.attempts, 2);
+    emulator("reset", "").await;
+    let wrong = v3(|o| {
+        o.credentials = CredentialsSource::Static(
+            thingcall::core::Credentials::new("thingcall-demo", "not-the-secret", None).unwrap(),
+        )
+    });
+    let e = wrong
+        .query_device_detail(&lamp, None, &no_options())
+        .await
+        .expect_err("a wrong secret");
+    assert_eq!(e.code(), "SignatureDoesNotMatch");
+    assert_eq!(e.diagnosis().map(|d| d.cause), Some(Cause::WrongSecret));
+    let elsewhere = v3(|o| o.signed_host = Some("iot.cn-shanghai.aliyuncs.com".into()));
+    let e = elsewhere
+        .query_device_detail(&lamp, None, &no_options())
+        .await
+        .expect_err("another host");
+    let d = e.diagnosis().expect("a diagnosis");
+    assert_eq!(d.cause, Cause::HostChanged);
+    assert_eq!(d.sent.as_deref(), Some("iot.cn-shanghai.aliyuncs.com"));
+    assert!(v3(|_| {}).self_test().await.ok());
 }
 
 #[cfg(feature = "fleet")]

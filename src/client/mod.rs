@@ -191,6 +191,14 @@ struct V3Signed {
     signature: String,
 }
 
+/// What an attempt signed, for the diagnosis of a `SignatureDoesNotMatch`.
+enum Signed {
+    V1(StringToSign),
+    /// V3's canonical request.
+    #[cfg(feature = "v3")]
+    V3(String),
+}
+
 /// How a request is signed, for display (the SecurityToken and the secret redacted).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -964,7 +972,7 @@ impl Client {
             if deadline.passed() {
                 return Err(cut(&attempts, true));
             }
-            match self.judge(&mut attempts, sent, started, signed.as_ref()) {
+            match self.judge(&mut attempts, sent, started, &signed) {
                 Judged::Done(meta, body) => return Ok((meta, body)),
                 Judged::Failed(e) => return Err(e),
                 Judged::Retry(after_ms) => {
@@ -984,7 +992,7 @@ impl Client {
         &self,
         action: &str,
         params: &[(String, String)],
-    ) -> Result<(String, Option<StringToSign>, Option<JsValue>), Error> {
+    ) -> Result<(String, Signed, Option<JsValue>), Error> {
         let inner = &self.inner;
         let nonce = inner
             .nonces
@@ -1002,12 +1010,13 @@ impl Client {
                 &str,
                 &Nonce,
                 Timestamp,
-            ) -> Result<(String, JsValue), Failure>;
+            ) -> Result<(String, JsValue, String), Failure>;
             let sign: SignV3 = core::hint::black_box(Client::sign_v3);
-            let (wire, headers) = sign(self, action, params, host, &nonce, self.server_now())
-                .map_err(|f| self.error(f))?;
+            let (wire, headers, request) =
+                sign(self, action, params, host, &nonce, self.server_now())
+                    .map_err(|f| self.error(f))?;
             self.check_get_length(&wire)?;
-            return Ok((wire, None, Some(headers)));
+            return Ok((wire, Signed::V3(request), Some(headers)));
         }
         let stages = self
             .sign(
@@ -1020,7 +1029,7 @@ impl Client {
             .map_err(|f| self.error(f))?;
         let wire = stages.canonical.with_signature(&stages.signature);
         self.check_get_length(&wire)?;
-        Ok((wire, Some(stages.string_to_sign), None))
+        Ok((wire, Signed::V1(stages.string_to_sign), None))
     }
 
     fn check_get_length(&self, wire: &str) -> Result<(), Error> {
@@ -1035,8 +1044,8 @@ impl Client {
     }
 
     /// A request signed with V3 (feature `v3`): the wire string (the form body for POST, the
-    /// query for GET) and the headers (`Authorization`, `x-acs-*`, the form's `Content-Type`)
-    /// as a JS object.
+    /// query for GET), the headers (`Authorization`, `x-acs-*`, the form's `Content-Type`)
+    /// as a JS object, and the canonical request (for a diagnosis).
     #[cfg(feature = "v3")]
     fn sign_v3(
         &self,
@@ -1045,13 +1054,27 @@ impl Client {
         host: &str,
         nonce: &Nonce,
         timestamp: Timestamp,
-    ) -> Result<(String, JsValue), Failure> {
+    ) -> Result<(String, JsValue, String), Failure> {
         let signed = self.sign_v3_parts(action, params, host, nonce, timestamp)?;
         let out = js_sys::Object::new();
         for (k, v) in &signed.headers {
             let _ = js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_str(v));
         }
-        Ok((signed.wire, out.into()))
+        Ok((signed.wire, out.into(), signed.canonical_request))
+    }
+
+    /// A V3 `SignatureDoesNotMatch`'s diagnosis ([`crate::core::v3::diagnose`]): the endpoint's
+    /// own host is the one a relay that passes the page's `Host` on would make the platform see.
+    #[cfg(feature = "v3")]
+    fn diagnose_v3(
+        &self,
+        request: &str,
+        message: &str,
+    ) -> Option<crate::core::diagnosis::Diagnosis> {
+        let host = web_sys::Url::new(self.endpoint())
+            .map(|u| u.host())
+            .unwrap_or_default();
+        crate::core::v3::diagnose(request, message, &[&host])
     }
 
     /// V3's stages and what is sent: the headers without `host` (the browser's to set; the
@@ -1140,7 +1163,7 @@ impl Client {
         attempts: &mut Attempts,
         sent: Result<transport::HttpAnswer, String>,
         started: f64,
-        signed: Option<&StringToSign>,
+        signed: &Signed,
     ) -> Judged {
         let inner = &self.inner;
         let unit = js_sys::Math::random();
@@ -1173,7 +1196,21 @@ impl Client {
                 if code.eq_ignore_ascii_case("SignatureDoesNotMatch") {
                     // From the platform's own words (the failure's message gets punctuated and
                     // scrubbed); the diagnosis masks the token itself.
-                    diagnosis = signed.and_then(|signed| diagnose(signed.as_str(), &message));
+                    diagnosis = match signed {
+                        Signed::V1(signed) => diagnose(signed.as_str(), &message),
+                        // Through a pointer, as V3's signing: SHA-256 stays in the second entry.
+                        #[cfg(feature = "v3")]
+                        Signed::V3(request) => {
+                            type DiagnoseV3 = fn(
+                                &Client,
+                                &str,
+                                &str,
+                            )
+                                -> Option<crate::core::diagnosis::Diagnosis>;
+                            let d: DiagnoseV3 = core::hint::black_box(Client::diagnose_v3);
+                            d(self, request, &message)
+                        }
+                    };
                 }
                 let success = body.and_then(|b| results::at(b, &["Success"]).as_bool());
                 let date_ms = if code.eq_ignore_ascii_case("InvalidTimeStamp.Expired") {

@@ -28,13 +28,16 @@ pub enum Cause {
     ParameterMissing,
     /// A parameter arrived that was not signed.
     ParameterAdded,
-    /// The strings differ outside the method and the parameters.
+    /// The strings differ outside the method and the parameters (V1), or the canonical
+    /// requests differ in a way that their hashes cannot tell (V3).
     Rewritten,
+    /// V3: the platform hashed the canonical request with another `host` than was signed.
+    HostChanged,
 }
 
 impl Cause {
     /// `"wrong_secret"`, `"method_changed"`, `"parameter_changed"`, `"parameter_missing"`,
-    /// `"parameter_added"` or `"rewritten"`.
+    /// `"parameter_added"`, `"rewritten"` or `"host_changed"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Cause::WrongSecret => "wrong_secret",
@@ -43,6 +46,7 @@ impl Cause {
             Cause::ParameterMissing => "parameter_missing",
             Cause::ParameterAdded => "parameter_added",
             Cause::Rewritten => "rewritten",
+            Cause::HostChanged => "host_changed",
         }
     }
 }
@@ -65,20 +69,39 @@ pub struct Diagnosis {
     pub explanation: String,
 }
 
+/// The string-to-sign the platform quotes in `message`, trimmed; `None` when it quotes none.
+pub fn server_string_to_sign(message: &str) -> Option<&str> {
+    let at = find(message, SERVER_STRING_TO_SIGN)?;
+    // `get`, not indexing: no panic path (and its formatting) in the wasm.
+    Some(
+        message
+            .get(at + SERVER_STRING_TO_SIGN.len()..)?
+            .trim_ascii(),
+    )
+    .filter(|s| !s.is_empty())
+}
+
+/// The diagnosis when both sides signed the same string.
+pub(crate) fn wrong_secret() -> Diagnosis {
+    Diagnosis {
+        cause: Cause::WrongSecret,
+        position: None,
+        parameter: None,
+        sent: None,
+        received: None,
+        explanation: String::from(
+            "The platform signed the very string thingcall signed, so the request arrived as sent: the AccessKeySecret is not the one of this AccessKeyId.",
+        ),
+    }
+}
+
 /// The diagnosis of a `SignatureDoesNotMatch` whose `message` quotes the server's
-/// string-to-sign, against `signed`, the string-to-sign the client signed. `None` when the
-/// message does not carry it.
+/// string-to-sign, against `signed`, the string-to-sign the client signed (V1's; V3's is
+/// `v3::diagnose`). `None` when the message does not carry it.
 #[cold]
 #[inline(never)]
 pub fn diagnose(signed: &str, message: &str) -> Option<Diagnosis> {
-    let at = find(message, SERVER_STRING_TO_SIGN)?;
-    // `get`, not indexing: no panic path (and its formatting) in the wasm.
-    let server = message
-        .get(at + SERVER_STRING_TO_SIGN.len()..)?
-        .trim_ascii();
-    if server.is_empty() {
-        return None;
-    }
+    let server = server_string_to_sign(message)?;
     let position = signed
         .bytes()
         .zip(server.bytes())
@@ -92,16 +115,7 @@ pub fn diagnose(signed: &str, message: &str) -> Option<Diagnosis> {
                 .unwrap_or(0)
         });
     let Some(position) = position else {
-        return Some(Diagnosis {
-            cause: Cause::WrongSecret,
-            position: None,
-            parameter: None,
-            sent: None,
-            received: None,
-            explanation: String::from(
-                "The platform signed the very string thingcall signed, so the request arrived as sent: the AccessKeySecret is not the one of this AccessKeyId.",
-            ),
-        });
+        return Some(wrong_secret());
     };
     let (ours, theirs) = (Parts::of(signed), Parts::of(server));
     let mut d = Diagnosis {

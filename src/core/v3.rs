@@ -20,6 +20,9 @@ use core::fmt;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use super::attempts::concat;
+use super::diagnosis::{server_string_to_sign, wrong_secret, Cause, Diagnosis};
+use super::outcome::find;
 use super::signature::{CanonicalizedQueryString, HttpMethod};
 
 /// The algorithm's name, first in the string to sign and in `Authorization`.
@@ -193,6 +196,77 @@ impl fmt::Display for SignatureV3 {
     }
 }
 
+/// Why a V3 signature did not match. The platform's `SignatureDoesNotMatch` quotes its string
+/// to sign, `ACS3-HMAC-SHA256` and the hash of the canonical request it computed: the same
+/// hash as `canonical_request`'s (the one signed) means the request arrived as signed and the
+/// secret is wrong; the hash of `canonical_request` with one of `hosts` in place of the signed
+/// `host` means the host changed on the way; any other hash, that something else did (a hash
+/// does not say what). `None` when the message quotes no V3 string to sign.
+#[cold]
+#[inline(never)]
+pub fn diagnose(canonical_request: &str, message: &str, hosts: &[&str]) -> Option<Diagnosis> {
+    // `get` and `find`, not indexing, `replacen` or a char pattern: no panic path (and the
+    // Unicode tables its message formats) in the wasm.
+    let server = server_string_to_sign(message)?
+        .strip_prefix(ALGORITHM)?
+        .trim_ascii_start();
+    // Some messages carry the newline escaped.
+    let server = server
+        .strip_prefix("\\n")
+        .unwrap_or(server)
+        .trim_ascii_start();
+    let theirs = server
+        .get(..64)
+        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    if theirs.eq_ignore_ascii_case(&hashed_payload(canonical_request.as_bytes())) {
+        return Some(wrong_secret());
+    }
+    // The signed host's line: `\nhost:<host>\n`, `at` its value's start.
+    let at = find(canonical_request, "\nhost:").map_or(0, |i| i + 6);
+    let rest = canonical_request.get(at..).unwrap_or_default();
+    let signed_host = rest
+        .get(..find(rest, "\n").unwrap_or(0))
+        .unwrap_or_default();
+    let before = canonical_request.get(..at).unwrap_or_default();
+    let after = rest.get(signed_host.len()..).unwrap_or_default();
+    let changed = hosts.iter().find(|host| {
+        at > 0 && **host != signed_host && {
+            let with = concat(&[before, host, after]);
+            theirs.eq_ignore_ascii_case(&hashed_payload(with.as_bytes()))
+        }
+    });
+    Some(match changed {
+        Some(host) => Diagnosis {
+            cause: Cause::HostChanged,
+            position: None,
+            parameter: Some(String::from("host")),
+            sent: Some(String::from(signed_host)),
+            received: Some(String::from(*host)),
+            explanation: concat(&[
+                "Signed for host ",
+                signed_host,
+                " but the platform received ",
+                host,
+                ": have the relay send that Host (nginx: proxy_set_header Host ",
+                signed_host,
+                ";), or set signedHost to ",
+                host,
+                ".",
+            ]),
+        },
+        None => Diagnosis {
+            cause: Cause::Rewritten,
+            position: None,
+            parameter: None,
+            sent: None,
+            received: None,
+            explanation: String::from(
+                "The platform hashed another canonical request than thingcall signed (see explain()): the host, the query, the body or an x-acs-* header changed on the way. Through a relay, set signedHost to the host the platform receives.",
+            ),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +366,72 @@ mod tests {
         assert_ne!(
             SignatureV3::new(b"k", &StringToSignV3::new(&post)),
             SignatureV3::new(b"k", &StringToSignV3::new(&get))
+        );
+    }
+
+    fn quoted(request: &CanonicalRequest) -> String {
+        concat(&[
+            "Specified signature is not matched with our calculation. server string to sign is:",
+            StringToSignV3::new(request).as_str(),
+        ])
+    }
+
+    #[test]
+    fn a_mismatch_is_diagnosed_from_the_quoted_hash() {
+        let (query, headers) = official();
+        let ours = CanonicalRequest::new(HttpMethod::Post, &query, &headers, EMPTY_PAYLOAD_SHA256);
+        let d = diagnose(ours.as_str(), &quoted(&ours), &[]).unwrap();
+        assert_eq!(d.cause, Cause::WrongSecret);
+        // The platform received the relay's host.
+        let mut relayed = headers;
+        relayed[1] = ("host", "dash.example.com");
+        let theirs =
+            CanonicalRequest::new(HttpMethod::Post, &query, &relayed, EMPTY_PAYLOAD_SHA256);
+        let d = diagnose(
+            ours.as_str(),
+            &quoted(&theirs),
+            &["ecs.cn-shanghai.aliyuncs.com", "dash.example.com"],
+        )
+        .unwrap();
+        assert_eq!(d.cause, Cause::HostChanged);
+        assert_eq!(
+            (d.sent.as_deref(), d.received.as_deref()),
+            (
+                Some("ecs.cn-shanghai.aliyuncs.com"),
+                Some("dash.example.com")
+            )
+        );
+        assert!(d
+            .explanation
+            .contains("proxy_set_header Host ecs.cn-shanghai.aliyuncs.com;"));
+        // Without that host among the candidates, or with the body changed: rewritten.
+        assert_eq!(
+            diagnose(ours.as_str(), &quoted(&theirs), &[])
+                .unwrap()
+                .cause,
+            Cause::Rewritten
+        );
+        let other = CanonicalRequest::new(HttpMethod::Get, &query, &headers, EMPTY_PAYLOAD_SHA256);
+        let d = diagnose(ours.as_str(), &quoted(&other), &["dash.example.com"]).unwrap();
+        assert_eq!(d.cause, Cause::Rewritten);
+        assert!(d.explanation.contains("signedHost"));
+        // The escaped newline some messages carry; no V3 string, no diagnosis.
+        let escaped = quoted(&ours).replace('\n', "\\n");
+        assert_eq!(
+            diagnose(ours.as_str(), &escaped, &[]).unwrap().cause,
+            Cause::WrongSecret
+        );
+        assert_eq!(
+            diagnose(ours.as_str(), "Specified signature is not matched.", &[]),
+            None
+        );
+        assert_eq!(
+            diagnose(
+                ours.as_str(),
+                "server string to sign is:POST&%2F&AccessKeyId%3Dx",
+                &[]
+            ),
+            None
         );
     }
 }

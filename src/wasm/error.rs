@@ -76,8 +76,8 @@ export declare class ThingcallError extends Error {
 
 /** Where the platform's string-to-sign differs from the one signed, and the likely cause. */
 export interface SignatureDiagnosis {
-  /** `wrong_secret`: the same string on both sides; the others: the request changed on the way. */
-  cause: "wrong_secret" | "method_changed" | "parameter_changed" | "parameter_missing" | "parameter_added" | "rewritten";
+  /** `wrong_secret`: the same string on both sides; the others: the request changed on the way (V3: `wrong_secret`, `host_changed` or `rewritten`, its platform quoting only a hash). */
+  cause: "wrong_secret" | "method_changed" | "parameter_changed" | "parameter_missing" | "parameter_added" | "rewritten" | "host_changed";
   /** The first differing character of the string-to-sign (0-based); absent when identical. */
   position?: number;
   /** The parameter that position falls in. */

@@ -1,6 +1,7 @@
 // The shipped package (pkg/thingcall.js) in real browsers: tests/browser/scenarios.js runs in a
 // page of the emulator's origin, in headless Chromium (playwright-core with Debian's chromium)
-// and in headless Firefox (WebDriver through geckodriver, which `npm run setup` installs).
+// and in headless Firefox (WebDriver through geckodriver, which `npm run setup` installs), once
+// signing with V1 and once with V3.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -24,6 +25,9 @@ after(async () => {
 
 function assertAllPassed(results) {
   assert.ok(Array.isArray(results) && results.length > 0, `no results: ${JSON.stringify(results)}`);
+  const names = (signature) => results.filter(([name]) => name.startsWith(`${signature}: `)).map(([name]) => name.slice(4));
+  assert.ok(names('v1').length >= 10, 'the scenarios ran');
+  assert.deepEqual(names('v3'), names('v1'), 'every scenario ran with both signatures');
   const failed = results.filter(([, error]) => error);
   assert.deepEqual(failed, [], failed.map(([name, error]) => `${name}: ${error}`).join('\n'));
 }
@@ -33,8 +37,11 @@ test('IotClient in headless Chromium', async () => {
   try {
     const page = await browser.newPage();
     await page.goto(`${url}/`);
-    // eslint-disable-next-line no-new-func
-    const results = await page.evaluate(({ origin, body }) => new Function('origin', `return (async () => {${body}})()`)(origin), { origin: url, body });
+    const results = [];
+    for (const signature of ['v1', 'v3']) {
+      // eslint-disable-next-line no-new-func
+      results.push(...await page.evaluate(({ origin, signature, body }) => new Function('origin', 'signature', `return (async () => {${body}})()`)(origin, signature), { origin: url, signature, body }));
+    }
     assertAllPassed(results);
   } finally {
     await browser.close();
@@ -67,8 +74,10 @@ test('IotClient in headless Firefox', async () => {
     await wd('POST', `/session/${session}/timeouts`, { script: 120_000 });
     await wd('POST', `/session/${session}/url`, { url: `${url}/` });
     const script = `const done = arguments[arguments.length - 1];
-      (async (origin) => {${body}})(arguments[0]).then(done, (e) => done([['page', String(e && e.stack || e)]]));`;
-    assertAllPassed(await wd('POST', `/session/${session}/execute/async`, { script, args: [url] }));
+      (async (origin, signature) => {${body}})(arguments[0], arguments[1]).then(done, (e) => done([['page', String(e && e.stack || e)]]));`;
+    const results = [];
+    for (const signature of ['v1', 'v3']) results.push(...await wd('POST', `/session/${session}/execute/async`, { script, args: [url, signature] }));
+    assertAllPassed(results);
   } finally {
     if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
     driver.kill();

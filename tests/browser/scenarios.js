@@ -1,7 +1,9 @@
 // The shipped package's IotClient in a real browser page against the emulator (same origin: the
 // emulator serves pkg/). This file is the body of an async function run in the page by
 // client.test.mjs (in Chromium through playwright, in Firefox through geckodriver); it gets
-// `origin` and returns one `[name, error or null]` per scenario.
+// `origin` and `signature` (every scenario runs once with 'v1' and once with 'v3': the clients
+// made here sign with it unless a scenario names one) and returns one `[name, error or null]`
+// per scenario.
 // The page is the demo dashboard served by the emulator itself, with no backend: as it loads it
 // asks /sts for a key, finds none, and waits for one to be typed. Wait until it has settled, so
 // that nothing of its own can take a fault meant for a scenario.
@@ -12,12 +14,13 @@ if (!settled()) return [['the demo page settles without a backend', `status: ${s
 const { default: init, IotClient, ThingcallError } = await import(`${origin}/pkg/thingcall.js`);
 const { loadExtras } = await import(`${origin}/pkg/extras.js`);
 await init();
+if (signature === 'v3') await loadExtras(); // V3 signs in the second entry
 const PK = 'a1LampDemo0';
 const DEMO = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' };
 const lamp = (n) => ({ productKey: PK, deviceName: `lamp-${String(n).padStart(2, '0')}` });
 const control = (path, body = {}) => fetch(`${origin}/_emulator/${path}`, { method: 'POST', body: JSON.stringify(body) });
 const deviceLog = async () => (await fetch(`${origin}/_emulator/log`)).json();
-const client = (o = {}) => new IotClient({ endpoint: origin, ...DEMO, ...o });
+const client = (o = {}) => new IotClient({ endpoint: origin, ...DEMO, signature, ...o });
 const check = (cond, what) => { if (!cond) throw new Error(what); };
 const rejection = async (p) => {
   try {
@@ -93,6 +96,7 @@ const scenarios = {
     let calls = 0;
     const c = new IotClient({
       endpoint: origin,
+      signature,
       credentials: async () => {
         calls++;
         const r = await admin.call('AssumeRole', { RoleArn: 'acs:ram::1:role/t', RoleSessionName: 'web', DurationSeconds: 900 });
@@ -105,7 +109,7 @@ const scenarios = {
     check(calls === 1, `${calls} provider calls`);
   },
   async 'a relative endpoint resolves against the page (a same-origin relay)'() {
-    const c = new IotClient({ endpoint: '/', ...DEMO });
+    const c = new IotClient({ endpoint: '/', ...DEMO, signature });
     check(c.endpoint === `${origin}/`, `endpoint ${c.endpoint}`);
     const r = await c.queryDeviceDetail(lamp(8));
     check(r.data.DeviceName === 'lamp-08', JSON.stringify(r.data));
@@ -177,9 +181,9 @@ for (const [name, run] of Object.entries(scenarios)) {
   await control('reset');
   try {
     await run();
-    out.push([name, null]);
+    out.push([`${signature}: ${name}`, null]);
   } catch (e) {
-    out.push([name, String(e?.stack ?? e)]);
+    out.push([`${signature}: ${name}`, String(e?.stack ?? e)]);
   }
 }
 await control('reset');

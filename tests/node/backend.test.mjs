@@ -3,7 +3,7 @@
 // failures never show the long-lived key, and its static files stay inside their directories.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { thingcall, emulatorUrl, deviceLog, DEMO, PK } from './helpers.mjs';
+import { thingcall, emulatorUrl, deviceLog, DEMO, PK, V3 } from './helpers.mjs';
 import { configFromEnv, dashboardPolicy, startBackend, DASHBOARD_ACTIONS } from '../../deploy/backend/server.mjs';
 import { raw } from '../raw_http.mjs';
 
@@ -28,7 +28,8 @@ before(async () => {
 after(() => backend?.close());
 
 const sts = async () => (await fetch(`${backend.url}/sts`, { method: 'POST', headers: { Origin: backend.url } })).json();
-const client = (o = {}) => new IotClient({ endpoint: `${backend.url}/iot/`, credentials: sts, ...o });
+// With V3 the page signs the host the relay sends upstream (the emulator's, as the platform's).
+const client = async (o = {}) => new IotClient({ endpoint: `${backend.url}/iot/`, credentials: sts, ...(V3 && { signedHost: new URL(await emulatorUrl()).host }), ...o });
 const lamp = { productKey: PK, deviceName: 'lamp-09' };
 
 test('the configuration names what is missing, and the policy is least privilege', () => {
@@ -56,7 +57,7 @@ test('/sts: POST only, never cached, an STS key that works through the relay', a
   const same = await sts();
   assert.equal(same.accessKeyId, c.accessKeyId, 'reused until shortly before it expires');
   for (const method of ['POST', 'GET']) {
-    const r = await client({ method }).invokeThingService({ ...lamp, identifier: 'Echo', args: { text: `${method} ~!*'()` } });
+    const r = await (await client({ method })).invokeThingService({ ...lamp, identifier: 'Echo', args: { text: `${method} ~!*'()` } });
     assert.equal(r.result.data.text, `${method} ~!*'()`);
   }
 });
@@ -64,7 +65,7 @@ test('/sts: POST only, never cached, an STS key that works through the relay', a
 test('the session policy is enforced: an action or a product outside it is RamActionPermissionDeny, nothing ran', async () => {
   const deviceLog = async () => (await fetch(`${await emulatorUrl()}/_emulator/log`)).json();
   const before = (await deviceLog()).length;
-  const c = client();
+  const c = await client();
   for (const call of [
     () => c.invokeThingsService({ productKey: PK, deviceNames: ['lamp-09'], identifier: 'Blink', args: { times: 1 } }),
     () => c.invokeThingService({ productKey: 'a1OtherProd', deviceName: 'x', identifier: 'Echo' }),

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, root, startEmulator } from '../../scripts/lib.mjs';
-import { thingcall, DEMO } from './helpers.mjs';
+import { thingcall, DEMO, V3 } from './helpers.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 import { raw } from '../raw_http.mjs';
 
@@ -51,7 +51,8 @@ const sts = async (base = backend.url) => {
   return r.json();
 };
 /** The page's client: temporary keys, through the relay. */
-const page = (o = {}) => new IotClient({ endpoint: `${backend.url}/iot/`, credentials: () => sts(), retry: { maxAttempts: 2 }, ...o });
+// With V3 it signs the host the relay sends upstream (the emulator's, as the platform's).
+const page = (o = {}) => new IotClient({ endpoint: `${backend.url}/iot/`, credentials: () => sts(), retry: { maxAttempts: 2 }, ...(V3 && { signedHost: new URL(emulator.url).host }), ...o });
 /** The platform itself, with the long-lived key (what an operator, not the page, may do). */
 const admin = () => new IotClient({ endpoint: emulator.url, ...DEMO });
 const deviceLog = async () => (await fetch(`${emulator.url}/_emulator/log`)).json();

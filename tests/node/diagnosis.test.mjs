@@ -1,6 +1,8 @@
 // SignatureDoesNotMatch diagnosis against the emulator (whose message, as the platform's, quotes
 // the string-to-sign it computed): a wrong secret, a relay that rewrites a parameter on the way,
-// one that drops a parameter, and one that turns a POST into a GET.
+// one that drops a parameter, and one that turns a POST into a GET; with signature V3 (whose
+// message quotes only the hash of the canonical request): a wrong secret, a host other than the
+// signed one, and a relay that changes the query or is not named by `signedHost`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -17,9 +19,11 @@ async function relay(rewrite) {
     for await (const c of req) chunks.push(c);
     const at = req.url.indexOf('?');
     const r = rewrite({ method: req.method, query: at < 0 ? '' : req.url.slice(at + 1), body: Buffer.concat(chunks).toString() });
+    // V3's headers go on as they came.
+    const v3 = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith('x-acs-') || k === 'authorization'));
     const answer = await fetch(`${upstream}/${r.query ? `?${r.query}` : ''}`, {
       method: r.method,
-      headers: r.method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {},
+      headers: r.method === 'POST' ? { ...v3, 'Content-Type': 'application/x-www-form-urlencoded' } : v3,
       body: r.method === 'POST' ? r.body : undefined,
     });
     res.writeHead(answer.status, { 'Content-Type': answer.headers.get('content-type') ?? 'application/json' });
@@ -92,6 +96,37 @@ test('a relay that turns the POST into a GET: the method changed', async () => {
   assert.equal(d.parameter, undefined);
   assert.deepEqual([d.sent, d.received], ['POST', 'GET']);
   assert.match(d.explanation, /Signed for POST but received as GET/);
+});
+
+test('V3, a wrong secret: the platform hashed the very canonical request signed', async () => {
+  const c = new IotClient({ endpoint: await emulatorUrl(), accessKeyId: DEMO.accessKeyId, accessKeySecret: 'wrong-secret-v3', signature: 'v3' });
+  const d = await mismatch(c, ['wrong-secret-v3']);
+  assert.equal(d.cause, 'wrong_secret');
+});
+
+test('V3, signed for one host and received with the endpoint\'s: host_changed, both hosts', async () => {
+  const endpoint = await emulatorUrl();
+  const c = new IotClient({ endpoint, ...DEMO, signature: 'v3', signedHost: 'iot.cn-shanghai.aliyuncs.com' });
+  const d = await mismatch(c);
+  assert.equal(d.cause, 'host_changed');
+  assert.equal(d.parameter, 'host');
+  assert.deepEqual([d.sent, d.received], ['iot.cn-shanghai.aliyuncs.com', new URL(endpoint).host]);
+  assert.match(d.explanation, /proxy_set_header Host iot\.cn-shanghai\.aliyuncs\.com;/);
+});
+
+test('V3 through a relay: a query rewritten, or the relay\'s host signed: rewritten, with the advice', async () => {
+  const upstreamHost = new URL(await emulatorUrl()).host;
+  const rewriting = await relay((r) => ({ ...r, query: r.query.replace(/%2B/g, '%20') }));
+  const d = await mismatch(new IotClient({ endpoint: rewriting, ...DEMO, method: 'GET', signature: 'v3', signedHost: upstreamHost }));
+  assert.equal(d.cause, 'rewritten');
+  assert.match(d.explanation, /the query, the body or an x-acs-\* header/);
+  const plain = await relay((r) => r);
+  const unnamed = await mismatch(new IotClient({ endpoint: plain, ...DEMO, signature: 'v3' }));
+  assert.equal(unnamed.cause, 'rewritten');
+  assert.match(unnamed.explanation, /set signedHost to the host the platform receives/);
+  // Named, the same relay carries the call.
+  const ok = await new IotClient({ endpoint: plain, ...DEMO, signature: 'v3', signedHost: upstreamHost }).invokeThingService(echo);
+  assert.equal(ok.result.data.text, 'a+b c');
 });
 
 test('other errors carry no diagnosis', async () => {

@@ -10,8 +10,27 @@ const pkgDir = join(root, 'pkg');
 if (!existsSync(join(pkgDir, 'thingcall_bg.wasm'))) {
   throw new Error('pkg/ is not built: run `npm run build` (npm test does it first)');
 }
-export const thingcall = await import(join(pkgDir, 'thingcall.js'));
-thingcall.initSync({ module: readFileSync(join(pkgDir, 'thingcall_bg.wasm')) });
+const pkg = await import(join(pkgDir, 'thingcall.js'));
+pkg.initSync({ module: readFileSync(join(pkgDir, 'thingcall_bg.wasm')) });
+
+/**
+ * The signature the tests' clients use unless a test names one: `npm test` runs the client tests
+ * once as they are (V1, the default) and once with `THINGCALL_SIGNATURE=v3`, where every
+ * `IotClient` made through this module signs with V3. A test that applies to V1 only is skipped
+ * then, with the reason.
+ */
+export const SIGNATURE = process.env.THINGCALL_SIGNATURE === 'v3' ? 'v3' : 'v1';
+export const V3 = SIGNATURE === 'v3';
+/** `{ skip }` for a test of V1 only. */
+export const v1Only = (why) => ({ skip: V3 && `V1 only: ${why}` });
+
+class IotClientV3 extends pkg.IotClient {
+  constructor(options) {
+    const plain = options && typeof options === 'object' && !Array.isArray(options) && !('signature' in options);
+    super(plain ? { signature: 'v3', ...options } : options);
+  }
+}
+export const thingcall = V3 ? { ...pkg, IotClient: IotClientV3 } : pkg;
 // Both entries: the tests of the first entry alone are in entries.test.mjs.
 const extras = await import(join(pkgDir, 'extras.js'));
 extras.loadExtrasSync({ module: readFileSync(join(pkgDir, 'thingcall_extras_bg.wasm')) });
@@ -50,7 +69,7 @@ export async function deviceLog() {
 
 /** A client with the demo key (or other options). */
 export async function client(options = {}) {
-  return new thingcall.IotClient({ endpoint: await emulatorUrl(), ...DEMO, ...options });
+  return new thingcall.IotClient({ endpoint: await emulatorUrl(), ...DEMO, signature: SIGNATURE, ...options });
 }
 
 /** Awaits a rejection and returns the error after checking it is a ThingcallError free of secrets. */

@@ -43,9 +43,11 @@ const BUDGET = 34_816;
 // Then signature V3 (sha2's SHA-256, HMAC-SHA256, the canonical request; the Cargo feature `v3`),
 // reached through a pointer so that it is in the second entry: +1,291 in the first (the
 // options' reader, `x-acs-retry-after`), +4,463 in the second: 75,973 and 140,660; then
-// `toCurl` and `explain` of V3 (+41 of strings in the first): 76,014 and 142,419.
-const CEILING_FIRST = 76_100;
-const CEILING_BOTH = 142_500;
+// `toCurl` and `explain` of V3 (+41 of strings in the first): 76,014 and 142,419; then V3's
+// signature diagnosis (+233 in the first: its sentences, which stay in the first module's
+// data, and the judge's choice of diagnosis): 76,238 and 143,408.
+const CEILING_FIRST = 76_300;
+const CEILING_BOTH = 143_500;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
 // diagnosis, `signRpc`) loads at most what AWS's browser client for the same job weighs
 // (`@aws-sdk/client-iot-data-plane`, bundled, gzip -9); both entries together at most 100 KB.
