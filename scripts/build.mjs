@@ -21,7 +21,9 @@ export function build({ setup = true } = {}) {
   rmSync(work, { recursive: true, force: true });
   for (const [dir, features] of [['calls', 'js'], ['full', 'js,fleet,v3']]) {
     run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--features', features],
-      { env: { CARGO_ENCODED_RUSTFLAGS: remapPaths() } });
+      // Each data segment left whole (one string, one static): the split moves the second
+      // entry's data with its code (split.mjs, `moveData`).
+      { env: { CARGO_ENCODED_RUSTFLAGS: `${remapPaths()}\x1f-Clink-arg=--no-merge-data-segments` } });
     run('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-name', 'thingcall', '--out-dir', join(work, dir),
       join(root, 'target', 'wasm32-unknown-unknown', 'release', 'thingcall.wasm')]);
   }

@@ -6,14 +6,15 @@
 // Which function goes where is read from two builds of the crate, both through wasm-bindgen
 // with their names kept:
 // - `calls`: features `js` only (no fleet, no extras);
-// - `full`: features `js,fleet`: what is split.
+// - `full`: features `js,fleet,v3`: what is split.
 // A function of `full` stays in the first module when it is reachable by direct calls from an
 // export that `calls` has too, or from a table entry (a closure, a future's poll, a vtable's
 // method) whose name, hash removed, `calls` has too: an indirect call cannot be followed
 // statically, and the names say which indirect targets the calls' own code can reach. Anything
 // else goes to the second module, where binaryen's wasm-split puts a placeholder in the first
 // module's table for it; the package's glue makes each placeholder throw an error that says
-// to load the second entry.
+// to load the second entry. The data that only the second module's code reads goes with it
+// (`moveData`, below).
 //
 // Tools: binaryen's `wasm-split` (Debian's package: npm's binaryen has no wasm-split), its
 // `wasm-opt` from npm for the call graph and the final -Oz, and binaryen.js for the module's
@@ -135,10 +136,11 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     '-o1', `${work}/first.wasm`, '-o2', `${work}/second.wasm`, '--import-namespace=primary',
     '--placeholder-namespace=placeholder', '--export-prefix=%', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
   shortenLinks(`${work}/first.wasm`, `${work}/second.wasm`);
+  const data = moveData(`${work}/first.wasm`, `${work}/second.wasm`, fullWasm);
   for (const [from, to] of [[`${work}/first.wasm`, first], [`${work}/second.wasm`, second]]) {
     execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', '--strip-debug', '--strip-producers', from, '-o', to]);
   }
-  return { kept: keep.length, moved: moved.length, movedExports };
+  return { kept: keep.length, moved: moved.length, movedExports, data };
 }
 
 // --- the links between the two modules, renamed ------------------------------------------
@@ -272,6 +274,190 @@ function shortenLinks(firstFile, secondFile) {
   });
   writeModule(firstFile, firstBytes, firstParts);
   writeModule(secondFile, secondBytes, secondParts);
+}
+
+// --- the second module's data, moved with its code -----------------------------------------
+//
+// The crate is linked with its data segments unmerged (`--no-merge-data-segments`: one segment a
+// string literal, a static, a table), so each segment is one object at its own address. A segment
+// that the first module's code never names (an `i32.const` or a load's or store's offset inside
+// it), nor any segment it keeps (a 4-byte word pointing into it), but the second module's code
+// does, moves to the second module as an active segment at the same address of the one memory
+// they share: it is written there when the second module is instantiated, before any of its code
+// runs, and nothing of the first module's reads it.
+
+function sleb(bytes, at) {
+  let value = 0;
+  let shift = 0;
+  let byte;
+  do {
+    byte = bytes[at++];
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  if (byte & 0x40) value -= 2 ** shift;
+  return [value, at];
+}
+
+/** The data section's segments: `{ start, end (of its encoding), offset (or null), size }`. */
+function dataSegments(body) {
+  const [count, first] = leb(body, 0);
+  const out = [];
+  let at = first;
+  for (let i = 0; i < count; i++) {
+    const start = at;
+    let flags;
+    [flags, at] = leb(body, at);
+    let offset = null;
+    if (flags === 0 || flags === 2) {
+      if (flags === 2) at = leb(body, at)[1];
+      if (body[at] !== 0x41) throw new Error('split: a data segment whose offset is not an i32.const');
+      [offset, at] = sleb(body, at + 1);
+      if (body[at++] !== 0x0b) throw new Error('split: a data segment offset of more than one instruction');
+    }
+    const [size, bytesAt] = leb(body, at);
+    out.push({ start, end: bytesAt + size, offset, size, bytes: body.subarray(bytesAt, bytesAt + size) });
+    at = bytesAt + size;
+  }
+  return out;
+}
+
+const wat = (file) => execFileSync(join(root, 'node_modules', '.bin', 'wasm-dis'), [file], { maxBuffer: 1 << 30 }).toString();
+
+/** Every address-like number the code of `file` names: `i32.const` values and memory offsets. */
+function namedAddresses(file) {
+  const out = new Set();
+  for (const line of wat(file).split('\n')) {
+    if (line.startsWith(' (data ')) continue;
+    for (const [, n] of line.matchAll(/(?:i32\.const |offset=)(\d+)/g)) out.add(Number(n));
+  }
+  return out;
+}
+
+/** The addresses of the read-only segments (`.rodata.*`, by the names `full` kept). */
+function readOnly(fullWasm) {
+  const out = new Set();
+  for (const [, name, offset] of wat(fullWasm).matchAll(/^ \(data \$(\S+) \(i32\.const (\d+)\)/gm)) {
+    if (name.startsWith('.rodata.')) out.add(Number(offset));
+  }
+  return out;
+}
+
+/** An active segment into memory 0 at `offset`. */
+const segment = (offset, bytes) => Buffer.concat([Buffer.from([0, 0x41, ...encodeSleb(offset), 0x0b, ...encodeLeb(bytes.length)]), bytes]);
+
+function encodeSleb(value) {
+  const out = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && !(byte & 0x40)) || (value === -1 && (byte & 0x40))) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/**
+ * The segments `list` (sorted by address) as fewer: two are joined when what lies between them
+ * may be written again with the same bytes (`fill(from, to)` gives them, or null when not), and
+ * the gap is short enough not to cost more than a segment of its own.
+ */
+function joined(list, fill, maxGap) {
+  const out = [];
+  let run = null;
+  for (const g of list) {
+    const gap = run && fill(run.end, g.offset);
+    if (run && gap && gap.length <= maxGap) {
+      run.parts.push(gap, g.bytes);
+      run.end = g.offset + g.size;
+    } else {
+      if (run) out.push(run);
+      run = { offset: g.offset, end: g.offset + g.size, parts: [g.bytes] };
+    }
+  }
+  if (run) out.push(run);
+  return out.map((r) => segment(r.offset, Buffer.concat(r.parts)));
+}
+
+function moveData(firstFile, secondFile, fullWasm) {
+  const firstBytes = readFileSync(firstFile);
+  const firstSections = sections(firstBytes);
+  const dataSection = firstSections.find((x) => x.id === 11);
+  if (!dataSection) return { segments: 0, bytes: 0 };
+  const segments = dataSegments(dataSection.body);
+  const active = segments.filter((g) => g.offset !== null).sort((a, b) => a.offset - b.offset);
+  /** The segments an address falls in, or ends at (a slice's end pointer), or sits between. */
+  const at = (address) => {
+    const hits = [];
+    let lo = 0;
+    let hi = active.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (active[mid].offset <= address) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const before = active[hi];
+    if (before && address <= before.offset + before.size) hits.push(before);
+    // In the padding between two segments: both, to be safe.
+    if (before && address > before.offset + before.size && active[hi + 1]) hits.push(before, active[hi + 1]);
+    return hits;
+  };
+  const reach = (addresses) => {
+    const seen = new Set();
+    const stack = [...addresses].flatMap(at);
+    while (stack.length) {
+      const g = stack.pop();
+      if (seen.has(g)) continue;
+      seen.add(g);
+      for (let i = (4 - (g.offset % 4)) % 4; i + 4 <= g.size; i += 4) {
+        const word = g.bytes.readUInt32LE(i);
+        if (word >= active[0].offset) stack.push(...at(word));
+      }
+    }
+    return seen;
+  };
+  const kept = reach(namedAddresses(firstFile));
+  const moved = [...reach(namedAddresses(secondFile))].filter((g) => !kept.has(g)).sort((a, b) => a.offset - b.offset);
+  if (moved.length === 0) return { segments: 0, bytes: 0 };
+  const movedSet = new Set(moved);
+  const stay = active.filter((g) => !movedSet.has(g));
+  if (segments.length !== active.length) throw new Error('split: passive data segments are not moved');
+  // What memory holds between two segments when the first module starts: zeros where no
+  // segment is (padding), a segment's own bytes where one is.
+  const image = (from, to, admit) => {
+    const out = Buffer.alloc(to - from);
+    for (const g of active) {
+      if (g.offset + g.size <= from || g.offset >= to) continue;
+      if (!admit(g)) return null;
+      const lo = Math.max(from, g.offset);
+      g.bytes.copy(out, lo - from, lo - g.offset, Math.min(to, g.offset + g.size) - g.offset);
+    }
+    return out;
+  };
+  // The first: its segments joined over the moved ones' places, left zero (the second writes them).
+  const firstSegments = joined(stay, (from, to) => image(from, to, (g) => !movedSet.has(g)) ?? Buffer.alloc(to - from), Infinity);
+  // The second: over padding and read-only data only (written again with the same bytes); never
+  // over a static the first module may have changed by then.
+  const rodata = readOnly(fullWasm);
+  const secondSegments = joined(moved, (from, to) => image(from, to, (g) => rodata.has(g.offset)), 24);
+  const encode = (list) => Buffer.concat([Buffer.from(encodeLeb(list.length)), ...list]);
+  const firstParts = firstSections.map((x) => {
+    if (x.id === 11) return { id: 11, body: encode(firstSegments) };
+    if (x.id === 12) return { id: 12, body: Buffer.from(encodeLeb(firstSegments.length)) };
+    return x;
+  });
+  writeModule(firstFile, firstBytes, firstParts);
+  // The second module: its segments after its code (a data section's place), into memory 0,
+  // the first's, which it imports.
+  const secondBytes = readFileSync(secondFile);
+  const secondSections = sections(secondBytes);
+  if (secondSections.some((x) => x.id === 11 || x.id === 12)) throw new Error('split: the second module has data of its own already');
+  const code = secondSections.findIndex((x) => x.id === 10);
+  secondSections.splice(code + 1, 0, { id: 11, body: encode(secondSegments) });
+  writeModule(secondFile, secondBytes, secondSections);
+  return { segments: moved.length, bytes: moved.reduce((n, g) => n + g.size, 0), secondSegments: secondSegments.length };
 }
 
 // `node scripts/split.mjs CALLS FULL FIRST SECOND WORK` (what `npm run build` runs): writes the
