@@ -17,7 +17,7 @@ const ADVICE = new Map([
   ['InvalidTimeStamp.Format', 'The Timestamp is not YYYY-MM-DDThh:mm:ssZ.'],
   ['InvalidTimeStamp.Expired', "The request's time is more than 15 minutes off the server's: check this machine's clock (thingcall corrects once for the offset it learns)."],
   ['SignatureNonceUsed', 'The same signed request reached the platform before (a resend after a dropped connection): the first delivery may have run. Check the device before calling again.'],
-  ['SignatureDoesNotMatch', "The server computed another signature: check the AccessKeySecret, and that parameters are encoded and sent exactly as signed (compare the server's string-to-sign)."],
+  ['SignatureDoesNotMatch', 'The server computed another signature: check the AccessKeySecret, and that the request arrives exactly as signed (with V3, its signed host too).'],
   ['IncompleteSignature', 'The signature parameters are incomplete.'],
   ['InvalidSecurityToken.Expired', 'The STS SecurityToken has expired: get new temporary credentials.'],
   ['InvalidSecurityToken', 'The STS SecurityToken is not valid for this AccessKeyId.'],
