@@ -148,7 +148,8 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
 // wasm-split names each function the second module imports from the first after the function
 // (`%` + its whole Rust name, a few hundred bytes for some): both sides get short names.
 
-function leb(bytes, at) {
+/** The LEB128 number at `at` (signed with `signed`), and where the next thing starts. */
+function leb(bytes, at, signed = false) {
   let value = 0;
   let shift = 0;
   let byte;
@@ -157,6 +158,7 @@ function leb(bytes, at) {
     value += (byte & 0x7f) * 2 ** shift;
     shift += 7;
   } while (byte & 0x80);
+  if (signed && byte & 0x40) value -= 2 ** shift;
   return [value, at];
 }
 
@@ -286,19 +288,6 @@ function shortenLinks(firstFile, secondFile) {
 // they share: it is written there when the second module is instantiated, before any of its code
 // runs, and nothing of the first module's reads it.
 
-function sleb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  if (byte & 0x40) value -= 2 ** shift;
-  return [value, at];
-}
-
 /** The data section's segments: `{ start, end (of its encoding), offset (or null), size }`. */
 function dataSegments(body) {
   const [count, first] = leb(body, 0);
@@ -312,7 +301,7 @@ function dataSegments(body) {
     if (flags === 0 || flags === 2) {
       if (flags === 2) at = leb(body, at)[1];
       if (body[at] !== 0x41) throw new Error('split: a data segment whose offset is not an i32.const');
-      [offset, at] = sleb(body, at + 1);
+      [offset, at] = leb(body, at + 1, true);
       if (body[at++] !== 0x0b) throw new Error('split: a data segment offset of more than one instruction');
     }
     const [size, bytesAt] = leb(body, at);
