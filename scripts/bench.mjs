@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { root, run, startEmulator } from './lib.mjs';
+import { demoBackendEnv, root, run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
 import { VECTOR_A, VECTOR_A_GET, SECRET, rfc3986, cryptoJsSigner, measureAll, checkPresigned } from '../benches/signers.js';
 
@@ -458,17 +458,7 @@ async function live() {
   writeFileSync(join(out, 'live-world.json'), JSON.stringify(world));
   const emulator = await startEmulator({ profile: 'emulator', args: ['--cors', 'off', '--amqp-port', '0', '--config', join(out, 'live-world.json')] });
   const backend = spawn(process.execPath, [join(root, 'deploy', 'backend', 'server.mjs')], {
-    env: {
-      ...process.env,
-      THINGCALL_ACCESS_KEY_ID: DEMO.accessKeyId,
-      THINGCALL_ACCESS_KEY_SECRET: DEMO.accessKeySecret,
-      THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-      THINGCALL_UPSTREAM: emulator.url,
-      THINGCALL_STS_ENDPOINT: emulator.url,
-      THINGCALL_PRODUCTS: PK,
-      THINGCALL_AMQP_URL: emulator.amqpUrl,
-      PORT: '0',
-    },
+    env: { ...process.env, ...demoBackendEnv(emulator) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

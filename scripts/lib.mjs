@@ -63,6 +63,25 @@ export function startEmulator({ port = 0, args = [], quiet = true, profile = 'de
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (for a server started next). */
+/**
+ * The reference backend's environment (deploy/backend) in front of the emulator `emulator`
+ * (`{ url, amqpUrl? }`): the emulator's demo key, the dashboard's role, the demo lamps' product,
+ * live values when the emulator serves AMQP, any free port; `extra` overrides any of it.
+ */
+export function demoBackendEnv(emulator, extra = {}) {
+  return {
+    THINGCALL_ACCESS_KEY_ID: 'thingcall-demo',
+    THINGCALL_ACCESS_KEY_SECRET: 'thingcall-demo-secret',
+    THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
+    THINGCALL_UPSTREAM: emulator.url,
+    THINGCALL_STS_ENDPOINT: emulator.url,
+    THINGCALL_PRODUCTS: 'a1LampDemo0',
+    ...(emulator.amqpUrl && { THINGCALL_AMQP_URL: emulator.amqpUrl }),
+    PORT: '0',
+    ...extra,
+  };
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();

@@ -7,7 +7,7 @@
 // environment alone (deploy/backend/server.mjs lists the variables): the same demo against the
 // real platform. Extra arguments go to the emulator (`npm start -- --rrpc-timeout-ms 3000`);
 // `--port N` (or PORT) moves the backend.
-import { run, startEmulator } from './lib.mjs';
+import { demoBackendEnv, run, startEmulator } from './lib.mjs';
 import { build } from './build.mjs';
 
 const args = process.argv.slice(2);
@@ -41,17 +41,8 @@ try {
   if (!real) {
     emulator = await startEmulator({ port: 0, args: ['--cors', 'off', '--amqp-port', '0', ...args], quiet: false });
     emulator.child.once('exit', (code) => stop(code ?? 1));
-    env = {
-      ...env,
-      THINGCALL_ACCESS_KEY_ID: 'thingcall-demo',
-      THINGCALL_ACCESS_KEY_SECRET: 'thingcall-demo-secret',
-      THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-      THINGCALL_UPSTREAM: emulator.url,
-      THINGCALL_STS_ENDPOINT: emulator.url,
-      THINGCALL_PRODUCTS: env.THINGCALL_PRODUCTS ?? 'a1LampDemo0',
-      // Live values: the emulator's server-side subscription, streamed to the page at /events.
-      THINGCALL_AMQP_URL: emulator.amqpUrl,
-    };
+    // Live values: the emulator's server-side subscription, streamed to the page at /events.
+    env = { ...env, ...demoBackendEnv(emulator, { PORT: port, THINGCALL_PRODUCTS: env.THINGCALL_PRODUCTS ?? 'a1LampDemo0' }) };
   }
   backend = await startBackend(configFromEnv(env));
   console.log(`\nthingcall demo: ${backend.url}/  (Ctrl+C stops)`);

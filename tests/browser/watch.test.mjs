@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';
-import { launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
+import { demoBackendEnv, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 import { thingcall, DEMO } from '../node/helpers.mjs';
 
@@ -59,18 +59,10 @@ before(async () => {
   emulator = await startEmulator({ args: ['--cors', 'off', '--amqp-port', '0', '--config', join(root, 'emulator', 'fixtures', 'two-products.json')] });
   const logged = [];
   proxy = await startProxy();
-  backend = await startBackend(configFromEnv({
+  backend = await startBackend(configFromEnv(demoBackendEnv(emulator, {
     // The page's Host is the proxy's.
     THINGCALL_HOSTS: new URL(proxy.url).host,
-    THINGCALL_ACCESS_KEY_ID: DEMO.accessKeyId,
-    THINGCALL_ACCESS_KEY_SECRET: DEMO.accessKeySecret,
-    THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-    THINGCALL_UPSTREAM: emulator.url,
-    THINGCALL_STS_ENDPOINT: emulator.url,
-    THINGCALL_PRODUCTS: PK,
-    THINGCALL_AMQP_URL: emulator.amqpUrl,
-    PORT: '0',
-  }), { log: (l) => logged.push(l) });
+  })), { log: (l) => logged.push(l) });
   for (let i = 0; i < 100 && !logged.some((l) => /subscribed/.test(l)); i++) await new Promise((r) => setTimeout(r, 50));
   proxy.port = Number(new URL(backend.url).port);
   browser = await launchChromium();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
+import { demoBackendEnv, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 import { thingcall } from '../node/helpers.mjs';
 
@@ -52,16 +52,10 @@ before(async () => {
   writeFileSync(join(dir, 'world.json'), JSON.stringify(world));
   emulator = await startEmulator({ args: ['--cors', 'off', '--amqp-port', '0', '--config', join(dir, 'world.json')] });
   url = emulator.url;
-  backend = await startBackend(configFromEnv({
+  backend = await startBackend(configFromEnv(demoBackendEnv(emulator, {
     THINGCALL_ACCESS_KEY_ID: LONG_LIVED.id,
     THINGCALL_ACCESS_KEY_SECRET: LONG_LIVED.secret,
-    THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-    THINGCALL_UPSTREAM: url,
-    THINGCALL_STS_ENDPOINT: url,
-    THINGCALL_PRODUCTS: 'a1LampDemo0',
-    THINGCALL_AMQP_URL: emulator.amqpUrl,
-    PORT: '0',
-  }));
+  })));
   site = backend.url;
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -5,22 +5,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { thingcall, emulatorUrl, deviceLog, DEMO, PK, V3 } from './helpers.mjs';
 import { configFromEnv, dashboardPolicy, startBackend, DASHBOARD_ACTIONS } from '../../deploy/backend/server.mjs';
+import { demoBackendEnv } from '../../scripts/lib.mjs';
 import { raw } from '../raw_http.mjs';
 
 const { IotClient, ThingcallError } = thingcall;
 let backend;
 const lines = [];
 
-const env = (upstream, extra = {}) => ({
-  THINGCALL_ACCESS_KEY_ID: DEMO.accessKeyId,
-  THINGCALL_ACCESS_KEY_SECRET: DEMO.accessKeySecret,
-  THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-  THINGCALL_UPSTREAM: upstream,
-  THINGCALL_STS_ENDPOINT: upstream,
-  THINGCALL_PRODUCTS: PK,
-  PORT: '0',
-  ...extra,
-});
+const env = (upstream, extra = {}) => demoBackendEnv({ url: upstream }, extra);
 
 before(async () => {
   backend = await startBackend(configFromEnv(env(await emulatorUrl())), { log: (l) => lines.push(l) });

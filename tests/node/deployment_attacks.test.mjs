@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, root, startEmulator } from '../../scripts/lib.mjs';
+import { demoBackendEnv, freePort, root, startEmulator } from '../../scripts/lib.mjs';
 import { thingcall, DEMO, V3 } from './helpers.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 import { raw } from '../raw_http.mjs';
@@ -24,16 +24,7 @@ let emulator;
 let backend;
 const logged = [];
 
-const env = (extra = {}) => ({
-  THINGCALL_ACCESS_KEY_ID: DEMO.accessKeyId,
-  THINGCALL_ACCESS_KEY_SECRET: DEMO.accessKeySecret,
-  THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-  THINGCALL_UPSTREAM: emulator.url,
-  THINGCALL_STS_ENDPOINT: emulator.url,
-  THINGCALL_PRODUCTS: MINE,
-  PORT: '0',
-  ...extra,
-});
+const env = (extra = {}) => demoBackendEnv(emulator, { THINGCALL_PRODUCTS: MINE, ...extra });
 
 before(async () => {
   emulator = await startEmulator({ args: ['--cors', 'off', '--config', join(root, 'emulator', 'fixtures', 'two-products.json')] });

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { root, startEmulator } from '../../scripts/lib.mjs';
+import { demoBackendEnv, root, startEmulator } from '../../scripts/lib.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 import { createLive } from '../../deploy/backend/live.mjs';
 import { createServer } from 'node:http';
@@ -19,17 +19,7 @@ let emulator;
 let backend;
 const logged = [];
 
-const env = (extra = {}) => ({
-  THINGCALL_ACCESS_KEY_ID: DEMO.accessKeyId,
-  THINGCALL_ACCESS_KEY_SECRET: DEMO.accessKeySecret,
-  THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-  THINGCALL_UPSTREAM: emulator.url,
-  THINGCALL_STS_ENDPOINT: emulator.url,
-  THINGCALL_PRODUCTS: OURS,
-  THINGCALL_AMQP_URL: emulator.amqpUrl,
-  PORT: '0',
-  ...extra,
-});
+const env = (extra = {}) => demoBackendEnv(emulator, { THINGCALL_PRODUCTS: OURS, ...extra });
 
 before(async () => {
   emulator = await startEmulator({ args: ['--cors', 'off', '--amqp-port', '0', '--config', join(root, 'emulator', 'fixtures', 'two-products.json')] });

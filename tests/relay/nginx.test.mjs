@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
+import { demoBackendEnv, freePort, launchChromium, root, startEmulator } from '../../scripts/lib.mjs';
 import { raw } from '../raw_http.mjs';
 import { configFromEnv, startBackend } from '../../deploy/backend/server.mjs';
 
@@ -46,16 +46,7 @@ before(async () => {
   chmodSync(dir, 0o755);
   emulator = await startEmulator({ args: ['--cors', 'off', '--amqp-port', '0'] });
   // A backend for the live values only (the page here has no /sts: it settles on a typed key).
-  backend = await startBackend(configFromEnv({
-    THINGCALL_ACCESS_KEY_ID: 'thingcall-demo',
-    THINGCALL_ACCESS_KEY_SECRET: 'thingcall-demo-secret',
-    THINGCALL_ROLE_ARN: 'acs:ram::local:role/thingcall-dashboard',
-    THINGCALL_UPSTREAM: emulator.url,
-    THINGCALL_STS_ENDPOINT: emulator.url,
-    THINGCALL_PRODUCTS: 'a1LampDemo0',
-    THINGCALL_AMQP_URL: emulator.amqpUrl,
-    PORT: '0',
-  }), { log: () => {} });
+  backend = await startBackend(configFromEnv(demoBackendEnv(emulator)), { log: () => {} });
   // The dashboard's files as a deployment lays them out: the page, and the package under pkg/.
   site = join(dir, 'site');
   mkdirSync(site);
