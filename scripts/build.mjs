@@ -19,13 +19,21 @@ export function build({ setup = true } = {}) {
   if (setup) run('bash', ['scripts/setup.sh']);
   const work = join(root, 'target', 'split');
   rmSync(work, { recursive: true, force: true });
+  const target = join(root, 'target', 'npm');
   for (const [dir, features] of [['calls', 'js'], ['full', 'js,fleet,v3']]) {
-    run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--features', features],
-      // Each data segment left whole (one string, one static): the split moves the second
-      // entry's data with its code (split.mjs, `moveData`).
-      { env: { CARGO_ENCODED_RUSTFLAGS: `${remapPaths()}\x1f-Clink-arg=--no-merge-data-segments` } });
+    run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--features', features,
+      ...STD_FOR_SIZE.cargo],
+    {
+      env: {
+        ...STD_FOR_SIZE.env,
+        CARGO_TARGET_DIR: target,
+        // Each data segment left whole (one string, one static): the split moves the second
+        // entry's data with its code (split.mjs, `moveData`).
+        CARGO_ENCODED_RUSTFLAGS: [remapPaths(), '-Clink-arg=--no-merge-data-segments', ...STD_FOR_SIZE.rustflags].join('\x1f'),
+      },
+    });
     run('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-name', 'thingcall', '--out-dir', join(work, dir),
-      join(root, 'target', 'wasm32-unknown-unknown', 'release', 'thingcall.wasm')]);
+      join(target, 'wasm32-unknown-unknown', 'release', 'thingcall.wasm')]);
   }
   mkdirSync(pkg);
   // In a process of its own: split.mjs imports npm packages that setup.sh has just installed.
@@ -56,6 +64,20 @@ export function build({ setup = true } = {}) {
   writeFileSync(join(pkg, 'extras.js'), EXTRAS_JS);
   writeFileSync(join(pkg, 'extras.d.ts'), EXTRAS_DTS);
 }
+
+/**
+ * The standard library rebuilt for the package (rust-src, which setup.sh adds), with panics that
+ * trap at once and core's smaller algorithms: on wasm32-unknown-unknown a panic's message is
+ * written nowhere (no hook prints it, and `panic = "abort"` traps after formatting it), so the
+ * formatting, the locations and their strings are dead weight (BENCHMARKS.md). Both are unstable
+ * options of the stable toolchain, enabled with RUSTC_BOOTSTRAP for this build only (its own
+ * target directory, target/npm): tests and Rust apps build as usual.
+ */
+export const STD_FOR_SIZE = {
+  cargo: ['-Zbuild-std=std,panic_abort', '-Zbuild-std-features=optimize_for_size'],
+  rustflags: ['-Zunstable-options', '-Cpanic=immediate-abort'],
+  env: { RUSTC_BOOTSTRAP: '1' },
+};
 
 /** The second entry: loads the second module into the first (which must be initialized). */
 const EXTRAS_JS = `import { __loadExtras, __loadExtrasSync } from './thingcall.js';
