@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync, mkdirSync
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { root, run } from './lib.mjs';
+import { shortenNames } from './names.mjs';
 
 export function build({ setup = true } = {}) {
   const pkg = join(root, 'pkg');
@@ -46,6 +47,12 @@ export function build({ setup = true } = {}) {
   cpSync(join(work, 'full', 'thingcall.d.ts'), join(pkg, 'thingcall.d.ts'));
   guardInit(join(pkg, 'thingcall.js'));
   secondEntry(join(pkg, 'thingcall.js'), parts.movedExports);
+  shortenNames({
+    first: join(pkg, 'thingcall_bg.wasm'),
+    second: join(pkg, 'thingcall_extras_bg.wasm'),
+    glue: join(pkg, 'thingcall.js'),
+    dts: join(pkg, 'thingcall.d.ts'),
+  });
   const snippets = readdirSync(join(pkg, 'snippets')).map((d) => `./snippets/${d}/js`)
     .filter((d) => existsSync(join(pkg, d, 'thingcall_error.js')));
   if (snippets.length !== 1) throw new Error(`build: expected one snippet directory in pkg/snippets, found ${snippets.length}`);

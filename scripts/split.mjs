@@ -24,6 +24,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import binaryen from 'binaryen';
 import { root } from './lib.mjs';
+import {
+  leb, encodeLeb, sections, writeModule, skipValueType, skipLimits, readImports, encodeImports,
+  readExports, encodeExports,
+} from './wasm_binary.mjs';
 
 // npm's binaryen, whatever PATH says: Debian's (108, for wasm-split) names functions in its call
 // graph another way and cannot read what 132 writes.
@@ -148,69 +152,6 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
 // wasm-split names each function the second module imports from the first after the function
 // (`%` + its whole Rust name, a few hundred bytes for some): both sides get short names.
 
-/** The LEB128 number at `at` (signed with `signed`), and where the next thing starts. */
-function leb(bytes, at, signed = false) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  if (signed && byte & 0x40) value -= 2 ** shift;
-  return [value, at];
-}
-
-function encodeLeb(value) {
-  const out = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
-}
-
-const encodeName = (s) => { const b = Buffer.from(s, 'utf8'); return [...encodeLeb(b.length), ...b]; };
-
-function sections(bytes) {
-  const out = [];
-  for (let at = 8; at < bytes.length;) {
-    const id = bytes[at];
-    const [size, start] = leb(bytes, at + 1);
-    out.push({ id, body: bytes.subarray(start, start + size) });
-    at = start + size;
-  }
-  return out;
-}
-
-function writeModule(file, bytes, parts) {
-  const chunks = [bytes.subarray(0, 8)];
-  for (const { id, body } of parts) chunks.push(Buffer.from([id, ...encodeLeb(body.length)]), body);
-  writeFileSync(file, Buffer.concat(chunks));
-}
-
-function readName(body, at) {
-  const [len, start] = leb(body, at);
-  return [body.subarray(start, start + len).toString('utf8'), start + len];
-}
-
-/** The bytes of a value type, or a table's reference type, at `at`. */
-function skipValueType(body, at) {
-  const t = body[at];
-  // (ref ht) and (ref null ht): a heap type follows.
-  return t === 0x63 || t === 0x64 ? leb(body, at + 1)[1] : at + 1;
-}
-
-function skipLimits(body, at) {
-  const flags = body[at];
-  let p = leb(body, at + 1)[1];
-  if (flags & 1) p = leb(body, p)[1];
-  return p;
-}
-
 function shortenLinks(firstFile, secondFile) {
   const short = new Map();
   const shortName = (name) => {
@@ -233,46 +174,26 @@ function shortenLinks(firstFile, secondFile) {
   if (externrefs < 0 || tableTypes.indexOf(0x70) < 0) throw new Error('split: the first module has no externref or no function table');
   const firstParts = firstSections.map((s) => {
     if (s.id !== 7) return s;
-    const [count, start] = leb(s.body, 0);
-    const out = [...encodeLeb(count)];
-    let at = start;
-    for (let i = 0; i < count; i++) {
-      let name;
-      [name, at] = readName(s.body, at);
-      const kind = s.body[at];
-      const [index, next] = leb(s.body, at + 1);
-      at = next;
-      let target = index;
-      if (kind === 0x01) target = name === '__wbindgen_externrefs' ? externrefs : tableTypes.indexOf(0x70);
-      out.push(...encodeName(name.startsWith('%') ? shortName(name) : name), kind, ...encodeLeb(target));
-    }
-    return { id: 7, body: Buffer.from(out) };
+    return {
+      id: 7,
+      body: encodeExports(readExports(s.body).map(({ name, kind, index }) => ({
+        name: name.startsWith('%') ? shortName(name) : name,
+        kind,
+        index: kind !== 0x01 ? index : tableTypes.indexOf(name === '__wbindgen_externrefs' ? 0x6f : 0x70),
+      }))),
+    };
   });
   const secondBytes = readFileSync(secondFile);
   const secondParts = sections(secondBytes).map((s) => {
     if (s.id !== 2) return s;
-    const [count, start] = leb(s.body, 0);
-    const out = [...encodeLeb(count)];
-    let at = start;
-    for (let i = 0; i < count; i++) {
-      let module;
-      let name;
-      [module, at] = readName(s.body, at);
-      [name, at] = readName(s.body, at);
-      const descStart = at;
-      const kind = s.body[at++];
-      if (kind === 0x00) at = leb(s.body, at)[1];
-      else if (kind === 0x01) at = skipLimits(s.body, skipValueType(s.body, at));
-      else if (kind === 0x02) at = skipLimits(s.body, at);
-      else if (kind === 0x03) at = skipValueType(s.body, at) + 1;
-      else throw new Error(`split: import kind ${kind} of ${module}.${name} is not read`);
-      if (module === 'primary' && name.startsWith('%') && !short.has(name)) {
-        throw new Error(`split: the second module imports ${name}, which the first does not export`);
-      }
-      const renamed = module === 'primary' && name.startsWith('%') ? short.get(name) : name;
-      out.push(...encodeName(module), ...encodeName(renamed), ...s.body.subarray(descStart, at));
-    }
-    return { id: 2, body: Buffer.from(out) };
+    return {
+      id: 2,
+      body: encodeImports(readImports(s.body).map((i) => {
+        if (i.module !== 'primary' || !i.name.startsWith('%')) return i;
+        if (!short.has(i.name)) throw new Error(`split: the second module imports ${i.name}, which the first does not export`);
+        return { ...i, name: short.get(i.name) };
+      })),
+    };
   });
   writeModule(firstFile, firstBytes, firstParts);
   writeModule(secondFile, secondBytes, secondParts);
