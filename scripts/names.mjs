@@ -32,6 +32,7 @@ export function shortenNames({ first, second, glue, dts }) {
   const imports = new Map();
   const exports = new Map();
   const modules = new Map();
+  let links = 0;
   const parts = firstSections.map((s) => {
     if (s.id === 2) {
       return {
@@ -49,9 +50,9 @@ export function shortenNames({ first, second, glue, dts }) {
     if (s.id === 7) {
       return {
         id: 7,
-        body: encodeExports(readExports(s.body).map((e) => {
-          if (KEEP.has(e.name) || e.name.startsWith('%')) return e;
-          exports.set(e.name, shortName(exports.size));
+        body: encodeExports(linksInOrder(readExports(s.body)).map((e) => {
+          if (KEEP.has(e.name)) return e;
+          exports.set(e.name, e.name.startsWith('%') ? `%${(links++).toString(36)}` : shortName(exports.size - links));
           return { ...e, name: exports.get(e.name) };
         })),
       };
@@ -60,11 +61,16 @@ export function shortenNames({ first, second, glue, dts }) {
   });
   writeModule(first, firstBytes, parts);
 
-  // The second module imports a few of the first's exports by name (the externref table's).
+  // The second module imports the first's exports (`primary`: its functions, the externref
+  // table's) by name.
   const secondBytes = readFileSync(second);
   writeModule(second, secondBytes, sections(secondBytes).map((s) => (s.id !== 2 ? s : {
     id: 2,
-    body: encodeImports(readImports(s.body).map((i) => (i.module === 'primary' && exports.has(i.name) ? { ...i, name: exports.get(i.name) } : i))),
+    body: encodeImports(readImports(s.body).map((i) => {
+      if (i.module !== 'primary' || KEEP.has(i.name)) return i;
+      if (!exports.has(i.name)) throw new Error(`build: the second module imports ${i.name}, which the first does not export`);
+      return { ...i, name: exports.get(i.name) };
+    })),
   })));
 
   writeFileSync(glue, renameGlue(readFileSync(glue, 'utf8'), modules, imports, exports));
@@ -77,6 +83,16 @@ export function shortenNames({ first, second, glue, dts }) {
     '    readonly memory: WebAssembly.Memory;',
     '}',
   ].join('\n')));
+}
+
+/**
+ * The exports, those the second module calls (`%...`) last and in the order of their functions,
+ * renamed in that order: indices and names then grow entry by entry, which compresses better
+ * than wasm-opt's order.
+ */
+function linksInOrder(exports) {
+  const links = exports.filter((e) => e.name.startsWith('%')).sort((a, b) => a.kind - b.kind || a.index - b.index);
+  return [...exports.filter((e) => !e.name.startsWith('%')), ...links];
 }
 
 function renameGlue(text, modules, imports, exports) {
