@@ -33,6 +33,7 @@ export function shortenNames({ first, second, glue, dts }) {
   const exports = new Map();
   const modules = new Map();
   let links = 0;
+  let named = 0;
   const parts = firstSections.map((s) => {
     if (s.id === 2) {
       return {
@@ -52,7 +53,7 @@ export function shortenNames({ first, second, glue, dts }) {
         id: 7,
         body: encodeExports(linksInOrder(readExports(s.body)).map((e) => {
           if (KEEP.has(e.name)) return e;
-          exports.set(e.name, e.name.startsWith('%') ? `%${(links++).toString(36)}` : shortName(exports.size - links));
+          exports.set(e.name, e.name.startsWith('%') ? `%${(links++).toString(36)}` : shortName(named++));
           return { ...e, name: exports.get(e.name) };
         })),
       };

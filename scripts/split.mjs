@@ -25,8 +25,7 @@ import { join } from 'node:path';
 import binaryen from 'binaryen';
 import { root } from './lib.mjs';
 import {
-  leb, encodeLeb, sections, writeModule, skipValueType, skipLimits, readImports, encodeImports,
-  readExports, encodeExports,
+  leb, encodeLeb, sections, writeModule, skipValueType, skipLimits, readExports, encodeExports,
 } from './wasm_binary.mjs';
 
 // npm's binaryen, whatever PATH says: Debian's (108, for wasm-split) names functions in its call
@@ -139,7 +138,7 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
   execFileSync('wasm-split', [...FEATURES, fullWasm, '--keep-funcs', `@${work}/keep.txt`,
     '-o1', `${work}/first.wasm`, '-o2', `${work}/second.wasm`, '--import-namespace=primary',
     '--placeholder-namespace=placeholder', '--export-prefix=%', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  shortenLinks(`${work}/first.wasm`, `${work}/second.wasm`);
+  pointTableExports(`${work}/first.wasm`);
   const data = moveData(`${work}/first.wasm`, `${work}/second.wasm`, fullWasm);
   // --low-memory-unused: the stack is first in memory, growing down from 1 MiB to 0, the data
   // after it; nothing lives in the lowest 1 KiB, so `load(p + c)` may fold `c` into the
@@ -156,21 +155,15 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
   return { kept: keep.length, moved: moved.length, movedExports, data };
 }
 
-// --- the links between the two modules, renamed ------------------------------------------
+// --- the first module's table exports ------------------------------------------------------
 //
-// wasm-split names each function the second module imports from the first after the function
-// (`%` + its whole Rust name, a few hundred bytes for some): both sides get short names.
+// wasm-split (binaryen 108) exports wasm-bindgen's externref table as its first table, the
+// function table: the export is pointed back at the externref table. (The links between the
+// two modules, `%` + a whole Rust name here, get short names after -Oz: names.mjs.)
 
-function shortenLinks(firstFile, secondFile) {
-  const short = new Map();
-  const shortName = (name) => {
-    if (!short.has(name)) short.set(name, `%${short.size.toString(36)}`);
-    return short.get(name);
-  };
+function pointTableExports(firstFile) {
   const firstBytes = readFileSync(firstFile);
   const firstSections = sections(firstBytes);
-  // wasm-split (binaryen 108) exports wasm-bindgen's externref table as its first table, the
-  // function table: the export is pointed back at the externref table.
   const tableTypes = [];
   for (const s of firstSections.filter((x) => x.id === 4)) {
     let [count, at] = leb(s.body, 0);
@@ -179,33 +172,15 @@ function shortenLinks(firstFile, secondFile) {
       at = skipLimits(s.body, skipValueType(s.body, at));
     }
   }
-  const externrefs = tableTypes.indexOf(0x6f);
-  if (externrefs < 0 || tableTypes.indexOf(0x70) < 0) throw new Error('split: the first module has no externref or no function table');
-  const firstParts = firstSections.map((s) => {
-    if (s.id !== 7) return s;
-    return {
-      id: 7,
-      body: encodeExports(readExports(s.body).map(({ name, kind, index }) => ({
-        name: name.startsWith('%') ? shortName(name) : name,
-        kind,
-        index: kind !== 0x01 ? index : tableTypes.indexOf(name === '__wbindgen_externrefs' ? 0x6f : 0x70),
-      }))),
-    };
-  });
-  const secondBytes = readFileSync(secondFile);
-  const secondParts = sections(secondBytes).map((s) => {
-    if (s.id !== 2) return s;
-    return {
-      id: 2,
-      body: encodeImports(readImports(s.body).map((i) => {
-        if (i.module !== 'primary' || !i.name.startsWith('%')) return i;
-        if (!short.has(i.name)) throw new Error(`split: the second module imports ${i.name}, which the first does not export`);
-        return { ...i, name: short.get(i.name) };
-      })),
-    };
-  });
-  writeModule(firstFile, firstBytes, firstParts);
-  writeModule(secondFile, secondBytes, secondParts);
+  if (tableTypes.indexOf(0x6f) < 0 || tableTypes.indexOf(0x70) < 0) throw new Error('split: the first module has no externref or no function table');
+  writeModule(firstFile, firstBytes, firstSections.map((s) => (s.id !== 7 ? s : {
+    id: 7,
+    body: encodeExports(readExports(s.body).map(({ name, kind, index }) => ({
+      name,
+      kind,
+      index: kind !== 0x01 ? index : tableTypes.indexOf(name === '__wbindgen_externrefs' ? 0x6f : 0x70),
+    }))),
+  })));
 }
 
 // --- the second module's data, moved with its code -----------------------------------------
