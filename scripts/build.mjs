@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync, writeFileSync, rmSync, existsSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { root, run } from './lib.mjs';
 import { shortenNames } from './names.mjs';
 
@@ -215,14 +216,17 @@ function consumerDeclarations(file) {
 }
 
 /**
- * rustc flags that replace this machine's paths (the cargo registry's and this checkout's) in
- * what the wasm keeps of file names (panic locations), so the package is the same, and the same
- * size, wherever it is built, and names no local directory.
+ * rustc flags that replace this machine's paths (the cargo registry's, the toolchain's standard
+ * library sources, which `-Zbuild-std` compiles, and this checkout's) in what the wasm keeps of
+ * file names (panic locations), so the package is the same, and the same size, wherever it is
+ * built, and names no local directory.
  */
 function remapPaths() {
   const registry = join(process.env.CARGO_HOME || join(homedir(), '.cargo'), 'registry', 'src');
   const sources = existsSync(registry) ? readdirSync(registry).map((d) => [join(registry, d), '/crates']) : [];
-  return [...sources, [root, '/thingcall']].map(([from, to]) => `--remap-path-prefix=${from}=${to}`).join('\x1f');
+  const sysroot = execFileSync('rustc', ['--print', 'sysroot']).toString().trim();
+  const std = [join(sysroot, 'lib', 'rustlib', 'src', 'rust'), '/rust'];
+  return [...sources, std, [root, '/thingcall']].map(([from, to]) => `--remap-path-prefix=${from}=${to}`).join('\x1f');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -150,7 +150,7 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     }
   }
   for (const [from, to] of [[`${work}/first.wasm`, first], [`${work}/second.wasm`, second]]) {
-    execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers', from, '-o', to]);
+    execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers', '--strip-target-features', from, '-o', to]);
   }
   return { kept: keep.length, moved: moved.length, movedExports, data };
 }

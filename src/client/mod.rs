@@ -881,7 +881,7 @@ impl Client {
         let existing = self.inner.pending.borrow().clone();
         let pending = existing.unwrap_or_else(|| {
             let client = self.clone();
-            let p = future_to_promise(async move {
+            let p = promise(Box::pin(async move {
                 let r = (provider.0)().await;
                 let r = match r {
                     Ok(c) => {
@@ -894,7 +894,7 @@ impl Client {
                 client.inner.pending.replace(None);
                 r.map(|()| JsValue::UNDEFINED)
                     .map_err(|f| JsValue::from_str(&f.message))
-            });
+            }));
             self.inner.pending.replace(Some(p.clone()));
             p
         });
@@ -1286,6 +1286,17 @@ impl Client {
             }
         }
     }
+}
+
+/// A future of a JavaScript result, boxed: the credentials provider's call here and every async
+/// method of the JavaScript binding go through [`promise`], so the glue of `future_to_promise`
+/// is in the wasm once, not once per future type.
+pub(crate) type JsResultFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// The promise of `f`.
+#[inline(never)]
+pub(crate) fn promise(f: JsResultFuture) -> Promise {
+    future_to_promise(f)
 }
 
 /// A call in flight ([`Client::send`]).

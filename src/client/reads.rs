@@ -17,6 +17,7 @@ use web_sys::AbortSignal;
 use super::results::{at, text};
 use super::{CallOptions, Client, Device, Error, Params, Payload, Request, Target};
 use crate::core::action::{self, MAX_BATCH};
+use crate::core::attempts::parse_i64;
 use crate::core::bulk::groups;
 use crate::core::outcome::codes;
 use crate::core::paging::{DevicePaging, HistoryPaging, RangeForm};
@@ -435,7 +436,7 @@ impl HistoryPages {
             }
             for p in Array::from(&list).iter() {
                 let time_ms = text(&at(&p, &["Time"]))
-                    .and_then(|t| t.parse::<i64>().ok())
+                    .and_then(|t| parse_i64(&t))
                     .unwrap_or(0);
                 points.push(PropertyPoint {
                     identifier: identifier.clone(),
@@ -452,7 +453,7 @@ impl HistoryPages {
         let valid = body.at(&path("NextValid")).as_bool() == Some(true);
         let next = body
             .text_at(&path("NextTime"))
-            .and_then(|t| t.parse::<i64>().ok())
+            .and_then(|t| parse_i64(&t))
             .filter(|_| valid);
         self.paging.answered(next);
         Ok(points)
@@ -617,7 +618,7 @@ impl RecordPages {
             for e in Array::from(&list).iter() {
                 let field = |k: &str| text(&at(&e, &[k])).unwrap_or_default();
                 records.push(DeviceRecord {
-                    time_ms: field("Time").parse::<i64>().unwrap_or(0),
+                    time_ms: parse_i64(&field("Time")).unwrap_or(0),
                     identifier: field("Identifier"),
                     name: field("Name"),
                     event_type: field("EventType"),
@@ -630,7 +631,7 @@ impl RecordPages {
         let next = r
             .body
             .text_at(&["Data", "NextTime"])
-            .and_then(|t| t.parse::<i64>().ok())
+            .and_then(|t| parse_i64(&t))
             .filter(|_| valid);
         self.paging.answered(next);
         Ok(Some(records))

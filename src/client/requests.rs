@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::Error;
 use crate::core::action::{self, ActionSpec, Addressing, Checked, FieldKind};
-use crate::core::attempts::{concat, push_u64};
+use crate::core::attempts::{concat, parse_i64, push_u64};
 
 /// The RPC parameters of a request: `(name, value)` pairs, sent as given.
 pub type Params = Vec<(String, String)>;
@@ -256,7 +256,7 @@ impl Request {
                     }
                 }
                 FieldKind::Integer { min, max } => {
-                    let n: Option<i64> = v.parse().ok();
+                    let n = parse_i64(v);
                     if !n.is_some_and(|n| (min..=max).contains(&n)) {
                         let mut m = concat(&[ctx, ".", f.js, ": must be a whole number from "]);
                         push_i64(&mut m, min);

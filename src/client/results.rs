@@ -204,10 +204,11 @@ fn property(p: &JsValue) -> PropertyStatus {
     let field = |k: &str| text(&at(p, &[k])).unwrap_or_default();
     let raw_value = field("Value");
     let data_type = field("DataType");
+    // Blank is not a number (though `Number("")` is 0); the engine trims, as `Number` does.
     let number = |s: &str| {
-        let s = s.trim();
-        (!s.is_empty())
-            .then(|| js_sys::Number::from(JsValue::from_str(s)).value_of())
+        let s = js_sys::JsString::from(s).trim();
+        (s.length() > 0)
+            .then(|| js_sys::Number::from(JsValue::from(s)).value_of())
             .filter(|n| !n.is_nan())
     };
     let value = match number(&raw_value) {

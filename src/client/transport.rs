@@ -168,6 +168,10 @@ impl Transport {
             .await
             .map_err(|e| match e {
                 gloo_net::Error::JsError(e) => e.message,
+                // (Its text, without `Display`: `core::fmt` stays out of the wasm.)
+                gloo_net::Error::GlooError(s) => s,
+                // gloo-net's `json` feature, when a Rust app turns it on, adds a serde variant.
+                #[allow(unreachable_patterns)]
                 other => alloc::string::ToString::to_string(&other),
             })?;
         let response = web_sys::Response::from(response);

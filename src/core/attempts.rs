@@ -68,6 +68,33 @@ pub fn push_u64(out: &mut String, mut n: u64) {
     }
 }
 
+/// `s` as `str::parse::<i64>` reads it (an optional sign, then ASCII digits, no overflow),
+/// without its generic radix code.
+pub fn parse_i64(s: &str) -> Option<i64> {
+    let (negative, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Accumulated negative, so that `i64::MIN` fits.
+    let mut n: i64 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_sub(i64::from(d))?;
+    }
+    if negative {
+        Some(n)
+    } else {
+        n.checked_neg()
+    }
+}
+
 /// `parts` joined into one string.
 #[inline(never)]
 pub fn concat(parts: &[&str]) -> String {
@@ -605,6 +632,54 @@ mod tests {
             let mut s = String::new();
             push_u64(&mut s, n);
             assert_eq!(s, n.to_string());
+        }
+    }
+
+    #[test]
+    fn parse_i64_reads_as_str_parse_does() {
+        let mut cases: Vec<String> = [
+            "",
+            "+",
+            "-",
+            "0",
+            "-0",
+            "+0",
+            "+5",
+            "007",
+            "-12",
+            "1a",
+            " 1",
+            "1 ",
+            "1_000",
+            "0x10",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999",
+            "\u{0661}",
+            "--1",
+            "+-1",
+            "1e3",
+        ]
+        .iter()
+        .map(|s| String::from(*s))
+        .collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = x as i64 >> (x % 64);
+            let mut s = String::new();
+            if n < 0 {
+                s.push('-');
+            }
+            push_u64(&mut s, n.unsigned_abs());
+            cases.push(s);
+        }
+        for s in &cases {
+            assert_eq!(parse_i64(s), s.parse::<i64>().ok(), "{s:?}");
         }
     }
 }

@@ -120,7 +120,7 @@ impl Message {
 /// An integer number's value (Unix ms).
 fn integer(v: &Json) -> Option<i64> {
     match v {
-        Json::Number { text, .. } => text.parse().ok(),
+        Json::Number { text, .. } => super::attempts::parse_i64(text),
         _ => None,
     }
 }

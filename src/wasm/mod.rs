@@ -49,6 +49,9 @@ mod sign;
 #[cfg(feature = "fleet")]
 mod watch;
 
+/// Every async method's promise, through the client's one `future_to_promise`.
+use crate::client::promise;
+
 /// An async iterator's step: `{ value, done: false }`, or `{ value: undefined, done: true }`.
 #[cfg(feature = "fleet")]
 fn iterator_result(value: Option<wasm_bindgen::JsValue>) -> wasm_bindgen::JsValue {
@@ -66,18 +69,4 @@ fn iterator_result(value: Option<wasm_bindgen::JsValue>) -> wasm_bindgen::JsValu
 #[cfg(feature = "fleet")]
 fn model_number(text: &str) -> f64 {
     js_sys::Number::parse_float(text)
-}
-
-/// A future of a JavaScript result, boxed: every async method goes through [`promise`], so the
-/// glue of `future_to_promise` is in the wasm once, not once per method.
-type JsResultFuture = core::pin::Pin<
-    alloc::boxed::Box<
-        dyn core::future::Future<Output = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>>,
-    >,
->;
-
-/// The promise of `f`.
-#[inline(never)]
-fn promise(f: JsResultFuture) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(f)
 }
