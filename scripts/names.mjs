@@ -32,7 +32,6 @@ export function shortenNames({ first, second, glue, dts }) {
   const imports = new Map();
   const exports = new Map();
   const modules = new Map();
-  let links = 0;
   let named = 0;
   const parts = firstSections.map((s) => {
     if (s.id === 2) {
@@ -51,9 +50,9 @@ export function shortenNames({ first, second, glue, dts }) {
     if (s.id === 7) {
       return {
         id: 7,
-        body: encodeExports(linksInOrder(readExports(s.body)).map((e) => {
+        body: encodeExports(readExports(s.body).map((e) => {
           if (KEEP.has(e.name)) return e;
-          exports.set(e.name, e.name.startsWith('%') ? `%${(links++).toString(36)}` : shortName(named++));
+          exports.set(e.name, shortName(named++));
           return { ...e, name: exports.get(e.name) };
         })),
       };
@@ -62,8 +61,8 @@ export function shortenNames({ first, second, glue, dts }) {
   });
   writeModule(first, firstBytes, parts);
 
-  // The second module imports the first's exports (`primary`: its functions, the externref
-  // table's) by name.
+  // The second module imports the first's exports (`primary`: its tables, the stack pointer) by
+  // name; it calls the first's functions through the table (split.mjs, `linkThroughTable`).
   const secondBytes = readFileSync(second);
   writeModule(second, secondBytes, sections(secondBytes).map((s) => (s.id !== 2 ? s : {
     id: 2,
@@ -84,16 +83,6 @@ export function shortenNames({ first, second, glue, dts }) {
     '    readonly memory: WebAssembly.Memory;',
     '}',
   ].join('\n')));
-}
-
-/**
- * The exports, those the second module calls (`%...`) last and in the order of their functions,
- * renamed in that order: indices and names then grow entry by entry, which compresses better
- * than wasm-opt's order.
- */
-function linksInOrder(exports) {
-  const links = exports.filter((e) => e.name.startsWith('%')).sort((a, b) => a.kind - b.kind || a.index - b.index);
-  return [...exports.filter((e) => !e.name.startsWith('%')), ...links];
 }
 
 function renameGlue(text, modules, imports, exports) {

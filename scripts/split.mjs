@@ -149,17 +149,121 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
       throw new Error(`split: ${file} has data in the lowest 1 KiB of memory: --low-memory-unused would be wrong`);
     }
   }
+  const links = linkThroughTable(`${work}/first.wasm`, `${work}/second.wasm`);
   for (const [from, to] of [[`${work}/first.wasm`, first], [`${work}/second.wasm`, second]]) {
     execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers', '--strip-target-features', from, '-o', to]);
   }
-  return { kept: keep.length, moved: moved.length, movedExports, data };
+  return { kept: keep.length, moved: moved.length, movedExports, data, links };
+}
+
+// --- the second module's calls into the first, through the table ------------------------------
+//
+// wasm-split links the modules by name: each function of the first that the second calls is an
+// export of the first (`%...`) and an import of the second. An export costs the first module a
+// name, a kind and an index (about 5 bytes each, for some 300 functions); a table entry costs
+// an index (2 bytes). So the links go through the function table the two share: each linked
+// function gets a slot (the one it has already, when the first's own element segments put it in
+// the table, else a new one at the end), its export goes, and in the second module its import
+// becomes a function of the same name and type that calls that slot (`call_indirect`), which
+// `-Oz` then inlines where it pays.
+
+/** The wasm features of `FEATURES`, for binaryen.js. */
+const binaryenFeatures = () => binaryen.Features.BulkMemory | binaryen.Features.NontrappingFPToInt
+  | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes
+  | binaryen.Features.Multivalue | (binaryen.Features.BulkMemoryOpt ?? 0);
+
+/** `{ slot, name }`: where an element segment of `table` with a constant offset puts each function. */
+function tableSlots(m, table) {
+  const out = [];
+  for (let i = 0; i < m.getNumElementSegments(); i++) {
+    const seg = binaryen.getElementSegmentInfo(m.getElementSegmentByIndex(i));
+    if (seg.table !== table) continue;
+    const offset = binaryen.getExpressionInfo(seg.offset);
+    if (offset.id !== binaryen.ConstId) throw new Error('split: an element segment whose offset is not a constant');
+    seg.data.forEach((name, j) => out.push({ slot: offset.value + j, name }));
+  }
+  return out;
+}
+
+function linkThroughTable(firstFile, secondFile) {
+  const first = binaryen.readBinary(readFileSync(firstFile));
+  const second = binaryen.readBinary(readFileSync(secondFile));
+  try {
+    first.setFeatures(binaryenFeatures());
+    second.setFeatures(binaryenFeatures());
+    const exports = [];
+    for (let i = 0; i < first.getNumExports(); i++) exports.push(binaryen.getExportInfo(first.getExportByIndex(i)));
+    const tableExport = exports.find((e) => e.name === '%table' && e.kind === binaryen.ExternalTable);
+    if (!tableExport) throw new Error('split: the first module exports no %table');
+    const table = first.getTable(tableExport.value);
+    const size = binaryen._BinaryenTableGetInitial(table);
+    // The slots the second module's element segments fill (its placeholders') are not reused.
+    const secondImports = [];
+    for (let i = 0; i < second.getNumFunctions(); i++) {
+      const f = binaryen.getFunctionInfo(second.getFunctionByIndex(i));
+      if (f.module === 'primary') secondImports.push(f);
+    }
+    let secondTable = null;
+    for (let i = 0; i < second.getNumTables(); i++) {
+      const t = binaryen.getTableInfo(second.getTableByIndex(i));
+      if (t.module === 'primary' && t.base === '%table') secondTable = t.name;
+    }
+    if (!secondTable) throw new Error('split: the second module does not import %table');
+    const replaced = new Set(tableSlots(second, secondTable).map((x) => x.slot));
+    const slotOf = new Map();
+    for (const { slot, name } of tableSlots(first, tableExport.value)) {
+      if (!replaced.has(slot) && !slotOf.has(name)) slotOf.set(name, slot);
+    }
+    // In the order of the functions: the new segment's indices then grow entry by entry, which
+    // compresses better.
+    const order = new Map();
+    for (let i = 0; i < first.getNumFunctions(); i++) order.set(binaryen.getFunctionInfo(first.getFunctionByIndex(i)).name, i);
+    const linked = new Map(exports.filter((e) => e.kind === binaryen.ExternalFunction && e.name.startsWith('%'))
+      .sort((a, b) => order.get(a.value) - order.get(b.value)).map((e) => [e.name, e.value]));
+    const added = [];
+    const slotOfLink = new Map();
+    for (const [name, func] of linked) {
+      if (!slotOf.has(func)) {
+        slotOf.set(func, size + added.length);
+        added.push(func);
+      }
+      slotOfLink.set(name, slotOf.get(func));
+      first.removeExport(name);
+    }
+    const newSize = size + added.length;
+    if (added.length) first.addActiveElementSegment(tableExport.value, '%links', added, first.i32.const(size));
+    binaryen._BinaryenTableSetInitial(table, newSize);
+    binaryen._BinaryenTableSetMax(table, newSize);
+    const importedTable = second.getTable(secondTable);
+    binaryen._BinaryenTableSetInitial(importedTable, newSize);
+    binaryen._BinaryenTableSetMax(importedTable, newSize);
+    let calls = 0;
+    for (const f of secondImports) {
+      if (!f.base.startsWith('%')) continue;
+      const slot = slotOfLink.get(f.base);
+      if (slot === undefined) throw new Error(`split: the second module imports ${f.base}, which the first does not export`);
+      const operands = binaryen.expandType(f.params).map((type, i) => second.local.get(i, type));
+      second.removeFunction(f.name);
+      second.addFunction(f.name, f.params, f.results, [],
+        second.call_indirect(secondTable, second.i32.const(slot), operands, f.params, f.results));
+      calls++;
+    }
+    if (calls !== linked.size) throw new Error(`split: ${linked.size} links exported, ${calls} imported`);
+    if (!first.validate() || !second.validate()) throw new Error('split: a module does not validate after linking through the table');
+    writeFileSync(firstFile, first.emitBinary());
+    writeFileSync(secondFile, second.emitBinary());
+    return { functions: linked.size, newSlots: added.length };
+  } finally {
+    first.dispose();
+    second.dispose();
+  }
 }
 
 // --- the first module's table exports ------------------------------------------------------
 //
 // wasm-split (binaryen 108) exports wasm-bindgen's externref table as its first table, the
-// function table: the export is pointed back at the externref table. (The links between the
-// two modules, `%` + a whole Rust name here, get short names after -Oz: names.mjs.)
+// function table: the export is pointed back at the externref table. (The tables' exports get
+// short names after -Oz: names.mjs.)
 
 function pointTableExports(firstFile) {
   const firstBytes = readFileSync(firstFile);
