@@ -24,6 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import binaryen from 'binaryen';
 import { root } from './lib.mjs';
+import { orderForGzip } from './order.mjs';
 import {
   leb, encodeLeb, sections, writeModule, skipValueType, skipLimits, readExports, encodeExports,
 } from './wasm_binary.mjs';
@@ -150,8 +151,11 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     }
   }
   const links = linkThroughTable(`${work}/first.wasm`, `${work}/second.wasm`);
+  const finish = ['--low-memory-unused', '--strip-debug', '--strip-producers', '--strip-target-features'];
   for (const [from, to] of [[`${work}/first.wasm`, first], [`${work}/second.wasm`, second]]) {
-    execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers', '--strip-target-features', from, '-o', to]);
+    execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', ...finish, from, '-o', to]);
+    // The functions in an order that compresses better (order.mjs), about 3 % of each module.
+    orderForGzip(to, FEATURES, ['-Oz', ...finish]);
   }
   return { kept: keep.length, moved: moved.length, movedExports, data, links };
 }

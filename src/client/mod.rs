@@ -339,6 +339,45 @@ pub(crate) fn check_timeout(ms: u32, field: &str) -> Result<u32, Error> {
     Ok(ms)
 }
 
+/// What [`Client::new`] checks of its options: the normalized endpoint, the host V3 signs (with
+/// [`SignatureVersion::V3`]) and the deadline.
+fn checked(options: &ClientOptions) -> Result<(String, Option<String>, u32), Error> {
+    let endpoint = endpoint_url(&options.endpoint)?;
+    #[cfg(not(feature = "v3"))]
+    if options.signature == SignatureVersion::V3 {
+        return Err(Error::invalid(
+            "options.signature: V3 needs the crate's `v3` feature",
+        ));
+    }
+    let v3_host = match options.signature {
+        SignatureVersion::V1 => None,
+        SignatureVersion::V3 => Some(
+            match options.signed_host.as_deref().filter(|h| !h.is_empty()) {
+                Some(h)
+                    if h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)) =>
+                {
+                    String::from(h)
+                }
+                Some(_) => {
+                    return Err(Error::invalid(
+                        "options.signedHost: a host name, with a port when not the default",
+                    ))
+                }
+                None => web_sys::Url::new(&endpoint)
+                    .map(|u| u.host())
+                    .unwrap_or_default(),
+            },
+        ),
+    };
+    check_retry(&options.retry)?;
+    if let Some(id) = options.iot_instance_id.as_deref().filter(|s| !s.is_empty()) {
+        name_like(id, "options", "iotInstanceId")?;
+    }
+    let timeout_ms = check_timeout(options.timeout_ms, "options.timeoutMs")?;
+    Ok((endpoint, v3_host, timeout_ms))
+}
+
 impl Client {
     /// A client; bad options are an `InvalidArgument` [`Error`] naming the field.
     pub fn new(options: ClientOptions) -> Result<Self, Error> {
@@ -354,37 +393,8 @@ impl Client {
                 [],
             ));
         }
-        let endpoint = endpoint_url(&options.endpoint)?;
-        #[cfg(not(feature = "v3"))]
-        if options.signature == SignatureVersion::V3 {
-            return Err(Error::invalid(
-                "options.signature: V3 needs the crate's `v3` feature",
-            ));
-        }
-        let v3_host = match options.signature {
-            SignatureVersion::V1 => None,
-            SignatureVersion::V3 => Some(match options.signed_host.filter(|h| !h.is_empty()) {
-                Some(h)
-                    if h.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)) =>
-                {
-                    h
-                }
-                Some(_) => {
-                    return Err(Error::invalid(
-                        "options.signedHost: a host name, with a port when not the default",
-                    ))
-                }
-                None => web_sys::Url::new(&endpoint)
-                    .map(|u| u.host())
-                    .unwrap_or_default(),
-            }),
-        };
-        check_retry(&options.retry)?;
-        if let Some(id) = options.iot_instance_id.as_deref().filter(|s| !s.is_empty()) {
-            name_like(id, "options", "iotInstanceId")?;
-        }
-        let timeout_ms = check_timeout(options.timeout_ms, "options.timeoutMs")?;
+        // Checked by reference, so that a bad option drops `options` in one place.
+        let (endpoint, v3_host, timeout_ms) = checked(&options)?;
         let (signer, provider) = match options.credentials {
             CredentialsSource::Static(c) => (Some(Signer::fixed(c)), None),
             CredentialsSource::Provider(p) => (None, Some(p)),

@@ -4,7 +4,6 @@
 //! up in a message).
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -29,37 +28,20 @@ pub fn get(o: &JsValue, key: &'static str) -> JsValue {
     Reflect::get(o, &name(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Slots of the property-name cache: more than the names the API reads.
-const NAME_SLOTS: usize = 256;
+/// A property name as serde-wasm-bindgen writes an enum's unit variant: a JavaScript string made
+/// once per `&'static str` and kept in its cache (found by the string's address), as it does for
+/// the field names of every result it makes. Reading an option or a request's field would
+/// otherwise decode a new string on every call.
+struct Name(&'static str);
 
-std::thread_local! {
-    /// Each property name read as a JavaScript string made once, found by the address and length
-    /// of the crate's own `&'static str` (open addressing): reading an option or a request's
-    /// field would otherwise decode a new string on every call.
-    static NAMES: core::cell::RefCell<Vec<(usize, usize, JsValue)>> =
-        const { core::cell::RefCell::new(Vec::new()) };
+impl serde::Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit_variant("", 0, self.0)
+    }
 }
 
 fn name(key: &'static str) -> JsValue {
-    let (addr, len) = (key.as_ptr() as usize, key.len());
-    // The borrow ends before the caller reads the property (a getter may call back in).
-    NAMES.with_borrow_mut(|slots| {
-        if slots.is_empty() {
-            slots.resize(NAME_SLOTS, (0, 0, JsValue::UNDEFINED));
-        }
-        let mut i = (addr.wrapping_mul(0x9E37_79B9) >> 8) % NAME_SLOTS;
-        for _ in 0..NAME_SLOTS {
-            match slots.get_mut(i) {
-                Some((a, l, name)) if *a == addr && *l == len => return name.clone(),
-                Some(slot @ (0, _, _)) => {
-                    *slot = (addr, len, JsValue::from_str(key));
-                    return slot.2.clone();
-                }
-                _ => i = (i + 1) % NAME_SLOTS,
-            }
-        }
-        JsValue::from_str(key)
-    })
+    serde_wasm_bindgen::to_value(&Name(key)).unwrap_or_else(|_| JsValue::from_str(key))
 }
 
 /// `v` as a Rust string when it is a JavaScript string; `Some(Err(()))` when it holds a lone

@@ -17,7 +17,7 @@ use crate::client::{
     CallOptions, ClientOptions, CredentialsProvider, CredentialsSource, Error, ProvidedCredentials,
 };
 use crate::core::attempts::concat;
-use crate::core::{Credentials, RetryPolicy};
+use crate::core::Credentials;
 #[cfg(feature = "fleet")]
 use crate::{client::PresignOptions, core::Timestamp};
 
@@ -117,59 +117,70 @@ pub fn client_options(o: &JsValue) -> Result<ClientOptions, Error> {
             "new IotClient(options): options must be an object with an endpoint",
         ));
     }
-    const CTX: &str = "options";
     check_keys(o, &CLIENT_KEYS, CTX)?;
     let r = get(o, "retry");
     check_keys(&r, &RETRY_KEYS, "options.retry")?;
     let endpoint = required_string(o, "endpoint", CTX)?;
-    let mut retry = RetryPolicy::default();
+    let credentials = credentials_source(o)?;
+    let mut out = ClientOptions::new(endpoint, credentials);
+    // One way out for a bad option, so the options read so far are dropped in one place (a `?`
+    // after each field would drop them at each: a copy of the drop each time in the wasm).
+    other_options(o, &r, &mut out).map(|()| out)
+}
+
+const CTX: &str = "options";
+
+/// `credentials`, or `accessKeyId`, `accessKeySecret` and `securityToken`.
+fn credentials_source(o: &JsValue) -> Result<CredentialsSource, Error> {
+    let provider = get(o, "credentials");
+    if present(&provider) {
+        let f = provider.dyn_into::<Function>().map_err(|_| {
+            invalid("options.credentials: must be a function returning credentials")
+        })?;
+        return Ok(CredentialsSource::Provider(js_provider(f)));
+    }
+    let Some(id) = opt_string(o, "accessKeyId", CTX)? else {
+        return Err(invalid(
+            "options: give accessKeyId and accessKeySecret, or a credentials provider",
+        ));
+    };
+    let secret = required_string(o, "accessKeySecret", CTX)?;
+    let token = opt_string(o, "securityToken", CTX)?;
+    let creds = Credentials::new(id, secret, token.map(Into::into))
+        .map_err(|e| invalid(concat(&["options: ", e.as_str()])))?;
+    Ok(CredentialsSource::Static(creds))
+}
+
+/// The options but the endpoint and the credentials, into `out`; `r` is `options.retry`.
+fn other_options(o: &JsValue, r: &JsValue, out: &mut ClientOptions) -> Result<(), Error> {
+    let retry = &mut out.retry;
     // Only types are checked here; the ranges are the client's (`Client::new`). A count that is
     // not a whole number in u32 becomes 0, which the client refuses with its message.
-    if let Some(n) = opt_number(&r, "maxAttempts", "options.retry")? {
+    if let Some(n) = opt_number(r, "maxAttempts", "options.retry")? {
         retry.max_attempts = if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n) {
             n as u32
         } else {
             0
         };
     }
-    if let Some(n) = opt_number(&r, "baseDelayMs", "options.retry")? {
+    if let Some(n) = opt_number(r, "baseDelayMs", "options.retry")? {
         retry.base_delay_ms = n;
     }
-    if let Some(n) = opt_number(&r, "maxDelayMs", "options.retry")? {
+    if let Some(n) = opt_number(r, "maxDelayMs", "options.retry")? {
         retry.max_delay_ms = n;
     }
-    let unknown = get(&r, "retryUnknown");
+    let unknown = get(r, "retryUnknown");
     if present(&unknown) {
         retry.retry_unknown = unknown
             .as_bool()
             .ok_or_else(|| invalid("options.retry.retryUnknown: must be true or false"))?;
     }
-    let provider = get(o, "credentials");
-    let credentials = if present(&provider) {
-        let f = provider.dyn_into::<Function>().map_err(|_| {
-            invalid("options.credentials: must be a function returning credentials")
-        })?;
-        CredentialsSource::Provider(js_provider(f))
-    } else {
-        let Some(id) = opt_string(o, "accessKeyId", CTX)? else {
-            return Err(invalid(
-                "options: give accessKeyId and accessKeySecret, or a credentials provider",
-            ));
-        };
-        let secret = required_string(o, "accessKeySecret", CTX)?;
-        let token = opt_string(o, "securityToken", CTX)?;
-        let creds = Credentials::new(id, secret, token.map(Into::into))
-            .map_err(|e| invalid(concat(&["options: ", e.as_str()])))?;
-        CredentialsSource::Static(creds)
-    };
-    let mut out = ClientOptions::new(endpoint, credentials);
     out.region_id = opt_string(o, "regionId", CTX)?;
     out.iot_instance_id = opt_string(o, "iotInstanceId", CTX)?;
     out.method = opt_method(o, CTX)?.unwrap_or_default();
     if let Some(ms) = opt_timeout(o, "timeoutMs", CTX)? {
         out.timeout_ms = ms;
     }
-    out.retry = retry;
     out.check_args = opt_bool(o, "checkArgs", CTX)?.unwrap_or(false);
     out.signature = match opt_string(o, "signature", CTX)?.as_deref() {
         None | Some("v1") => crate::client::SignatureVersion::V1,
@@ -185,7 +196,7 @@ pub fn client_options(o: &JsValue) -> Result<ClientOptions, Error> {
         Some(_) => return Err(super::js::field(CTX, "signature", ": \"v1\" or \"v3\"")),
     };
     out.signed_host = opt_string(o, "signedHost", CTX)?;
-    Ok(out)
+    Ok(())
 }
 
 /// A JavaScript credentials function as a provider: called with no arguments, its answer (or
