@@ -659,6 +659,28 @@ pub fn find(action: &str) -> Option<&'static ActionSpec> {
     ACTIONS.iter().find(|a| a.name == action)
 }
 
+/// Each action's name and whether it is idempotent: [`ACTIONS`] reduced at compile time to what
+/// every call needs to know of any action (whether it may be retried). A wasm that only makes
+/// calls then carries these pairs, not the specs of the actions it never reads (their fields,
+/// their methods: the package's first entry).
+const IDEMPOTENT: [(&str, bool); ACTIONS.len()] = {
+    let mut out = [("", false); ACTIONS.len()];
+    let mut i = 0;
+    while i < ACTIONS.len() {
+        out[i] = (ACTIONS[i].name, ACTIONS[i].idempotent);
+        i += 1;
+    }
+    out
+};
+
+/// Whether the catalog has `action` ([`ActionSpec::idempotent`] when it does).
+pub fn idempotent(action: &str) -> Option<bool> {
+    IDEMPOTENT
+        .iter()
+        .find(|(name, _)| *name == action)
+        .map(|&(_, i)| i)
+}
+
 impl ActionSpec {
     /// The field named `name` (the platform's name).
     pub fn field(&self, name: &str) -> Option<&'static Field> {
@@ -849,6 +871,15 @@ pub const REQUESTS_TS: &str = match core::str::from_utf8(&REQUESTS_BYTES) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idempotent_pairs_are_the_catalogs() {
+        for a in ACTIONS {
+            assert_eq!(idempotent(a.name), Some(a.idempotent), "{}", a.name);
+        }
+        assert_eq!(idempotent("Pub"), None);
+        assert_eq!(idempotent("queryDevice"), None);
+    }
 
     #[test]
     fn names_are_unique_and_found() {

@@ -105,8 +105,8 @@ pub fn classify_platform_error(code: &str, http_status: u16) -> (Outcome, Option
 /// ([`super::action::ActionSpec::idempotent`]); for an action it does not know (sent with `call`),
 /// by the platform's naming (`Query*`, `Get*`, `List*`, `Describe*`).
 pub fn is_idempotent_action(action: &str) -> bool {
-    match super::action::find(action) {
-        Some(spec) => spec.idempotent,
+    match super::action::idempotent(action) {
+        Some(idempotent) => idempotent,
         None => ["Query", "Get", "List", "Describe"]
             .iter()
             .any(|p| action.starts_with(p)),
