@@ -2,8 +2,8 @@
 // module after -Oz). Deflate finds repeats only within the last 32 KiB, and wasm-opt leaves the
 // functions in the order the linker wrote them: a shim far from its like compresses alone. So
 // the functions are laid out greedily, each next one the one that the last 32 KiB written
-// compress best (the most bytes saved against compressing it alone), starting from the
-// largest. The module is rewritten through binaryen's text format, where functions are named
+// compress best (the most bytes saved against compressing it alone, per fourth root of its
+// length), starting from the largest. The module is rewritten through binaryen's text format, where functions are named
 // (calls, the table, the exports follow by name), then -Oz again (its binary writer's stack
 // optimizations are lost in the text form). Nothing else changes: same functions, same table
 // slots, same exports.
@@ -16,6 +16,10 @@ import { leb, sections } from './wasm_binary.mjs';
 
 const BIN = join(root, 'node_modules', '.bin');
 const WINDOW = 32 * 1024;
+// The gain is divided by the length's fourth root: a long function saves more bytes anywhere,
+// so its absolute gain would pull it forward at the expense of better-matched short ones
+// (measured: 0 to 0.75 tried, 0.25 the smallest for both modules).
+const POWER = 0.25;
 
 /** The function bodies of the code section, in order. */
 function bodies(bytes) {
@@ -47,7 +51,7 @@ export function gzipOrder(list) {
     if (left.size === 0) return order;
     let best = Infinity;
     for (const j of left) {
-      const gain = deflate(list[j], tail) - alone[j];
+      const gain = (deflate(list[j], tail) - alone[j]) / (list[j].length ** POWER);
       if (gain < best) {
         best = gain;
         next = j;

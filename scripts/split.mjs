@@ -157,7 +157,8 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     // The functions in an order that compresses better (order.mjs), about 3 % of each module.
     orderForGzip(to, FEATURES, ['-Oz', ...finish]);
   }
-  return { kept: keep.length, moved: moved.length, movedExports, data, links };
+  const locations = zeroDeadLocations(first, second, fullWasm);
+  return { kept: keep.length, moved: moved.length, movedExports, data, links, locations };
 }
 
 // --- the second module's calls into the first, through the table ------------------------------
@@ -383,13 +384,12 @@ function joined(list, fill, maxGap) {
   return out.map((r) => segment(r.offset, Buffer.concat(r.parts)));
 }
 
-function moveData(firstFile, secondFile, fullWasm) {
-  const firstBytes = readFileSync(firstFile);
-  const firstSections = sections(firstBytes);
-  const dataSection = firstSections.find((x) => x.id === 11);
-  if (!dataSection) return { segments: 0, bytes: 0 };
-  const segments = dataSegments(dataSection.body);
-  const active = segments.filter((g) => g.offset !== null).sort((a, b) => a.offset - b.offset);
+/**
+ * `reach(addresses)`: the segments of `active` (sorted by address) that code naming `addresses`
+ * may read: those an address falls in, ends at (a slice's end pointer) or sits between, and
+ * every segment a 4-byte word of a reached one points into.
+ */
+function reacher(active) {
   /** The segments an address falls in, or ends at (a slice's end pointer), or sits between. */
   const at = (address) => {
     const hits = [];
@@ -420,6 +420,17 @@ function moveData(firstFile, secondFile, fullWasm) {
     }
     return seen;
   };
+  return reach;
+}
+
+function moveData(firstFile, secondFile, fullWasm) {
+  const firstBytes = readFileSync(firstFile);
+  const firstSections = sections(firstBytes);
+  const dataSection = firstSections.find((x) => x.id === 11);
+  if (!dataSection) return { segments: 0, bytes: 0 };
+  const segments = dataSegments(dataSection.body);
+  const active = segments.filter((g) => g.offset !== null).sort((a, b) => a.offset - b.offset);
+  const reach = reacher(active);
   const kept = reach(namedAddresses(firstFile));
   const moved = [...reach(namedAddresses(secondFile))].filter((g) => !kept.has(g)).sort((a, b) => a.offset - b.offset);
   if (moved.length === 0) return { segments: 0, bytes: 0 };
@@ -460,6 +471,44 @@ function moveData(firstFile, secondFile, fullWasm) {
   secondSections.splice(code + 1, 0, { id: 11, body: encode(secondSegments) });
   writeModule(secondFile, secondBytes, secondSections);
   return { segments: moved.length, bytes: moved.reduce((n, g) => n + g.size, 0), secondSegments: secondSegments.length };
+}
+
+// --- panic locations that no code reads -----------------------------------------------------
+//
+// With `-Cpanic=immediate-abort` a panic aborts without a message: the `Location`s (file, line,
+// column) that `#[track_caller]` code hands to it, and the file names they point to, are never
+// read. wasm-opt removes the code that named most of them, but not the data. A segment that no
+// code of either optimized module names (nor a segment they reach), and that is a source file's
+// name (`.../x.rs`) or a `Location` pointing into one, is zeroed in the modules' data.
+
+function zeroDeadLocations(firstFile, secondFile, fullWasm) {
+  const full = dataSegments(sections(readFileSync(fullWasm)).find((x) => x.id === 11).body);
+  const active = full.filter((g) => g.offset !== null).sort((a, b) => a.offset - b.offset);
+  const live = reacher(active)([...namedAddresses(firstFile), ...namedAddresses(secondFile)]);
+  const isPath = (g) => /^[\x21-\x7e]+\.rs\0?$/.test(g.bytes.toString('latin1'));
+  const paths = active.filter(isPath);
+  // `Location` on wasm32: the file's pointer and length, the line, the column.
+  const isLocation = (g) => g.size === 16 && paths.some((p) => {
+    const [ptr, len] = [g.bytes.readUInt32LE(0), g.bytes.readUInt32LE(4)];
+    return ptr >= p.offset && ptr + len <= p.offset + p.size;
+  });
+  const dead = active.filter((g) => !live.has(g) && (isPath(g) || isLocation(g)));
+  let zeroed = 0;
+  for (const file of [firstFile, secondFile]) {
+    const bytes = readFileSync(file);
+    const section = sections(bytes).find((x) => x.id === 11);
+    for (const g of section ? dataSegments(section.body) : []) {
+      for (const d of dead) {
+        const from = Math.max(g.offset, d.offset);
+        const to = Math.min(g.offset + g.size, d.offset + d.size);
+        if (from >= to) continue;
+        g.bytes.fill(0, from - g.offset, to - g.offset);
+        zeroed += to - from;
+      }
+    }
+    writeFileSync(file, bytes);
+  }
+  return { segments: dead.length, bytes: zeroed };
 }
 
 // `node scripts/split.mjs CALLS FULL FIRST SECOND WORK` (what `npm run build` runs): writes the
