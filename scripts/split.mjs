@@ -151,7 +151,12 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     }
   }
   const links = linkThroughTable(`${work}/first.wasm`, `${work}/second.wasm`);
-  const finish = ['--low-memory-unused', '--strip-debug', '--strip-producers', '--strip-target-features'];
+  // A function with one caller is inlined only when small (20 bytes; -Oz: any size): the
+  // callers then stay small functions with few locals, whose code repeats more, and gzip
+  // gains more than the calls cost (0 to 100 measured; 15 to 20 the smallest: -1.5 % in the
+  // first module, -5 % in the second; signRpc's rate in Chromium the same within its spread).
+  const finish = ['--low-memory-unused', '--one-caller-inline-max-function-size=20', '--strip-debug',
+    '--strip-producers', '--strip-target-features'];
   for (const [from, to] of [[`${work}/first.wasm`, first], [`${work}/second.wasm`, second]]) {
     execFileSync(WASM_OPT, [...FEATURES, '-Oz', '--converge', ...finish, from, '-o', to]);
     // The functions in an order that compresses better (order.mjs), about 3 % of each module.
