@@ -83,7 +83,7 @@ export function build({ setup = true } = {}) {
  */
 export const STD_FOR_SIZE = {
   cargo: ['-Zbuild-std=std,panic_abort', '-Zbuild-std-features=optimize_for_size'],
-  rustflags: ['-Zunstable-options', '-Cpanic=immediate-abort'],
+  rustflags: ['-Zunstable-options', '-Cpanic=immediate-abort', '-Zlocation-detail=none'],
   env: { RUSTC_BOOTSTRAP: '1' },
 };
 

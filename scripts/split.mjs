@@ -162,8 +162,7 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     // The functions in an order that compresses better (order.mjs), about 3 % of each module.
     orderForGzip(to, FEATURES, ['-Oz', ...finish]);
   }
-  const locations = zeroDeadLocations(first, second, fullWasm);
-  return { kept: keep.length, moved: moved.length, movedExports, data, links, locations };
+  return { kept: keep.length, moved: moved.length, movedExports, data, links };
 }
 
 // --- the second module's calls into the first, through the table ------------------------------
@@ -476,44 +475,6 @@ function moveData(firstFile, secondFile, fullWasm) {
   secondSections.splice(code + 1, 0, { id: 11, body: encode(secondSegments) });
   writeModule(secondFile, secondBytes, secondSections);
   return { segments: moved.length, bytes: moved.reduce((n, g) => n + g.size, 0), secondSegments: secondSegments.length };
-}
-
-// --- panic locations that no code reads -----------------------------------------------------
-//
-// With `-Cpanic=immediate-abort` a panic aborts without a message: the `Location`s (file, line,
-// column) that `#[track_caller]` code hands to it, and the file names they point to, are never
-// read. wasm-opt removes the code that named most of them, but not the data. A segment that no
-// code of either optimized module names (nor a segment they reach), and that is a source file's
-// name (`.../x.rs`) or a `Location` pointing into one, is zeroed in the modules' data.
-
-function zeroDeadLocations(firstFile, secondFile, fullWasm) {
-  const full = dataSegments(sections(readFileSync(fullWasm)).find((x) => x.id === 11).body);
-  const active = full.filter((g) => g.offset !== null).sort((a, b) => a.offset - b.offset);
-  const live = reacher(active)([...namedAddresses(firstFile), ...namedAddresses(secondFile)]);
-  const isPath = (g) => /^[\x21-\x7e]+\.rs\0?$/.test(g.bytes.toString('latin1'));
-  const paths = active.filter(isPath);
-  // `Location` on wasm32: the file's pointer and length, the line, the column.
-  const isLocation = (g) => g.size === 16 && paths.some((p) => {
-    const [ptr, len] = [g.bytes.readUInt32LE(0), g.bytes.readUInt32LE(4)];
-    return ptr >= p.offset && ptr + len <= p.offset + p.size;
-  });
-  const dead = active.filter((g) => !live.has(g) && (isPath(g) || isLocation(g)));
-  let zeroed = 0;
-  for (const file of [firstFile, secondFile]) {
-    const bytes = readFileSync(file);
-    const section = sections(bytes).find((x) => x.id === 11);
-    for (const g of section ? dataSegments(section.body) : []) {
-      for (const d of dead) {
-        const from = Math.max(g.offset, d.offset);
-        const to = Math.min(g.offset + g.size, d.offset + d.size);
-        if (from >= to) continue;
-        g.bytes.fill(0, from - g.offset, to - g.offset);
-        zeroed += to - from;
-      }
-    }
-    writeFileSync(file, bytes);
-  }
-  return { segments: dead.length, bytes: zeroed };
 }
 
 // `node scripts/split.mjs CALLS FULL FIRST SECOND WORK` (what `npm run build` runs): writes the
