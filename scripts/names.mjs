@@ -5,8 +5,9 @@
 // page loads and compresses poorly. Each import of wasm-bindgen's glue module and each export
 // but `memory` gets a one- or two-letter name, in the module, in the glue (the import object's
 // keys, every `wasm.<export>`) and in the second module's imports of the first; so does each
-// module the first imports from (wasm-bindgen's glue, the snippets). The glue's import
-// functions that the first module no longer imports (wasm-opt removed their last use) go.
+// module the first imports from (wasm-bindgen's glue, the snippets, the second entry's
+// placeholders). The glue's import functions that the first module no longer imports (wasm-opt
+// removed their last use) go.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { sections, writeModule, readImports, encodeImports, readExports, encodeExports } from './wasm_binary.mjs';
 
@@ -38,7 +39,6 @@ export function shortenNames({ first, second, glue, dts }) {
       return {
         id: 2,
         body: encodeImports(readImports(s.body).map((i) => {
-          if (i.module === 'placeholder') return i;
           if (!modules.has(i.module)) modules.set(i.module, shortName(modules.size));
           const module = modules.get(i.module);
           if (i.module !== GLUE) return { ...i, module };
@@ -108,6 +108,13 @@ function renameGlue(text, modules, imports, exports) {
   if (missing.length) throw new Error(`build: the glue has no import ${missing.join(', ')}`);
   let out = text.slice(0, start) + head + entries.join('') + text.slice(end);
   for (const [module, short] of modules) {
+    // The second entry's placeholders (build.mjs, `secondEntry`): an object of its own.
+    if (module === 'placeholder') {
+      const key = /^ {8}placeholder: /m;
+      if (!key.test(out)) throw new Error('build: the glue has no placeholder import object');
+      out = out.replace(key, `        ${short}: `);
+      continue;
+    }
     const line = new RegExp(`^ {8}"${module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}": (import\\d+),$`, 'm');
     if (!line.test(out)) throw new Error(`build: the glue has no import object for ${module}`);
     out = out.replace(line, `        ${short}: $1,`);
