@@ -3,10 +3,10 @@
 // functions in the order the linker wrote them: a shim far from its like compresses alone. So
 // the functions are laid out greedily, each next one the one that the last 32 KiB written
 // compress best (the most bytes saved against compressing it alone, per fourth root of its
-// length), starting from the largest. The module is rewritten through binaryen's text format, where functions are named
-// (calls, the table, the exports follow by name), then -Oz again (its binary writer's stack
-// optimizations are lost in the text form). Nothing else changes: same functions, same table
-// slots, same exports.
+// length), starting from the largest. The module is rewritten through binaryen's text format,
+// where functions are named (calls, the table, the exports follow by name), then -Oz again
+// (its binary writer's stack optimizations are lost in the text form). Nothing else changes:
+// same functions, same table slots, same exports.
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ function bodies(bytes) {
 }
 
 /** The greedy order (indices into `list`). */
-export function gzipOrder(list) {
+function gzipOrder(list) {
   const deflate = (bytes, dictionary) => zlib.deflateRawSync(bytes, { level: 9, ...(dictionary && { dictionary }) }).length;
   const alone = list.map((b) => deflate(b));
   const left = new Set(list.keys());
