@@ -209,6 +209,8 @@ async function selectDevice(deviceName) {
   state.device = { deviceName };
   $('device-name').textContent = `on ${deviceName}`;
   $('answer').hidden = true;
+  // The previous device's properties go at once: a value typed there would be set on this one.
+  $('props').replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'hint', text: 'Loading…' })));
   try {
     const d = await logged('QueryDeviceDetail', deviceName, () => state.client.queryDeviceDetail({ productKey: state.productKey, deviceName }));
     state.device.status = d.data.Status;
@@ -557,6 +559,8 @@ async function loadProperties() {
   try {
     const r = await logged('QueryDevicePropertyStatus', deviceName, () =>
       state.client.queryDevicePropertyStatus({ productKey: state.productKey, deviceName }));
+    // Another device chosen meanwhile: its own read shows its properties.
+    if (state.device?.deviceName !== deviceName) return;
     $('props').replaceChildren(...r.properties.map((p) => {
       const def = m.properties.find((x) => x.identifier === p.identifier);
       const writable = def?.accessMode === 'rw';
@@ -574,6 +578,7 @@ async function loadProperties() {
           : el('span', { class: 'hint', text: 'read-only' })));
     }));
   } catch (e) {
+    if (state.device?.deviceName !== deviceName) return;
     $('props').replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'hint', text: describeError(e) })));
   }
 }

@@ -271,6 +271,12 @@ impl LiveView {
         let new = Value { value, version };
         match slot {
             Some((_, old)) if old.version >= version => return,
+            // The report a snapshot already showed (same platform time, same value), now seen
+            // on the stream: its event id is kept, nothing shown changes.
+            Some((_, old)) if old.version.time_ms == version.time_ms && old.value == new.value => {
+                *old = new;
+                return;
+            }
             Some((_, old)) => *old = new.clone(),
             None => self
                 .properties
@@ -390,6 +396,30 @@ mod tests {
             .is_empty());
         assert_eq!(view.last_event_id(), 2);
         assert_eq!(view.apply(3, Message::Gap), Applied::Resync);
+    }
+
+    #[test]
+    fn the_report_a_snapshot_showed_is_not_shown_twice() {
+        let mut view = LiveView::new();
+        view.apply_snapshot("pk/lamp-02", [("Brightness".into(), 1000, "21".into())]);
+        // The stream brings the report the snapshot read: same time, same value.
+        assert_eq!(
+            view.apply(5, report("pk/lamp-02", "Brightness", 1000, "21")),
+            Applied::Changes(alloc::vec![])
+        );
+        assert_eq!(
+            view.property("pk/lamp-02", "Brightness")
+                .unwrap()
+                .version
+                .event_id,
+            5
+        );
+        // Another value at the same time is still taken from the stream.
+        let Applied::Changes(c) = view.apply(6, report("pk/lamp-02", "Brightness", 1000, "22"))
+        else {
+            panic!()
+        };
+        assert_eq!(c.len(), 1);
     }
 
     #[test]
