@@ -111,8 +111,9 @@ export function loadExtrasSync(source: { module: BufferSource | WebAssembly.Modu
 
 /**
  * The glue of the first entry learns of the second:
- * - the first module imports a placeholder for each function of the second: each throws an
- *   error that says what to load;
+ * - the first module imports a placeholder for each signature of the second's functions that
+ *   it may call through the table, and the glue calls the second's exports (its methods) as
+ *   `extras.<name>`: until the second is loaded, each throws an error that says what to load;
  * - once the first is instantiated it is told it is the first of two, and `__loadExtras`
  *   instantiates the second with the first's exports (its memory, tables and functions) and
  *   tells the first the second is in.
@@ -131,12 +132,15 @@ function secondEntry(file, movedExports) {
 const SECOND_ENTRY = new Proxy({}, { get() {
   return () => { throw new Error("thingcall: this is in the package's second entry: import { loadExtras } from 'thingcall/extras' and await loadExtras() first"); };
 } });
+// The second module's exports, which the glue's methods of the second entry call.
+let extras = SECOND_ENTRY;
 let extrasLoading;
 function __loadExtrasSync(module) {
   if (wasm === NOT_LOADED) throw new Error('thingcall: call await init() (or initSync({ module })) before loading the extras');
   if (extrasLoading) return;
   const instance = new WebAssembly.Instance(module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module), { primary: wasm });
   extrasLoading = Promise.resolve(instance);
+  extras = instance.exports;
   wasm.__thingcallExtras(1);
 }
 function __loadExtras(module_or_path) {
@@ -149,6 +153,7 @@ function __loadExtras(module_or_path) {
       module_or_path = fetch(module_or_path);
     }
     const { instance } = await __wbg_load(await module_or_path, { primary: wasm });
+    extras = instance.exports;
     wasm.__thingcallExtras(1);
     return instance;
   })();

@@ -7,7 +7,8 @@
 // keys, every `wasm.<export>`) and in the second module's imports of the first; so does each
 // module the first imports from (wasm-bindgen's glue, the snippets, the second entry's
 // placeholders). The glue's import functions that the first module no longer imports (wasm-opt
-// removed their last use) go.
+// removed their last use) go. The second module's exports (the second entry's methods, which
+// the glue calls as `extras.<name>` once it is loaded) get short names too.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { sections, writeModule, readImports, encodeImports, readExports, encodeExports } from './wasm_binary.mjs';
 
@@ -63,17 +64,31 @@ export function shortenNames({ first, second, glue, dts }) {
 
   // The second module imports the first's exports (`primary`: its tables, the stack pointer) by
   // name; it calls the first's functions through the table (split.mjs, `linkThroughTable`).
+  // Its own exports are the second entry's methods, which the glue calls as `extras.<name>`.
   const secondBytes = readFileSync(second);
-  writeModule(second, secondBytes, sections(secondBytes).map((s) => (s.id !== 2 ? s : {
-    id: 2,
-    body: encodeImports(readImports(s.body).map((i) => {
-      if (i.module !== 'primary' || KEEP.has(i.name)) return i;
-      if (!exports.has(i.name)) throw new Error(`build: the second module imports ${i.name}, which the first does not export`);
-      return { ...i, name: exports.get(i.name) };
-    })),
-  })));
+  const extras = new Map();
+  writeModule(second, secondBytes, sections(secondBytes).map((s) => {
+    if (s.id === 7) {
+      return {
+        id: 7,
+        body: encodeExports(readExports(s.body).map((e) => {
+          extras.set(e.name, shortName(extras.size));
+          return { ...e, name: extras.get(e.name) };
+        })),
+      };
+    }
+    if (s.id !== 2) return s;
+    return {
+      id: 2,
+      body: encodeImports(readImports(s.body).map((i) => {
+        if (i.module !== 'primary' || KEEP.has(i.name)) return i;
+        if (!exports.has(i.name)) throw new Error(`build: the second module imports ${i.name}, which the first does not export`);
+        return { ...i, name: exports.get(i.name) };
+      })),
+    };
+  }));
 
-  writeFileSync(glue, renameGlue(readFileSync(glue, 'utf8'), modules, imports, exports));
+  writeFileSync(glue, renameGlue(readFileSync(glue, 'utf8'), modules, imports, exports, extras));
   const types = readFileSync(dts, 'utf8');
   const initOutput = /^export interface InitOutput \{\n[^}]*\n\}$/m;
   if (!initOutput.test(types)) throw new Error("build: wasm-bindgen's .d.ts changed: update shortenNames in scripts/names.mjs");
@@ -85,7 +100,7 @@ export function shortenNames({ first, second, glue, dts }) {
   ].join('\n')));
 }
 
-function renameGlue(text, modules, imports, exports) {
+function renameGlue(text, modules, imports, exports, extras) {
   const start = text.indexOf('    const import0 = {\n        __proto__: null,\n');
   const end = text.indexOf('\n    };\n', start);
   const returned = `        "${GLUE}": import0,`;
@@ -121,6 +136,7 @@ function renameGlue(text, modules, imports, exports) {
   }
   return out.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
     if (KEEP.has(name)) return whole;
+    if (extras.has(name)) return `extras.${extras.get(name)}`;
     if (!exports.has(name)) throw new Error(`build: the glue calls wasm.${name}, which the first module does not export`);
     return `wasm.${exports.get(name)}`;
   });

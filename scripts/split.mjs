@@ -151,6 +151,8 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     }
   }
   const links = linkThroughTable(`${work}/first.wasm`, `${work}/second.wasm`);
+  const secondExports = exportFromSecond(`${work}/first.wasm`, `${work}/second.wasm`, movedExports);
+  const placeholders = sharePlaceholders(`${work}/first.wasm`);
   // A function with one caller is inlined only when small (20 bytes; -Oz: any size): the
   // callers then stay small functions with few locals, whose code repeats more, and gzip
   // gains more than the calls cost (0 to 100 measured; 15 to 20 the smallest: -1.5 % in the
@@ -162,7 +164,103 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     // The functions in an order that compresses better (order.mjs): about 1 % of each module.
     orderForGzip(to, FEATURES, ['-Oz', ...finish]);
   }
-  return { kept: keep.length, moved: moved.length, movedExports, data, links };
+  return { kept: keep.length, moved: moved.length, movedExports, secondExports, data, links, placeholders };
+}
+
+// --- the second entry's exports, from the second module ---------------------------------------
+//
+// wasm-split leaves each export of a moved function in the first module, as a function that
+// calls the moved one's table slot (a placeholder until the second module is in). The glue's
+// methods of the second entry call them only once it is loaded: they call the second module's
+// own exports instead (names.mjs), and the first module loses the exports, the functions behind
+// them and their types.
+
+/** The table slot each of `names` (functions of `file`) calls: their one `call_indirect`'s constant. */
+function slotsCalled(file, names) {
+  const text = wat(file);
+  const out = new Map();
+  for (const name of names) {
+    const start = text.indexOf(`\n (func $${name} `);
+    if (start < 0) throw new Error(`split: no function $${name} in the first module`);
+    const body = text.slice(start, text.indexOf('\n )', start));
+    // Its parameters passed on (`local.get`s) to the slot's function: one call, one constant.
+    const calls = [...body.matchAll(/\(call_indirect \$0 /g)];
+    const constants = [...body.matchAll(/\(i32\.const (\d+)\)/g)];
+    if (calls.length !== 1 || constants.length !== 1) throw new Error(`split: $${name} is not one call of a table slot (wasm-split changed?)`);
+    out.set(name, Number(constants[0][1]));
+  }
+  return out;
+}
+
+function exportFromSecond(firstFile, secondFile, movedExports) {
+  const first = binaryen.readBinary(readFileSync(firstFile));
+  const second = binaryen.readBinary(readFileSync(secondFile));
+  try {
+    first.setFeatures(binaryenFeatures());
+    second.setFeatures(binaryenFeatures());
+    const exports = new Map();
+    for (let i = 0; i < first.getNumExports(); i++) {
+      const e = binaryen.getExportInfo(first.getExportByIndex(i));
+      if (e.kind === binaryen.ExternalFunction && movedExports.includes(e.name)) exports.set(e.name, e.value);
+    }
+    if (exports.size !== movedExports.length) throw new Error(`split: ${movedExports.length} exports moved, ${exports.size} found in the first module`);
+    const slots = slotsCalled(firstFile, new Set(exports.values()));
+    let secondTable = null;
+    for (let i = 0; i < second.getNumTables(); i++) {
+      const t = binaryen.getTableInfo(second.getTableByIndex(i));
+      if (t.module === 'primary' && t.base === '%table') secondTable = t.name;
+    }
+    const filled = new Map(tableSlots(second, secondTable).map(({ slot, name }) => [slot, name]));
+    for (const [name, func] of exports) {
+      const target = filled.get(slots.get(func));
+      if (!target) throw new Error(`split: the second module does not fill the slot that ${name} calls`);
+      second.addFunctionExport(target, name);
+      first.removeExport(name);
+    }
+    if (!first.validate() || !second.validate()) throw new Error('split: a module does not validate after moving the exports');
+    writeFileSync(firstFile, first.emitBinary());
+    writeFileSync(secondFile, second.emitBinary());
+    return [...exports.keys()];
+  } finally {
+    first.dispose();
+    second.dispose();
+  }
+}
+
+// --- one placeholder a signature ------------------------------------------------------------
+//
+// Until the second module is in, each of its functions' table slots holds a placeholder, an
+// import of the first module that throws (the glue's `SECOND_ENTRY`). wasm-split imports one
+// for each function; one for each signature does the same, with fewer imports.
+
+function sharePlaceholders(firstFile) {
+  const m = binaryen.readBinary(readFileSync(firstFile));
+  try {
+    m.setFeatures(binaryenFeatures());
+    const byType = new Map();
+    const replace = new Map();
+    for (let i = 0; i < m.getNumFunctions(); i++) {
+      const f = binaryen.getFunctionInfo(m.getFunctionByIndex(i));
+      if (f.module !== 'placeholder') continue;
+      const type = `${f.params}:${f.results}`;
+      if (byType.has(type)) replace.set(f.name, byType.get(type));
+      else byType.set(type, f.name);
+    }
+    const segments = [];
+    for (let i = 0; i < m.getNumElementSegments(); i++) segments.push(binaryen.getElementSegmentInfo(m.getElementSegmentByIndex(i)));
+    for (const seg of segments) {
+      const offset = binaryen.getExpressionInfo(seg.offset);
+      if (offset.id !== binaryen.ConstId) throw new Error('split: an element segment whose offset is not a constant');
+      m.removeElementSegment(seg.name);
+      m.addActiveElementSegment(seg.table, seg.name, seg.data.map((n) => replace.get(n) ?? n), m.i32.const(offset.value));
+    }
+    for (const name of replace.keys()) m.removeFunction(name);
+    if (!m.validate()) throw new Error('split: the first module does not validate with shared placeholders');
+    writeFileSync(firstFile, m.emitBinary());
+    return { before: byType.size + replace.size, after: byType.size };
+  } finally {
+    m.dispose();
+  }
 }
 
 // --- the second module's calls into the first, through the table ------------------------------
