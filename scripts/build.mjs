@@ -115,7 +115,8 @@ export function loadExtrasSync(source: { module: BufferSource | WebAssembly.Modu
  *   it may call through the table, and the glue calls the second's exports (its methods) as
  *   `extras.<name>`: until the second is loaded, each throws an error that says what to load;
  * - once the first is instantiated it is told it is the first of two, and `__loadExtras`
- *   instantiates the second with the first's exports (its memory, tables and functions) and
+ *   instantiates the second with the first's exports (its memory, tables and functions) and the
+ *   glue's JavaScript functions (the second imports those it calls as the first does), and
  *   tells the first the second is in.
  */
 function secondEntry(file, movedExports) {
@@ -138,7 +139,7 @@ let extrasLoading;
 function __loadExtrasSync(module) {
   if (wasm === NOT_LOADED) throw new Error('thingcall: call await init() (or initSync({ module })) before loading the extras');
   if (extrasLoading) return;
-  const instance = new WebAssembly.Instance(module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module), { primary: wasm });
+  const instance = new WebAssembly.Instance(module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module), { ...__wbg_get_imports(), primary: wasm });
   extrasLoading = Promise.resolve(instance);
   extras = instance.exports;
   wasm.__thingcallExtras(1);
@@ -152,7 +153,7 @@ function __loadExtras(module_or_path) {
     } else if (typeof module_or_path === 'string' || (typeof Request === 'function' && module_or_path instanceof Request) || module_or_path instanceof URL) {
       module_or_path = fetch(module_or_path);
     }
-    const { instance } = await __wbg_load(await module_or_path, { primary: wasm });
+    const { instance } = await __wbg_load(await module_or_path, { ...__wbg_get_imports(), primary: wasm });
     extras = instance.exports;
     wasm.__thingcallExtras(1);
     return instance;

@@ -63,7 +63,8 @@ export function shortenNames({ first, second, glue, dts }) {
   writeModule(first, firstBytes, parts);
 
   // The second module imports the first's exports (`primary`: its tables, the stack pointer) by
-  // name; it calls the first's functions through the table (split.mjs, `linkThroughTable`).
+  // name; it calls the first's functions through the table (split.mjs, `linkThroughTable`), and
+  // the glue's JavaScript functions as the first does, from the same import object.
   // Its own exports are the second entry's methods, which the glue calls as `extras.<name>`.
   const secondBytes = readFileSync(second);
   const extras = new Map();
@@ -81,7 +82,15 @@ export function shortenNames({ first, second, glue, dts }) {
     return {
       id: 2,
       body: encodeImports(readImports(s.body).map((i) => {
-        if (i.module !== 'primary' || KEEP.has(i.name)) return i;
+        // A JavaScript function of the glue (or a snippet), imported as the first imports it.
+        if (i.module !== 'primary') {
+          if (!modules.has(i.module)) modules.set(i.module, shortName(modules.size));
+          const module = modules.get(i.module);
+          if (i.module !== GLUE) return { ...i, module };
+          if (!imports.has(i.name)) imports.set(i.name, shortName(imports.size));
+          return { ...i, module, name: imports.get(i.name) };
+        }
+        if (KEEP.has(i.name)) return i;
         if (!exports.has(i.name)) throw new Error(`build: the second module imports ${i.name}, which the first does not export`);
         return { ...i, name: exports.get(i.name) };
       })),

@@ -326,9 +326,20 @@ function linkThroughTable(firstFile, secondFile) {
     for (let i = 0; i < first.getNumFunctions(); i++) order.set(binaryen.getFunctionInfo(first.getFunctionByIndex(i)).name, i);
     const linked = new Map(exports.filter((e) => e.kind === binaryen.ExternalFunction && e.name.startsWith('%'))
       .sort((a, b) => order.get(a.value) - order.get(b.value)).map((e) => [e.name, e.value]));
+    // A JavaScript function the first module imports, the second imports too, from the glue:
+    // no slot, and the first drops its import when its own code never calls it.
+    const imported = new Map();
+    for (const [name, func] of linked) {
+      const f = binaryen.getFunctionInfo(first.getFunction(func));
+      if (f.module) imported.set(name, f);
+    }
     const added = [];
     const slotOfLink = new Map();
     for (const [name, func] of linked) {
+      if (imported.has(name)) {
+        first.removeExport(name);
+        continue;
+      }
       if (!slotOf.has(func)) {
         slotOf.set(func, size + added.length);
         added.push(func);
@@ -346,6 +357,13 @@ function linkThroughTable(firstFile, secondFile) {
     let calls = 0;
     for (const f of secondImports) {
       if (!f.base.startsWith('%')) continue;
+      const js = imported.get(f.base);
+      if (js) {
+        second.removeFunction(f.name);
+        second.addFunctionImport(f.name, js.module, js.base, f.params, f.results);
+        calls++;
+        continue;
+      }
       const slot = slotOfLink.get(f.base);
       if (slot === undefined) throw new Error(`split: the second module imports ${f.base}, which the first does not export`);
       const operands = binaryen.expandType(f.params).map((type, i) => second.local.get(i, type));
@@ -358,7 +376,7 @@ function linkThroughTable(firstFile, secondFile) {
     if (!first.validate() || !second.validate()) throw new Error('split: a module does not validate after linking through the table');
     writeFileSync(firstFile, first.emitBinary());
     writeFileSync(secondFile, second.emitBinary());
-    return { functions: linked.size, newSlots: added.length };
+    return { functions: linked.size, newSlots: added.length, imports: imported.size };
   } finally {
     first.dispose();
     second.dispose();

@@ -116,6 +116,6 @@ proptest! {
         hay in "[abc\u{FFFD}é]{0,40}",
         needle in prop_oneof!["[abc\u{FFFD}é]{0,4}", Just(String::from("\u{FFFD}"))],
     ) {
-        prop_assert_eq!(thingcall::core::outcome::find(&hay, &needle), if needle.is_empty() { None } else { hay.find(&needle) });
+        prop_assert_eq!(thingcall::core::text::find(&hay, &needle), if needle.is_empty() { None } else { hay.find(&needle) });
     }
 }

@@ -399,7 +399,7 @@ impl Client {
             work.written,
         ) {
             let message = e.message();
-            let field = message.split_once('.').map_or(message, |(_, f)| f);
+            let field = crate::core::text::split_once(message, b'.').map_or(message, |(_, f)| f);
             return Err(Error::invalid(concat(&[ctx, ".", field])));
         }
         if targets.is_empty() {

@@ -311,9 +311,9 @@ impl Client {
         let (kind, identifier, text, what) = match &request.work {
             JobWork::InvokeService { identifier, args } => {
                 if identifier.is_empty()
-                    || !identifier
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-_.:@".contains(&b))
+                    || !identifier.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@')
+                    })
                 {
                     return Err(Error::invalid(
                         "createJob.identifier is required: ASCII letters, digits and - _ . : @ (a service identifier)",

@@ -89,6 +89,7 @@ use crate::core::diagnosis::diagnose;
 use crate::core::encode::percent_decode;
 use crate::core::outcome::{codes, redact};
 use crate::core::request::{check_params, sign_request, CommonParams};
+use crate::core::text;
 use crate::core::{
     Answer, Attempts, Failure, HttpMethod, Nonce, Outcome, RetryPolicy, SignedStages, StringToSign,
     Timestamp, Verdict,
@@ -354,8 +355,9 @@ fn checked(options: &ClientOptions) -> Result<(String, Option<String>, u32), Err
         SignatureVersion::V3 => Some(
             match options.signed_host.as_deref().filter(|h| !h.is_empty()) {
                 Some(h)
-                    if h.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)) =>
+                    if h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']')
+                    }) =>
                 {
                     String::from(h)
                 }
@@ -726,8 +728,8 @@ impl Client {
             let secrets: Vec<&str> = signer.iter().flat_map(|s| s.creds.secrets()).collect();
             let r = |s: &str| redact(s, secrets.iter().copied());
             let mut params = Vec::new();
-            for pair in v3.canonical_query.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            for pair in text::split(&v3.canonical_query, b'&').filter(|p| !p.is_empty()) {
+                let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
                 params.push((percent_decode(k), r(&percent_decode(v))));
             }
             let post = method == HttpMethod::Post;
@@ -758,12 +760,9 @@ impl Client {
         let signer = self.inner.signer.borrow();
         let secrets: Vec<&str> = signer.iter().flat_map(|s| s.creds.secrets()).collect();
         let r = |s: &str| redact(s, secrets.iter().copied());
-        let params = stages
-            .canonical
-            .as_str()
-            .split('&')
+        let params = text::split(stages.canonical.as_str(), b'&')
             .map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
                 let k = percent_decode(k);
                 let v = if k == "SecurityToken" {
                     String::from("** redacted **")

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use super::Error;
 use crate::core::action::{self, ActionSpec, Addressing, Checked, FieldKind};
 use crate::core::attempts::{concat, parse_i64, push_u64};
+use crate::core::text;
 
 /// The RPC parameters of a request: `(name, value)` pairs, sent as given.
 pub type Params = Vec<(String, String)>;
@@ -246,7 +247,7 @@ impl Request {
                     }
                 }
                 FieldKind::Text => {
-                    if v.contains('\0') {
+                    if text::contains(v, 0) {
                         return Err(Error::invalid(concat(&[
                             ctx,
                             ".",
@@ -328,7 +329,7 @@ impl Request {
 /// `%`, a control character) is a mistake, refused before it is encoded and sent.
 pub(crate) fn name_like(v: &str, ctx: &str, field: &str) -> Result<(), Error> {
     if v.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-_.:@".contains(&b))
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@'))
     {
         return Ok(());
     }
@@ -504,7 +505,7 @@ pub(crate) fn check_call(action: &str, params: &Params) -> Result<(), Error> {
     for (k, v) in params {
         if !k
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         {
             return Err(Error::invalid(concat(&[
                 "params: a parameter name may hold only ASCII letters, digits and . _ - (",
@@ -512,7 +513,7 @@ pub(crate) fn check_call(action: &str, params: &Params) -> Result<(), Error> {
                 ")",
             ])));
         }
-        if v.contains('\0') {
+        if text::contains(v, 0) {
             return Err(Error::invalid(concat(&[
                 "params.",
                 k,

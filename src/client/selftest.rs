@@ -17,7 +17,8 @@ use alloc::vec::Vec;
 use super::time::{now_ms, Deadline};
 use super::{results, Client, Params};
 use crate::core::attempts::{concat, push_u64};
-use crate::core::outcome::{codes, find};
+use crate::core::outcome::codes;
+use crate::core::text::find;
 
 /// How one check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -71,7 +71,7 @@ impl HttpAnswer {
             Ok(Some(t)) if !t.is_empty() => crate::core::attempts::concat(&[
                 " (Content-Type ",
                 &t,
-                if crate::core::outcome::find(&t, "html").is_some() {
+                if crate::core::text::find(&t, "html").is_some() {
                     ": an error page, from a proxy or a gateway?)"
                 } else {
                     ")"

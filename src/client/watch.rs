@@ -149,7 +149,11 @@ impl Shared {
     fn open(self: &Rc<Self>, url: &str, last_event_id: u64) -> Result<(), Error> {
         let mut target = String::from(url);
         if last_event_id > 0 {
-            target.push(if url.contains('?') { '&' } else { '?' });
+            target.push(if crate::core::text::contains(url, b'?') {
+                '&'
+            } else {
+                '?'
+            });
             target.push_str("lastEventId=");
             crate::core::attempts::push_u64(&mut target, last_event_id);
         }

@@ -9,7 +9,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::outcome::{classify_platform_error, codes, find, Outcome, RetryPolicy, RetryReason};
+use super::outcome::{classify_platform_error, codes, Outcome, RetryPolicy, RetryReason};
+use super::text::find;
 use super::timestamp::Timestamp;
 
 /// A failed call, with everything its `ThingcallError` carries.

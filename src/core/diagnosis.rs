@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use super::attempts::{concat, push_u64};
 use super::encode::percent_decode;
-use super::outcome::find;
+use super::text::{self, find};
 
 /// What the platform's message says it signed follows this.
 pub const SERVER_STRING_TO_SIGN: &str = "server string to sign is:";
@@ -185,21 +185,22 @@ struct Parts<'a> {
 
 impl<'a> Parts<'a> {
     fn of(s: &'a str) -> Self {
-        let mut it = s.splitn(3, '&');
+        let (method, rest) = text::split_once(s, b'&').unwrap_or((s, ""));
+        let (path, query) = text::split_once(rest, b'&').unwrap_or((rest, ""));
         Self {
-            method: it.next().unwrap_or_default(),
-            path: it.next().unwrap_or_default(),
-            query: it.next().unwrap_or_default(),
+            method,
+            path,
+            query,
         }
     }
 
     /// The canonical query's `(name, value)` pairs, decoded for reading.
     fn params(&self) -> Vec<(String, String)> {
         let once = percent_decode(self.query);
-        once.split('&')
+        text::split(&once, b'&')
             .filter(|p| !p.is_empty())
             .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                let (k, v) = text::split_once(p, b'=').unwrap_or((p, ""));
                 (percent_decode(k), percent_decode(v))
             })
             .collect()

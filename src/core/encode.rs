@@ -137,7 +137,12 @@ pub fn percent_decode(input: &str) -> String {
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|_| input.into())
+    if super::text::is_utf8(&out) {
+        // SAFETY: `is_utf8` has just checked it (as `String::from_utf8` would, with more code).
+        unsafe { String::from_utf8_unchecked(out) }
+    } else {
+        input.into()
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - [`bulk`]: bulk calls' rate window, progress pacing and batch groups.
 //! - [`paging`]: walking a product's devices page by page (`QueryDevice`'s `NextToken`).
 //! - [`live`]: live values: a snapshot merged with a stream, and the stream's connection state.
+//! - [`text`]: plain byte scans of short texts (splitting, searching, the UTF-8 check).
 //! - [`json`]: a JSON reader that keeps number tokens (for [`thing_model`]).
 //! - [`thing_model`]: a product's TSL, and the check of `Args`/`Items` against it.
 
@@ -28,6 +29,7 @@ pub mod paging;
 pub mod request;
 pub mod secret;
 pub mod signature;
+pub mod text;
 pub mod thing_model;
 pub mod timestamp;
 pub mod v3;

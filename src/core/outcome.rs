@@ -4,6 +4,8 @@
 
 use alloc::string::{String, ToString};
 
+use super::text::find;
+
 /// What is known about a call that did not succeed. Ordered: a later, worse state wins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Outcome {
@@ -206,32 +208,6 @@ pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> Str
         }
     }
     out
-}
-
-/// The byte offset of the first `needle` in `hay` (a plain scan: the texts are short, and it
-/// keeps the two-way searcher out of the wasm).
-pub fn find(hay: &str, needle: &str) -> Option<usize> {
-    let n = needle.len();
-    if n == 0 || n > hay.len() {
-        return None;
-    }
-    let (h, nb) = (hay.as_bytes(), needle.as_bytes());
-    // The first byte by `contains`-style scanning, then the rest compared in place: comparing
-    // every window as a slice is several times slower on the signing path's short strings.
-    let first = nb[0];
-    let mut from = 0;
-    while let Some(at) = h
-        .get(from..)
-        .and_then(|t| t.iter().position(|&b| b == first))
-    {
-        let i = from + at;
-        match h.get(i..i + n) {
-            Some(w) if w == nb => return Some(i),
-            Some(_) => from = i + 1,
-            None => return None,
-        }
-    }
-    None
 }
 
 fn replace_all(text: &str, from: &str, to: &str) -> String {

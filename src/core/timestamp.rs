@@ -137,7 +137,7 @@ impl Timestamp {
         let mon = it.next()?;
         let mo = MONTHS.iter().position(|m| *m == mon)? as u32 + 1;
         let y = digits(it.next()?.as_bytes())? as i64;
-        let mut hms = it.next()?.split(':');
+        let mut hms = super::text::split(it.next()?, b':');
         let h = digits(hms.next()?.as_bytes())?;
         let mi = digits(hms.next()?.as_bytes())?;
         let se = digits(hms.next()?.as_bytes())?;

@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 
 use super::attempts::concat;
 use super::diagnosis::{server_string_to_sign, wrong_secret, Cause, Diagnosis};
-use super::outcome::find;
 use super::signature::{CanonicalizedQueryString, HttpMethod};
+use super::text::find;
 
 /// The algorithm's name, first in the string to sign and in `Authorization`.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";

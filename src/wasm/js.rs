@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::client::Error;
 use crate::core::attempts::concat;
-use crate::core::outcome::find;
+use crate::core::text::{self, find};
 use crate::core::HttpMethod;
 
 #[cold]
@@ -50,10 +50,13 @@ pub(crate) fn js_str(v: &JsValue) -> Option<Result<String, ()>> {
     let s = v.as_string()?;
     // A lone surrogate comes out as U+FFFD: only then ask the engine whether the string had one
     // or a real U+FFFD (js-sys's `is_valid_utf16` makes one call per code unit).
-    // (`find`: the crate's plain scan; `str::contains` brings a searcher of its own.)
+    // (`core::text`'s plain scans: core's bring searchers of their own.)
     // (A byte test first: U+FFFD is EF BF BD in UTF-8, and most strings hold no 0xEF at all.)
     Some(
-        if s.as_bytes().contains(&0xEF) && find(&s, "\u{FFFD}").is_some() && !well_formed(v) {
+        if text::position(s.as_bytes(), 0xEF).is_some()
+            && find(&s, "\u{FFFD}").is_some()
+            && !well_formed(v)
+        {
             Err(())
         } else {
             Ok(s)

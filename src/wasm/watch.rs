@@ -119,7 +119,7 @@ fn object(fields: &[(&str, &JsValue)]) -> JsValue {
 
 /// `{ productKey, deviceName }` of a `productKey/deviceName` key.
 fn device_out(key: &str) -> (JsValue, &str) {
-    let (product_key, device_name) = key.split_once('/').unwrap_or(("", key));
+    let (product_key, device_name) = crate::core::text::split_once(key, b'/').unwrap_or(("", key));
     let o = object(&[
         ("productKey", &JsValue::from_str(product_key)),
         ("deviceName", &JsValue::from_str(device_name)),
