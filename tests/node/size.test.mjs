@@ -52,9 +52,12 @@ const BUDGET = 34_816;
 // 134,554. Then core::fmt out of the calls, the links through the table, the functions ordered
 // for gzip, the retry table derived from the catalog, one-caller inlining limited to 20 bytes
 // and -Zlocation-detail=none: 56,218 and 123,809; the placeholders' module short: 56,149 and
-// 123,740; the live view's repeated report dropped: both 123,788.
-const CEILING_FIRST = 56_300;
-const CEILING_BOTH = 123_900;
+// 123,740; the live view's repeated report dropped: both 123,788. Then the second entry's methods
+// called on the second module's exports, one placeholder a signature, the second module's
+// JavaScript imports its own, and byte scans instead of core's searchers and from_utf8: 54,839
+// (under the budget below) and 123,155.
+const CEILING_FIRST = 55_000;
+const CEILING_BOTH = 123_300;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
 // diagnosis, `signRpc`) loads at most what AWS's browser client for the same job weighs
 // (`@aws-sdk/client-iot-data-plane`, bundled, gzip -9); both entries together at most 100 KB.
@@ -136,6 +139,6 @@ test('the second entry loads into the first: it copies at most 10 % of its bytes
   const firstBodies = new Set(functionBodies(readFileSync(join(pkg, 'thingcall_bg.wasm'))).map((b) => b.toString('base64')));
   const bodies = functionBodies(secondBytes);
   const copied = bodies.filter((b) => firstBodies.has(b.toString('base64'))).reduce((n, b) => n + b.length, 0);
-  t.diagnostic(`${copied} of ${secondBytes.length} bytes are functions the first module has too; the first imports ${WebAssembly.Module.imports(firstModule).filter((i) => /^\d+$/.test(i.name)).length} placeholders (named by their table slot)`);
+  t.diagnostic(`${copied} of ${secondBytes.length} bytes are functions the first module has too; the first imports ${WebAssembly.Module.imports(firstModule).filter((i) => /^\d+$/.test(i.name)).length} placeholders (one a signature)`);
   assert.ok(copied <= MAX_COPIED * secondBytes.length, `${copied} of ${secondBytes.length} bytes copied`);
 });
