@@ -12,9 +12,10 @@
 // method) whose name, hash removed, `calls` has too: an indirect call cannot be followed
 // statically, and the names say which indirect targets the calls' own code can reach. Anything
 // else goes to the second module, where binaryen's wasm-split puts a placeholder in the first
-// module's table for it; the package's glue makes each placeholder throw an error that says
-// to load the second entry. The data that only the second module's code reads goes with it
-// (`moveData`, below).
+// module's table for it (one import a signature: `sharePlaceholders`); the package's glue makes
+// each placeholder throw an error that says to load the second entry. The second entry's
+// methods are the second module's exports (`exportFromSecond`). The data that only the second
+// module's code reads goes with it (`moveData`, below).
 //
 // Tools: binaryen's `wasm-split` (Debian's package: npm's binaryen has no wasm-split), its
 // `wasm-opt` from npm for the call graph and the final -Oz, and binaryen.js for the module's
@@ -331,7 +332,7 @@ function linkThroughTable(firstFile, secondFile) {
     const imported = new Map();
     for (const [name, func] of linked) {
       const f = binaryen.getFunctionInfo(first.getFunction(func));
-      if (f.module) imported.set(name, f);
+      if (f.module && f.module !== 'placeholder') imported.set(name, f);
     }
     const added = [];
     const slotOfLink = new Map();
