@@ -1,5 +1,5 @@
 //! Property tests of the RFC 3986 encoder, of `sign`'s one-pass stages 1 and 2, and of the crate's
-//! substring search.
+//! substring search and UTF-8 check.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
@@ -117,5 +117,43 @@ proptest! {
         needle in prop_oneof!["[abc\u{FFFD}é]{0,4}", Just(String::from("\u{FFFD}"))],
     ) {
         prop_assert_eq!(thingcall::core::text::find(&hay, &needle), if needle.is_empty() { None } else { hay.find(&needle) });
+    }
+}
+
+/// The crate's UTF-8 check (`percent_decode`'s, kept out of the wasm instead of `str::from_utf8`)
+/// decides as core does on every input of up to three bytes.
+#[test]
+fn is_utf8_agrees_with_core_on_every_short_input() {
+    use thingcall::core::text::is_utf8;
+    assert!(is_utf8(b""));
+    for a in 0..=255u8 {
+        assert_eq!(is_utf8(&[a]), std::str::from_utf8(&[a]).is_ok(), "{a:02x}");
+        for b in 0..=255u8 {
+            assert_eq!(
+                is_utf8(&[a, b]),
+                std::str::from_utf8(&[a, b]).is_ok(),
+                "{a:02x} {b:02x}"
+            );
+            for c in 0..=255u8 {
+                let s = [a, b, c];
+                assert_eq!(is_utf8(&s), std::str::from_utf8(&s).is_ok(), "{s:02x?}");
+            }
+        }
+    }
+}
+
+proptest! {
+    /// ... and on longer inputs, made of pieces near UTF-8 (four-byte forms, cut sequences,
+    /// continuation bytes alone).
+    #[test]
+    fn is_utf8_agrees_with_core(pieces in proptest::collection::vec(
+        prop_oneof![
+            any::<char>().prop_map(|c| c.to_string().into_bytes()),
+            proptest::collection::vec(prop_oneof![0x80..=0xBFu8, 0xC0..=0xFFu8, any::<u8>()], 1..5),
+        ],
+        0..12,
+    )) {
+        let bytes: Vec<u8> = pieces.concat();
+        prop_assert_eq!(thingcall::core::text::is_utf8(&bytes), std::str::from_utf8(&bytes).is_ok());
     }
 }

@@ -684,21 +684,20 @@ impl Client {
     /// `curl` with headers (V3's).
     #[cfg(feature = "v3")]
     fn curl_with(&self, wire: &str, headers: &[(&'static str, String)]) -> String {
-        let quote = |s: &str| concat(&["'", &s.replace('\'', "'\\''"), "'"]);
         let mut out = String::from("curl");
         if self.method() == HttpMethod::Post {
             out.push_str(" -X POST");
         }
         for (k, v) in headers {
             out.push_str(" -H ");
-            out.push_str(&quote(&concat(&[k, ": ", v])));
+            out.push_str(&shell_quote(&concat(&[k, ": ", v])));
         }
         match self.method() {
             HttpMethod::Post => {
                 out.push_str(" --data ");
-                out.push_str(&quote(wire));
+                out.push_str(&shell_quote(wire));
                 out.push(' ');
-                out.push_str(&quote(self.endpoint()));
+                out.push_str(&shell_quote(self.endpoint()));
             }
             HttpMethod::Get => {
                 out.push(' ');
@@ -707,7 +706,7 @@ impl Client {
                 } else {
                     concat(&[self.endpoint(), "?", wire])
                 };
-                out.push_str(&quote(&url));
+                out.push_str(&shell_quote(&url));
             }
         }
         out
@@ -788,15 +787,17 @@ impl Client {
     }
 
     fn curl(&self, wire: &str) -> String {
-        let quote = |s: &str| concat(&["'", &s.replace('\'', "'\\''"), "'"]);
         match self.method() {
             HttpMethod::Post => concat(&[
                 "curl -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data ",
-                &quote(wire),
+                &shell_quote(wire),
                 " ",
-                &quote(self.endpoint()),
+                &shell_quote(self.endpoint()),
             ]),
-            HttpMethod::Get => concat(&["curl ", &quote(&concat(&[self.endpoint(), "?", wire]))]),
+            HttpMethod::Get => concat(&[
+                "curl ",
+                &shell_quote(&concat(&[self.endpoint(), "?", wire])),
+            ]),
         }
     }
 
@@ -1317,4 +1318,30 @@ enum Judged {
     Failed(Error),
     /// Send again after this wait, ms.
     Retry(f64),
+}
+
+/// `s` as one word of a POSIX shell: in single quotes, each `'` written `'\''`.
+fn shell_quote(s: &str) -> String {
+    let mut out = String::from("'");
+    for (i, piece) in text::split(s, b'\'').enumerate() {
+        if i > 0 {
+            out.push_str("'\\''");
+        }
+        out.push_str(piece);
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn a_shell_word_keeps_its_quotes() {
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("''"), "''\\'''\\'''");
+    }
 }

@@ -105,7 +105,6 @@ pub fn is_utf8(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
     #[allow(unused_imports)]
     use std::{prelude::rust_2021::*, vec};
 
@@ -138,41 +137,6 @@ mod tests {
                 hay.find(needle)
             };
             assert_eq!(find(hay, needle), expected, "{hay:?} {needle:?}");
-        }
-    }
-
-    /// Every input of up to three bytes: what core decides.
-    #[test]
-    fn is_utf8_agrees_with_core_on_every_short_input() {
-        assert!(is_utf8(b""));
-        for a in 0..=255u8 {
-            assert_eq!(is_utf8(&[a]), core::str::from_utf8(&[a]).is_ok(), "{a:02x}");
-            for b in 0..=255u8 {
-                assert_eq!(
-                    is_utf8(&[a, b]),
-                    core::str::from_utf8(&[a, b]).is_ok(),
-                    "{a:02x} {b:02x}"
-                );
-                for c in 0..=255u8 {
-                    let s = [a, b, c];
-                    assert_eq!(is_utf8(&s), core::str::from_utf8(&s).is_ok(), "{s:02x?}");
-                }
-            }
-        }
-    }
-
-    proptest! {
-        /// Longer inputs, made of pieces that are near UTF-8 (four-byte forms, cut sequences).
-        #[test]
-        fn is_utf8_agrees_with_core(pieces in proptest::collection::vec(
-            prop_oneof![
-                any::<char>().prop_map(|c| c.to_string().into_bytes()),
-                proptest::collection::vec(prop_oneof![0x80..=0xBFu8, 0xC0..=0xFFu8, any::<u8>()], 1..5),
-            ],
-            0..12,
-        )) {
-            let bytes: Vec<u8> = pieces.concat();
-            prop_assert_eq!(is_utf8(&bytes), core::str::from_utf8(&bytes).is_ok());
         }
     }
 }

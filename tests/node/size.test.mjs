@@ -55,9 +55,10 @@ const BUDGET = 34_816;
 // 123,740; the live view's repeated report dropped: both 123,788. Then the second entry's methods
 // called on the second module's exports, one placeholder a signature, the second module's
 // JavaScript imports its own, and byte scans instead of core's searchers and from_utf8: 54,839
-// (under the budget below) and 123,155.
+// (under the budget below) and 123,155. Then SHA-256's compact rounds and one shell quoting
+// without `str::replace`: 54,849 and 121,582.
 const CEILING_FIRST = 55_000;
-const CEILING_BOTH = 123_300;
+const CEILING_BOTH = 121_700;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
 // diagnosis, `signRpc`) loads at most what AWS's browser client for the same job weighs
 // (`@aws-sdk/client-iot-data-plane`, bundled, gzip -9); both entries together at most 100 KB.
