@@ -13,7 +13,7 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::model::Checked;
-use super::requests::{json_object, Payload};
+use super::requests::{is_name, json_object, Payload};
 use super::results::{at, text};
 use super::{Body, CallMeta, CallOptions, CallResult, Client, Device, Error, Params};
 use crate::core::attempts::{concat, push_u64};
@@ -310,11 +310,7 @@ impl Client {
         }
         let (kind, identifier, text, what) = match &request.work {
             JobWork::InvokeService { identifier, args } => {
-                if identifier.is_empty()
-                    || !identifier.bytes().all(|b| {
-                        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@')
-                    })
-                {
+                if identifier.is_empty() || !is_name(identifier) {
                     return Err(Error::invalid(
                         "createJob.identifier is required: ASCII letters, digits and - _ . : @ (a service identifier)",
                     ));

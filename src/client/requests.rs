@@ -324,13 +324,18 @@ impl Request {
     }
 }
 
+/// Whether `v` is made of the bytes of the platform's identifiers and device names: ASCII
+/// letters, digits and `-_.:@`.
+pub(crate) fn is_name(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@'))
+}
+
 /// A ProductKey, DeviceName, IotId, Identifier or IotInstanceId: the platform's identifiers and
 /// device names are made of ASCII letters, digits and `-_.:@`; anything else (a space, `&`, `=`,
 /// `%`, a control character) is a mistake, refused before it is encoded and sent.
 pub(crate) fn name_like(v: &str, ctx: &str, field: &str) -> Result<(), Error> {
-    if v.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@'))
-    {
+    if is_name(v) {
         return Ok(());
     }
     Err(Error::invalid(concat(&[
