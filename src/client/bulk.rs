@@ -16,6 +16,7 @@ use core::task::{Context, Poll, Waker};
 use web_sys::AbortSignal;
 
 use super::model::Checked;
+use super::pace::Admitted;
 use super::requests::{Payload, Request, Target};
 use super::time::now_ms;
 use super::{
@@ -266,8 +267,8 @@ impl Run {
         self.report(last);
     }
 
-    /// Waits for the rate window to let one more call start; `false` when aborted first.
-    async fn admitted(&self) -> bool {
+    /// Waits for the rate window to let one more call start; `None` when aborted first.
+    async fn admitted(&self) -> Option<Admitted> {
         self.client
             .pace(self.action, self.qps, self.options.signal.as_ref())
             .await
@@ -295,14 +296,15 @@ impl Run {
             let mut r;
             let mut requeued = 0;
             loop {
-                if !self.admitted().await {
+                let Some(admitted) = self.admitted().await else {
                     // Aborted before it started: counted with the rest that were not sent.
                     return;
-                }
+                };
                 let throttles = self.client.inner.throttles.get();
+                let went_out = || admitted.went_out(&self.client);
                 r = self
                     .client
-                    .send(self.action, params.clone(), &self.call)
+                    .send_with(self.action, params.clone(), &self.call, Some(&went_out))
                     .await;
                 let now = now_ms();
                 let throttled = self.client.inner.throttles.get() != throttles;

@@ -211,8 +211,14 @@ fn count(body: &Body, key: &str) -> u32 {
 impl Client {
     /// A job action, paced by the client's window at 5 per second.
     async fn job_call(&self, action: &'static str, params: Params) -> Result<CallResult, Error> {
-        self.pace(action, JOB_QPS, None).await;
-        self.call(action, params, &CallOptions::default()).await
+        let admitted = self.pace(action, JOB_QPS, None).await;
+        let went_out = || {
+            if let Some(a) = &admitted {
+                a.went_out(self);
+            }
+        };
+        self.call_with(action, params, &CallOptions::default(), Some(&went_out))
+            .await
     }
 
     fn instance_param(&self, own: &Option<String>, p: &mut Params) {

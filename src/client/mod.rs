@@ -538,16 +538,27 @@ impl Client {
     /// Any RPC action with its own parameters; the common ones and the signature are added.
     /// Read-only actions (`Query*`, `Get*`, `List*`, `Describe*`) are retried when their
     /// outcome is unknown; others only with `retry_unknown`.
-    pub async fn call(
+    pub fn call<'a>(
+        &'a self,
+        action: &'a str,
+        params: Params,
+        options: &'a CallOptions,
+    ) -> impl Future<Output = Result<CallResult, Error>> + 'a {
+        self.call_with(action, params, options, None)
+    }
+
+    /// [`Client::call`], with `went_out` run once the first attempt's request went out.
+    pub(crate) async fn call_with(
         &self,
         action: &str,
         params: Params,
         options: &CallOptions,
+        went_out: Option<&dyn Fn()>,
     ) -> Result<CallResult, Error> {
         if action.is_empty() {
             return Err(Error::invalid("call: action is required"));
         }
-        let (meta, body) = self.send(action, params, options).await?;
+        let (meta, body) = self.send_with(action, params, options, went_out).await?;
         Ok(CallResult::new(meta, body))
     }
 
@@ -929,7 +940,19 @@ impl Client {
         params: Params,
         options: &'a CallOptions,
     ) -> SendFuture<'a> {
-        Box::pin(self.send_unboxed(action, params, options))
+        self.send_with(action, params, options, None)
+    }
+
+    /// [`Client::send`], with `went_out` run once the first attempt's request went out
+    /// (`fetch` called).
+    pub(crate) fn send_with<'a>(
+        &'a self,
+        action: &'a str,
+        params: Params,
+        options: &'a CallOptions,
+        went_out: Option<&'a dyn Fn()>,
+    ) -> SendFuture<'a> {
+        Box::pin(self.send_unboxed(action, params, options, went_out))
     }
 
     async fn send_unboxed(
@@ -937,6 +960,7 @@ impl Client {
         action: &str,
         params: Params,
         options: &CallOptions,
+        mut went_out: Option<&dyn Fn()>,
     ) -> Result<(CallMeta, Body), Error> {
         check_params(&params).map_err(|e| Error::invalid(e.message()))?;
         requests::check_call(action, &params)?;
@@ -977,7 +1001,7 @@ impl Client {
             attempts.begin();
             let sent = inner
                 .transport
-                .send(&wire, headers.as_ref(), deadline.signal())
+                .send(&wire, headers.as_ref(), deadline.signal(), went_out.take())
                 .await;
             if deadline.passed() {
                 return Err(cut(&attempts, true));

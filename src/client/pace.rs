@@ -1,6 +1,7 @@
 //! The client's rate windows: one per action, shared by every call of the client that paces
 //! itself (bulk calls, jobs, the paged reads), so that together they keep to the platform's
-//! documented QPS.
+//! documented QPS. A call is admitted by its window, and its start counts from the moment its
+//! request went out (`fetch` called).
 
 use alloc::vec::Vec;
 use core::cell::RefCell;
@@ -27,23 +28,47 @@ impl RateWindows {
         };
         f(&mut all[i].1)
     }
+
+    /// The call `admitted` went out at `now_ms`.
+    pub(crate) fn sent(&self, admitted: &Admitted, now_ms: f64) {
+        let mut all = self.0.borrow_mut();
+        if let Some((_, w)) = all.iter_mut().find(|(a, _)| *a == admitted.action) {
+            w.sent(admitted.at_ms, now_ms);
+        }
+    }
+}
+
+/// A call let through by its action's rate window, not yet sent.
+pub(crate) struct Admitted {
+    action: &'static str,
+    at_ms: f64,
+}
+
+impl Admitted {
+    /// The call's request went out (`fetch` called): its start in the window moves to now.
+    /// (For [`Client::send_with`]'s and [`Client::call_with`]'s `went_out`.)
+    pub(crate) fn went_out(&self, client: &Client) {
+        client.inner.windows.sent(self, now_ms());
+    }
 }
 
 impl Client {
     /// Waits until the client's rate window for `action` lets one more call start under `qps`
-    /// (and counts it); `false` when `signal` fired first.
+    /// (and counts it); `None` when `signal` fired first. The call is sent with
+    /// [`Admitted::went_out`] as its `went_out`, which moves its start to when it went out.
     pub(crate) async fn pace(
         &self,
         action: &'static str,
         qps: f64,
         signal: Option<&AbortSignal>,
-    ) -> bool {
+    ) -> Option<Admitted> {
         loop {
             if signal.is_some_and(|s| s.aborted()) {
-                return false;
+                return None;
             }
-            match self.inner.windows.with(action, |w| w.admit(now_ms(), qps)) {
-                Ok(()) => return true,
+            let now = now_ms();
+            match self.inner.windows.with(action, |w| w.admit(now, qps)) {
+                Ok(()) => return Some(Admitted { action, at_ms: now }),
                 Err(ms) => sleep(ms, signal).await,
             }
         }

@@ -167,18 +167,22 @@ impl DevicePages {
             return Ok(());
         };
         let spec = &action::QUERY_DEVICE;
-        if !self
+        let Some(admitted) = self
             .client
             .pace(spec.name, self.qps.into(), self.options.signal.as_ref())
             .await
-        {
+        else {
             return Err(aborted());
-        }
+        };
         let mut params: Params = Vec::with_capacity(4);
         params.push(("ProductKey".into(), self.product_key.clone()));
         params.extend(paging);
         self.client.instance(&mut params);
-        let r = self.client.call(spec.name, params, &self.options).await?;
+        let went_out = || admitted.went_out(&self.client);
+        let r = self
+            .client
+            .call_with(spec.name, params, &self.options, Some(&went_out))
+            .await?;
         self.requests += 1;
         let list = r.body.at(&["Data", "DeviceInfo"]);
         let mut got = 0;
@@ -269,14 +273,17 @@ impl Client {
                 None,
                 &[],
             )?;
-            if !self
+            let Some(admitted) = self
                 .pace(spec.name, spec.qps.into(), options.signal.as_ref())
                 .await
-            {
+            else {
                 return Err(aborted());
-            }
+            };
             let params = request.into_params(self.iot_instance_id());
-            let r = self.call(spec.name, params, options).await?;
+            let went_out = || admitted.went_out(self);
+            let r = self
+                .call_with(spec.name, params, options, Some(&went_out))
+                .await?;
             let list = r.body.at(&["Data", "Data"]);
             if Array::is_array(&list) {
                 for d in Array::from(&list).iter() {
@@ -383,13 +390,13 @@ impl HistoryPages {
         } else {
             &action::QUERY_DEVICE_PROPERTIES_DATA
         };
-        if !self
+        let Some(admitted) = self
             .client
             .pace(spec.name, spec.qps.into(), self.call.signal.as_ref())
             .await
-        {
+        else {
             return Err(aborted());
-        }
+        };
         let ids = &self.groups[self.group];
         let mut values: Vec<Option<(&str, Payload)>> = Vec::with_capacity(5);
         if single {
@@ -410,7 +417,11 @@ impl HistoryPages {
                 ));
             }
         }
-        let r = self.client.call(spec.name, params, &self.call).await?;
+        let went_out = || admitted.went_out(&self.client);
+        let r = self
+            .client
+            .call_with(spec.name, params, &self.call, Some(&went_out))
+            .await?;
         self.requests += 1;
         let body = &r.body;
         let (root, lists): (&[&str], Vec<(String, wasm_bindgen::JsValue)>) = if single {
@@ -583,13 +594,13 @@ impl RecordPages {
             RecordKind::Events { .. } => &action::QUERY_DEVICE_EVENT_DATA,
             RecordKind::Services => &action::QUERY_DEVICE_SERVICE_DATA,
         };
-        if !self
+        let Some(admitted) = self
             .client
             .pace(spec.name, spec.qps.into(), self.call.signal.as_ref())
             .await
-        {
+        else {
             return Err(aborted());
-        }
+        };
         let size = text_number(self.page_size.into());
         let mut values: Vec<Option<(&str, Payload)>> = Vec::with_capacity(6);
         if let RecordKind::Events { event_type } = &self.kind {
@@ -606,7 +617,11 @@ impl RecordPages {
         values.push(Some((size.as_str(), Payload::AsWritten)));
         let request = Request::new(spec, Target::Device(&self.device), None, &values)?;
         let params = request.into_params(self.client.iot_instance_id());
-        let r = self.client.call(spec.name, params, &self.call).await?;
+        let went_out = || admitted.went_out(&self.client);
+        let r = self
+            .client
+            .call_with(spec.name, params, &self.call, Some(&went_out))
+            .await?;
         self.requests += 1;
         let list_name = match self.kind {
             RecordKind::Events { .. } => "EventInfo",

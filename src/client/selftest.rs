@@ -151,7 +151,11 @@ impl Client {
         let mut accepted = false;
         let deadline = Deadline::new(inner.timeout_ms, None);
         let sent_at = now_ms();
-        match inner.transport.send(wire, headers, deadline.signal()).await {
+        match inner
+            .transport
+            .send(wire, headers, deadline.signal(), None)
+            .await
+        {
             Err(message) => {
                 let detail =
                     concat(&["no HTTP answer from ", self.endpoint(), " (", &message, ")"]);

@@ -8,9 +8,8 @@ use alloc::collections::VecDeque;
 pub const WINDOW_MS: f64 = 1000.0;
 
 /// How much longer than [`WINDOW_MS`] a start is remembered, ms: the clock has whole ms
-/// (`Date.now()`) and a call goes out a moment after it is admitted (signing, a busy event
-/// loop), so with this margin two calls a window apart are a full second apart on the wire too.
-/// It costs 1 % of the rate.
+/// (`Date.now()`), so with this margin two calls a window apart are a full second apart on the
+/// wire too. It costs 1 % of the rate.
 pub const MARGIN_MS: f64 = 10.0;
 
 /// The least time between two halvings of the rate after throttling, ms: calls in flight that
@@ -98,6 +97,24 @@ impl RateWindow {
         // The call that must leave the window before one more may start.
         let oldest = self.starts[self.starts.len() - limit];
         Err((oldest + WINDOW_MS + MARGIN_MS + 1.0 - now_ms).max(1.0))
+    }
+
+    /// The call admitted at `admitted_ms` went out at `now_ms`: its start moves to then.
+    ///
+    /// A call goes out a moment after it is admitted (signing, fresh credentials, a busy event
+    /// loop or machine): counting it from the moment it was sent keeps a window's calls a full
+    /// window apart on the wire, however long that moment was.
+    pub fn sent(&mut self, admitted_ms: f64, now_ms: f64) {
+        let s = &mut self.starts;
+        let Some(mut i) = (0..s.len()).rev().find(|&i| s[i] == admitted_ms) else {
+            return;
+        };
+        // Those admitted after it and sent before it move up one: usually there are none.
+        while i + 1 < s.len() && s[i + 1] < now_ms {
+            s[i] = s[i + 1];
+            i += 1;
+        }
+        s[i] = now_ms;
     }
 
     /// A call was throttled at `now_ms`: use half the rate (down to one call per window).
@@ -263,6 +280,24 @@ mod tests {
         assert!(w.admit(1011.0, 5.0).is_ok());
         // Two of the three in the window must leave for a caller of 2/s: 300, then 1011.
         assert_eq!(w.admit(1012.0, 2.0), Err(1010.0));
+    }
+
+    #[test]
+    fn a_start_counts_from_when_the_call_went_out() {
+        let mut w = RateWindow::new();
+        assert!(w.admit(0.0, 2.0).is_ok());
+        assert!(w.admit(0.0, 2.0).is_ok());
+        // The first went out 1 ms after its admission, the second 40 ms (a stalled event loop).
+        w.sent(0.0, 1.0);
+        w.sent(0.0, 40.0);
+        assert_eq!(w.starts, [1.0, 40.0]);
+        assert_eq!(w.admit(1011.0, 2.0), Err(1.0));
+        assert!(w.admit(1012.0, 2.0).is_ok());
+        assert_eq!(w.admit(1012.0, 2.0), Err(39.0));
+        assert!(w.admit(1051.0, 2.0).is_ok());
+        // A start that already left the window is not brought back.
+        w.sent(0.0, 2000.0);
+        assert_eq!(w.starts, [1012.0, 1051.0]);
     }
 
     #[test]

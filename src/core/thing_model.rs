@@ -376,6 +376,16 @@ struct Writer<'a> {
     inserts: Vec<usize>,
 }
 
+/// Appends `items` to `out`, separated by ", ".
+fn listed(out: &mut String, items: &mut dyn Iterator<Item = &str>) {
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(item);
+    }
+}
+
 fn path(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.into()
@@ -430,12 +440,13 @@ impl Writer<'_> {
                 return Err(violation(&p, "identifier", "given twice".into()));
             }
             let Some(f) = fields.iter().find(|f| &f.identifier == k) else {
-                let known: Vec<&str> = fields.iter().map(|f| f.identifier.as_str()).collect();
-                return Err(violation(
-                    &p,
-                    "identifier",
-                    concat(&["not an ", what, "(known: ", &known.join(", "), ")"]),
-                ));
+                let mut known = concat(&["not an ", what, "(known: "]);
+                listed(
+                    &mut known,
+                    &mut fields.iter().map(|f| f.identifier.as_str()),
+                );
+                known.push(')');
+                return Err(violation(&p, "identifier", known));
             };
             self.value(&f.data_type, v, &p)?;
         }
@@ -497,17 +508,10 @@ impl Writer<'_> {
                     DataKind::Bool => expected("0 or 1"),
                     _ if t.values.is_empty() || t.values.iter().any(|(k, _)| k == text) => Ok(()),
                     _ => {
-                        let keys: Vec<&str> = t.values.iter().map(|(k, _)| k.as_str()).collect();
-                        Err(violation(
-                            at,
-                            "enum",
-                            concat(&[
-                                text,
-                                " is not one of the enum's values (",
-                                &keys.join(", "),
-                                ")",
-                            ]),
-                        ))
+                        let mut m = concat(&[text, " is not one of the enum's values ("]);
+                        listed(&mut m, &mut t.values.iter().map(|(k, _)| k.as_str()));
+                        m.push(')');
+                        Err(violation(at, "enum", m))
                     }
                 }
             }

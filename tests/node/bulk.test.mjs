@@ -4,7 +4,7 @@
 // are refused before anything is sent.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { thingcall, client, control, deviceLog, emulatorUrl, PK, rejection } from './helpers.mjs';
+import { thingcall, client, control, deviceLog, emulatorUrl, DEMO, PK, rejection } from './helpers.mjs';
 
 const lamp = (n) => ({ productKey: PK, deviceName: `lamp-${String(n).padStart(2, '0')}` });
 const lamps = (n) => Array.from({ length: n }, (_, i) => lamp((i % 20) + 1));
@@ -106,6 +106,22 @@ test('the rate window is shared by every bulk call of a client', async () => {
   assert.ok([...a, ...b].every((e) => e.ok));
   const most = maxPerSecond(starts);
   assert.ok(most <= 40, `${most} started in one second by two bulk calls of 40/s each`);
+  c.free();
+});
+
+test('a call counts in the rate window from when it went out, not from its turn', async () => {
+  // The first 40 are let through at once and then wait 300 ms for the provider's credentials:
+  // they go out at about 300 ms, so the 41st may go out no sooner than 1.3 s.
+  const c = await client({
+    accessKeyId: undefined,
+    accessKeySecret: undefined,
+    credentials: () => new Promise((resolve) => setTimeout(() => resolve({ accessKeyId: DEMO.accessKeyId, accessKeySecret: DEMO.accessKeySecret }), 300)),
+  });
+  const [entries, starts] = await recordingStarts(() => c.invokeMany(lamps(50), { identifier: 'Echo' }, { qps: 40, concurrency: 50 }));
+  assert.ok(entries.every((e) => e.ok), entries.find((e) => !e.ok)?.error?.message);
+  assert.equal(starts.length, 50);
+  const most = maxPerSecond(starts);
+  assert.ok(most <= 40, `${most} started in one second at qps 40`);
   c.free();
 });
 
