@@ -121,8 +121,8 @@ impl Transport {
         self.method
     }
 
-    /// Sends `wire` (the signed query or form body) under `signal`; `sent` runs once `fetch` has
-    /// been called. `Err` holds what `fetch` (or reading the body) failed with: the request may
+    /// Sends `wire` (the signed query or form body) under `signal`; `went_out` runs once `fetch`
+    /// has been called. `Err` holds what `fetch` (or reading the body) failed with: the request may
     /// have arrived.
     /// Boxed, so that its two callers (the call loop, the self-test's probe) share one state
     /// machine in the wasm.
@@ -131,9 +131,9 @@ impl Transport {
         wire: &'a str,
         headers: Option<&'a JsValue>,
         signal: &'a AbortSignal,
-        sent: Option<&'a dyn Fn()>,
+        went_out: Option<&'a dyn Fn()>,
     ) -> Pin<Box<dyn Future<Output = Result<HttpAnswer, String>> + 'a>> {
-        Box::pin(self.send_unboxed(wire, headers, signal, sent))
+        Box::pin(self.send_unboxed(wire, headers, signal, went_out))
     }
 
     /// `headers`: a signature V3 request's (the form's `Content-Type` among them for POST).
@@ -142,7 +142,7 @@ impl Transport {
         wire: &str,
         headers: Option<&JsValue>,
         signal: &AbortSignal,
-        sent: Option<&dyn Fn()>,
+        went_out: Option<&dyn Fn()>,
     ) -> Result<HttpAnswer, String> {
         let init = RequestInit::new();
         init.set_signal(Some(signal));
@@ -167,7 +167,7 @@ impl Transport {
             }
         }
         .map_err(|e| describe(&e))?;
-        let response = guarded(gloo_net::http::Request::from(request).send(), sent)
+        let response = guarded(gloo_net::http::Request::from(request).send(), went_out)
             .await
             .map_err(|e| match e {
                 gloo_net::Error::JsError(e) => e.message,
@@ -198,8 +198,8 @@ impl Transport {
 }
 
 /// `fut`'s first poll (where gloo-net calls `fetch`) with the global `fetch` guarded; then
-/// `sent`.
-async fn guarded<F: Future>(fut: F, sent: Option<&dyn Fn()>) -> F::Output {
+/// `went_out`.
+async fn guarded<F: Future>(fut: F, went_out: Option<&dyn Fn()>) -> F::Output {
     let mut fut = pin!(fut);
     let first = core::future::poll_fn(|cx| {
         guard_fetch(true);
@@ -208,8 +208,8 @@ async fn guarded<F: Future>(fut: F, sent: Option<&dyn Fn()>) -> F::Output {
         Poll::Ready(r)
     })
     .await;
-    if let Some(sent) = sent {
-        sent();
+    if let Some(went_out) = went_out {
+        went_out();
     }
     match first {
         Poll::Ready(out) => out,
