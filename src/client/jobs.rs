@@ -5,7 +5,6 @@
 //! and [`Client::cancel_job`] cancels it. Every job action goes through the client's rate
 //! window at the platform's 5 calls per second.
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -17,6 +16,7 @@ use super::requests::{is_name, json_object, Payload};
 use super::results::{at, text};
 use super::{Body, CallMeta, CallOptions, CallResult, Client, Device, Error, Params};
 use crate::core::attempts::{concat, push_u64};
+use crate::core::fifo::Fifo;
 
 /// What a job does on each device.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -211,13 +211,7 @@ fn count(body: &Body, key: &str) -> u32 {
 impl Client {
     /// A job action, paced by the client's window at 5 per second.
     async fn job_call(&self, action: &'static str, params: Params) -> Result<CallResult, Error> {
-        let admitted = self.pace(action, JOB_QPS, None).await;
-        let went_out = || {
-            if let Some(a) = &admitted {
-                a.went_out(self);
-            }
-        };
-        self.call_with(action, params, &CallOptions::default(), Some(&went_out))
+        self.paced_call(action, JOB_QPS, params, &CallOptions::default())
             .await
     }
 
@@ -443,7 +437,7 @@ impl Client {
             page_size,
             next_token: None,
             done: false,
-            buffer: VecDeque::new(),
+            buffer: Fifo::default(),
         })
     }
 }
@@ -456,7 +450,7 @@ pub struct TaskPages {
     page_size: u32,
     next_token: Option<String>,
     done: bool,
-    buffer: VecDeque<Task>,
+    buffer: Fifo<Task>,
 }
 
 impl TaskPages {
@@ -465,7 +459,7 @@ impl TaskPages {
         while self.buffer.is_empty() && !self.done {
             self.fetch().await?;
         }
-        Ok(self.buffer.pop_front())
+        Ok(self.buffer.pop())
     }
 
     async fn fetch(&mut self) -> Result<(), Error> {
@@ -486,7 +480,7 @@ impl TaskPages {
                 let field = |k: &str| text(&at(&t, &[k])).unwrap_or_default();
                 let status_name = field("Status");
                 let some = |s: String| Some(s).filter(|s| !s.is_empty());
-                self.buffer.push_back(Task {
+                self.buffer.push(Task {
                     task_id: field("TaskId"),
                     job_id: field("JobId"),
                     device: Device {

@@ -9,8 +9,10 @@ use core::cell::RefCell;
 use web_sys::AbortSignal;
 
 use super::time::{now_ms, sleep};
-use super::Client;
+use super::{CallOptions, CallResult, Client, Error, Params};
 use crate::core::bulk::RateWindow;
+use crate::core::outcome::codes;
+use crate::core::{Failure, Outcome};
 
 /// The rate windows of one client, by action.
 #[derive(Default)]
@@ -72,5 +74,29 @@ impl Client {
                 Err(ms) => sleep(ms, signal).await,
             }
         }
+    }
+
+    /// One paced call of `action`: admitted by its rate window under `qps` (`Aborted` when the
+    /// options' signal fires first), then sent, its start counted from when it went out.
+    pub(crate) async fn paced_call(
+        &self,
+        action: &'static str,
+        qps: f64,
+        params: Params,
+        options: &CallOptions,
+    ) -> Result<CallResult, Error> {
+        let Some(admitted) = self.pace(action, qps, options.signal.as_ref()).await else {
+            return Err(Error::new(
+                Failure::new(
+                    codes::ABORTED,
+                    "the listing was cancelled by its AbortSignal.",
+                    Outcome::NotSent,
+                ),
+                [],
+            ));
+        };
+        let went_out = || admitted.went_out(self);
+        self.call_with(action, params, options, Some(&went_out))
+            .await
     }
 }

@@ -7,7 +7,6 @@
 //! documented QPS through the client's rate window, has the client's deadline, and is retried as
 //! a read (it is idempotent).
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -19,9 +18,8 @@ use super::{CallOptions, Client, Device, Error, Params, Payload, Request, Target
 use crate::core::action::{self, MAX_BATCH};
 use crate::core::attempts::parse_i64;
 use crate::core::bulk::groups;
-use crate::core::outcome::codes;
+use crate::core::fifo::Fifo;
 use crate::core::paging::{DevicePaging, HistoryPaging, RangeForm};
-use crate::core::{Failure, Outcome};
 
 /// A device's state, as `QueryDevice` and `BatchQueryDeviceDetail` give it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +98,7 @@ pub struct DevicePages {
     paging: DevicePaging,
     status: Option<DeviceStatus>,
     options: CallOptions,
-    buffer: VecDeque<DeviceInfo>,
+    buffer: Fifo<DeviceInfo>,
     /// The QPS the pages are paced at: the action's, until an answer's `Total` says the
     /// product is one of 100,000 devices or more, which the platform serves at 2.
     qps: u32,
@@ -133,24 +131,13 @@ fn device_info(v: &wasm_bindgen::JsValue, product_key: &str) -> DeviceInfo {
     }
 }
 
-fn aborted() -> Error {
-    Error::new(
-        Failure::new(
-            codes::ABORTED,
-            "the listing was cancelled by its AbortSignal.",
-            Outcome::NotSent,
-        ),
-        [],
-    )
-}
-
 impl DevicePages {
     /// The next device, `None` after the last.
     pub async fn next(&mut self) -> Result<Option<DeviceInfo>, Error> {
         while self.buffer.is_empty() && !self.paging.done() {
             self.fetch().await?;
         }
-        Ok(self.buffer.pop_front())
+        Ok(self.buffer.pop())
     }
 
     /// The rest of the list, every page read.
@@ -166,22 +153,18 @@ impl DevicePages {
         let Some(paging) = self.paging.request() else {
             return Ok(());
         };
-        let spec = &action::QUERY_DEVICE;
-        let Some(admitted) = self
-            .client
-            .pace(spec.name, self.qps.into(), self.options.signal.as_ref())
-            .await
-        else {
-            return Err(aborted());
-        };
         let mut params: Params = Vec::with_capacity(4);
         params.push(("ProductKey".into(), self.product_key.clone()));
         params.extend(paging);
         self.client.instance(&mut params);
-        let went_out = || admitted.went_out(&self.client);
         let r = self
             .client
-            .call_with(spec.name, params, &self.options, Some(&went_out))
+            .paced_call(
+                action::QUERY_DEVICE.name,
+                self.qps.into(),
+                params,
+                &self.options,
+            )
             .await?;
         self.requests += 1;
         let list = r.body.at(&["Data", "DeviceInfo"]);
@@ -191,7 +174,7 @@ impl DevicePages {
                 got += 1;
                 let info = device_info(&d, &self.product_key);
                 if self.status.is_none_or(|s| s == info.status) {
-                    self.buffer.push_back(info);
+                    self.buffer.push(info);
                 }
             }
         }
@@ -245,7 +228,7 @@ impl Client {
                 timeout_ms: options.timeout_ms,
                 ..CallOptions::default()
             },
-            buffer: VecDeque::new(),
+            buffer: Fifo::default(),
             qps: action::QUERY_DEVICE.qps,
             requests: 0,
         })
@@ -273,16 +256,9 @@ impl Client {
                 None,
                 &[],
             )?;
-            let Some(admitted) = self
-                .pace(spec.name, spec.qps.into(), options.signal.as_ref())
-                .await
-            else {
-                return Err(aborted());
-            };
             let params = request.into_params(self.iot_instance_id());
-            let went_out = || admitted.went_out(self);
             let r = self
-                .call_with(spec.name, params, options, Some(&went_out))
+                .paced_call(spec.name, spec.qps.into(), params, options)
                 .await?;
             let list = r.body.at(&["Data", "Data"]);
             if Array::is_array(&list) {
@@ -390,13 +366,6 @@ impl HistoryPages {
         } else {
             &action::QUERY_DEVICE_PROPERTIES_DATA
         };
-        let Some(admitted) = self
-            .client
-            .pace(spec.name, spec.qps.into(), self.call.signal.as_ref())
-            .await
-        else {
-            return Err(aborted());
-        };
         let ids = &self.groups[self.group];
         let mut values: Vec<Option<(&str, Payload)>> = Vec::with_capacity(5);
         if single {
@@ -417,10 +386,9 @@ impl HistoryPages {
                 ));
             }
         }
-        let went_out = || admitted.went_out(&self.client);
         let r = self
             .client
-            .call_with(spec.name, params, &self.call, Some(&went_out))
+            .paced_call(spec.name, spec.qps.into(), params, &self.call)
             .await?;
         self.requests += 1;
         let body = &r.body;
@@ -594,13 +562,6 @@ impl RecordPages {
             RecordKind::Events { .. } => &action::QUERY_DEVICE_EVENT_DATA,
             RecordKind::Services => &action::QUERY_DEVICE_SERVICE_DATA,
         };
-        let Some(admitted) = self
-            .client
-            .pace(spec.name, spec.qps.into(), self.call.signal.as_ref())
-            .await
-        else {
-            return Err(aborted());
-        };
         let size = text_number(self.page_size.into());
         let mut values: Vec<Option<(&str, Payload)>> = Vec::with_capacity(6);
         if let RecordKind::Events { event_type } = &self.kind {
@@ -617,10 +578,9 @@ impl RecordPages {
         values.push(Some((size.as_str(), Payload::AsWritten)));
         let request = Request::new(spec, Target::Device(&self.device), None, &values)?;
         let params = request.into_params(self.client.iot_instance_id());
-        let went_out = || admitted.went_out(&self.client);
         let r = self
             .client
-            .call_with(spec.name, params, &self.call, Some(&went_out))
+            .paced_call(spec.name, spec.qps.into(), params, &self.call)
             .await?;
         self.requests += 1;
         let list_name = match self.kind {

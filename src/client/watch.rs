@@ -9,7 +9,6 @@
 //! the connection's back-off, resuming with `?lastEventId=`. A `gap` (the relay dropped
 //! messages for this page) reads the snapshot again.
 
-use alloc::collections::VecDeque;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -23,6 +22,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
 use super::{CallOptions, Client, Device, Error};
+use crate::core::fifo::Fifo;
 use crate::core::live::{Applied, Change, Connection, ConnectionState, LiveView, Message};
 
 /// The stream's event types the relay sends (`deploy/backend/live.mjs`).
@@ -122,7 +122,7 @@ impl Drop for Source {
 
 /// What the watch shares with its callbacks and its [`WatchHandle`]s.
 struct Shared {
-    queue: RefCell<VecDeque<Incoming>>,
+    queue: RefCell<Fifo<Incoming>>,
     waker: RefCell<Option<Waker>>,
     connection: RefCell<Connection>,
     source: RefCell<Option<Source>>,
@@ -139,7 +139,7 @@ extern "C" {
 
 impl Shared {
     fn push(&self, incoming: Incoming) {
-        self.queue.borrow_mut().push_back(incoming);
+        self.queue.borrow_mut().push(incoming);
         if let Some(w) = self.waker.borrow_mut().take() {
             w.wake();
         }
@@ -242,7 +242,7 @@ impl Future for NextIncoming<'_> {
         if self.0.state() == ConnectionState::Closed {
             return Poll::Ready(None);
         }
-        if let Some(i) = self.0.queue.borrow_mut().pop_front() {
+        if let Some(i) = self.0.queue.borrow_mut().pop() {
             return Poll::Ready(Some(i));
         }
         *self.0.waker.borrow_mut() = Some(cx.waker().clone());
@@ -284,7 +284,7 @@ pub struct Watch {
     keys: Vec<String>,
     shared: Rc<Shared>,
     view: LiveView,
-    out: VecDeque<WatchItem>,
+    out: Fifo<WatchItem>,
     resync: bool,
     shown: Option<ConnectionState>,
     /// The highest event id the stream gave (followed devices or not): where a new stream
@@ -340,7 +340,7 @@ impl Client {
             options,
             shared,
             view: LiveView::new(),
-            out: VecDeque::new(),
+            out: Fifo::default(),
             shown: None,
             last_id: 0,
         })
@@ -357,7 +357,7 @@ impl Watch {
                 self.shown = Some(state);
                 return Some(Ok(WatchItem::State(state)));
             }
-            if let Some(item) = self.out.pop_front() {
+            if let Some(item) = self.out.pop() {
                 return Some(Ok(item));
             }
             if state == ConnectionState::Closed {
@@ -476,7 +476,7 @@ impl Watch {
                     Message::Status { ref device, .. } if !self.follows(device) => return,
                     Message::Other { device } => {
                         if self.options.messages && self.follows(&device) {
-                            self.out.push_back(WatchItem::Message {
+                            self.out.push(WatchItem::Message {
                                 kind,
                                 device: device.clone(),
                                 id,
@@ -490,7 +490,7 @@ impl Watch {
                 match self.view.apply(id, message) {
                     Applied::Changes(changes) => self.show(changes),
                     Applied::Resync => {
-                        self.out.push_back(WatchItem::Gap);
+                        self.out.push(WatchItem::Gap);
                         self.resync = !self.keys.is_empty();
                     }
                 }

@@ -13,6 +13,7 @@
 //! - [`bulk`]: bulk calls' rate window, progress pacing and batch groups.
 //! - [`paging`]: walking a product's devices page by page (`QueryDevice`'s `NextToken`).
 //! - [`live`]: live values: a snapshot merged with a stream, and the stream's connection state.
+//! - [`fifo`]: [`fifo::Fifo`], a first-in, first-out queue on two stacks.
 //! - [`text`]: plain byte scans of short texts (splitting, searching, the UTF-8 check).
 //! - [`json`]: a JSON reader that keeps number tokens (for [`thing_model`]).
 //! - [`thing_model`]: a product's TSL, and the check of `Args`/`Items` against it.
@@ -22,6 +23,7 @@ pub mod attempts;
 pub mod bulk;
 pub mod diagnosis;
 pub mod encode;
+pub mod fifo;
 pub mod json;
 pub mod live;
 pub mod outcome;

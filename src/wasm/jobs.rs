@@ -1,24 +1,13 @@
 //! The job API in JavaScript: `createJob`, `job`, `cancelJob` and `tasks` (an async iterator).
 
-use alloc::rc::Rc;
 use alloc::string::String;
-use core::cell::RefCell;
 
-use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::error::to_js;
-use super::promise;
 use crate::client::{
-    Client, Device, Error, JobInfo, JobRequest, JobTargets, JobWork, Task, TaskPages, TaskStatus,
+    Client, Device, Error, JobInfo, JobRequest, JobTargets, JobWork, Task, TaskStatus,
 };
-
-#[wasm_bindgen(module = "/js/iterable.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = asyncIterable)]
-    fn async_iterable(it: JsValue) -> JsValue;
-}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_JOBS: &'static str = r#"
@@ -238,7 +227,7 @@ pub fn info(j: &JobInfo) -> JsValue {
     })
 }
 
-fn task(t: &Task) -> JsValue {
+pub(super) fn task(t: &Task) -> JsValue {
     let Device {
         iot_id,
         product_key,
@@ -253,33 +242,6 @@ fn task(t: &Task) -> JsValue {
         status: &t.status_name,
         message: &t.message,
     })
-}
-
-/// The tasks of a job, read a `ListTask` page at a time: `next()` (and `for await`).
-#[wasm_bindgen]
-pub struct TaskIterator {
-    pages: Rc<RefCell<Option<TaskPages>>>,
-}
-
-#[wasm_bindgen]
-impl TaskIterator {
-    /// The next task (`{ value, done: false }`), or `{ value: undefined, done: true }`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<JobTask, undefined>>")]
-    pub fn next(&self) -> Promise {
-        let pages = self.pages.clone();
-        promise(Box::pin(async move {
-            // Taken while a page is fetched: a second next() before the first settled is refused.
-            let Some(mut p) = pages.borrow_mut().take() else {
-                return Err(to_js(&super::js::invalid(
-                    "tasks: next() was called before the previous next() settled",
-                )));
-            };
-            let r = p.next().await;
-            pages.borrow_mut().replace(p);
-            r.map(|t| super::iterator_result(t.map(|t| task(&t))))
-                .map_err(|e| to_js(&e))
-        }))
-    }
 }
 
 /// `tasks(jobId, { status, pageSize })`.
@@ -307,9 +269,7 @@ pub fn tasks(client: &Client, job_id: &JsValue, options: &JsValue) -> Result<JsV
         .ok_or_else(|| {
             super::js::invalid(crate::core::attempts::concat(&[CTX, ": jobId is required"]))
         })?;
-    let pages = client.tasks(&id, status, page_size)?;
-    let it = TaskIterator {
-        pages: Rc::new(RefCell::new(Some(pages))),
-    };
-    Ok(async_iterable(it.into()))
+    Ok(super::reads::iterator(super::reads::Reader::Tasks(
+        client.tasks(&id, status, page_size)?,
+    )))
 }

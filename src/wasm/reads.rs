@@ -19,6 +19,7 @@ use super::promise;
 use crate::client::{
     CallOptions, Client, Device, DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages,
     DeviceRecord, DeviceStatus, Error, HistoryOptions, HistoryPages, PropertyPoint, RecordPages,
+    TaskPages,
 };
 use crate::core::thing_model::{DataKind, ThingModel};
 
@@ -144,7 +145,7 @@ export interface HistoryPages<T> extends AsyncIterableIterator<T[]> {
 "#;
 
 /// What a [`ReadIterator`] reads.
-enum Reader {
+pub(super) enum Reader {
     Devices(DevicePages),
     Properties {
         pages: HistoryPages,
@@ -154,9 +155,11 @@ enum Reader {
         model: Option<Rc<ThingModel>>,
     },
     Records(RecordPages),
+    /// A job's tasks, one per `next()`.
+    Tasks(TaskPages),
 }
 
-/// An async iterator over a read: one device, or one page, per `next()`.
+/// An async iterator over a read: one device, one task, or one page, per `next()`.
 #[wasm_bindgen]
 pub struct ReadIterator {
     reader: Rc<RefCell<Option<Reader>>>,
@@ -200,10 +203,11 @@ async fn step(r: &mut Reader) -> Result<Option<JsValue>, Error> {
                 .map(|page| points_out(&page, model.as_deref())))
         }
         Reader::Records(pages) => Ok(pages.next_page().await?.map(|page| records_out(&page))),
+        Reader::Tasks(pages) => Ok(pages.next().await?.map(|t| super::jobs::task(&t))),
     }
 }
 
-fn iterator(reader: Reader) -> JsValue {
+pub(super) fn iterator(reader: Reader) -> JsValue {
     async_iterable(
         ReadIterator {
             reader: Rc::new(RefCell::new(Some(reader))),
