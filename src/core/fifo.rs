@@ -59,9 +59,6 @@ impl<T> Extend<T> for Fifo<T> {
 #[cfg(test)]
 mod tests {
     use super::Fifo;
-    use alloc::collections::VecDeque;
-    use alloc::vec::Vec;
-    use proptest::prelude::*;
 
     #[test]
     fn first_in_first_out() {
@@ -72,24 +69,5 @@ mod tests {
         assert_eq!(q.len(), 2);
         assert_eq!((q.pop(), q.pop(), q.pop()), (Some(2), Some(3), None));
         assert!(q.is_empty());
-    }
-
-    proptest! {
-        /// Any run of pushes and pops gives what `VecDeque` gives.
-        #[test]
-        fn pops_what_a_ring_buffer_pops(ops in proptest::collection::vec(any::<Option<u8>>(), 0..200)) {
-            let mut q = Fifo::default();
-            let mut model = VecDeque::new();
-            let mut got = Vec::new();
-            let mut want = Vec::new();
-            for op in ops {
-                match op {
-                    Some(v) => { q.push(v); model.push_back(v); }
-                    None => { got.push(q.pop()); want.push(model.pop_front()); }
-                }
-                prop_assert_eq!(q.len(), model.len());
-            }
-            prop_assert_eq!(got, want);
-        }
     }
 }

@@ -1,27 +1,20 @@
 //! The fleet features' results to JavaScript: bulk entries, progress, thing models.
 
-use serde::Serialize;
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::output::js;
+use super::{number, record, text};
 use crate::client::{Body, CallMeta, Progress, Settled};
-
-#[derive(Serialize)]
-struct ProgressOut {
-    done: u32,
-    total: u32,
-    ok: u32,
-    failed: u32,
-}
+use crate::core::thing_model::{DataKind, DataType, Param, ThingModel};
 
 /// A bulk call's progress, for `onProgress`.
 pub fn progress(p: Progress) -> JsValue {
-    js(&ProgressOut {
-        done: p.done,
-        total: p.total,
-        ok: p.ok,
-        failed: p.failed,
-    })
+    record(&[
+        ("done", number(p.done.into())),
+        ("total", number(p.total.into())),
+        ("ok", number(p.ok.into())),
+        ("failed", number(p.failed.into())),
+    ])
 }
 
 /// A bulk call's entries: `{ target, ok, value | error }` for each target, the target being the
@@ -31,24 +24,22 @@ pub fn bulk(
     settled: Settled,
     shape: fn(CallMeta, Body) -> JsValue,
 ) -> JsValue {
-    let out = js_sys::Array::new_with_length(settled.len() as u32);
+    let out = Array::new_with_length(settled.len() as u32);
     for (i, r) in settled.into_iter().enumerate() {
-        let entry = js_sys::Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = js_sys::Reflect::set(&entry, &JsValue::from_str(k), v);
+        let target = Some(targets.get(i as u32));
+        let entry = match r {
+            Ok((meta, body)) => record(&[
+                ("target", target),
+                ("ok", Some(JsValue::TRUE)),
+                ("value", Some(shape(meta, body))),
+            ]),
+            Err(e) => record(&[
+                ("target", target),
+                ("ok", Some(JsValue::FALSE)),
+                ("error", Some(super::error::to_js(&e))),
+            ]),
         };
-        set("target", &targets.get(i as u32));
-        match r {
-            Ok((meta, body)) => {
-                set("ok", &JsValue::TRUE);
-                set("value", &shape(meta, body));
-            }
-            Err(e) => {
-                set("ok", &JsValue::FALSE);
-                set("error", &super::error::to_js(&e));
-            }
-        }
-        out.set(i as u32, entry.into());
+        out.set(i as u32, entry);
     }
     out.into()
 }
@@ -87,143 +78,78 @@ export interface ThingModel {
 }
 "#;
 
-mod model_out {
-    use alloc::boxed::Box;
-    use alloc::vec::Vec;
-
-    use serde::Serialize;
-
-    use crate::core::thing_model::{DataKind, DataType, Param, ThingModel};
-
-    #[derive(Serialize)]
-    struct Value<'a> {
-        value: f64,
-        name: &'a str,
+/// A list of JavaScript values.
+fn list<T>(items: &[T], f: impl Fn(&T) -> JsValue) -> Option<JsValue> {
+    let out = Array::new();
+    for x in items {
+        out.push(&f(x));
     }
+    Some(out.into())
+}
 
-    #[derive(Serialize)]
-    pub struct Type<'a> {
-        #[serde(rename = "type")]
-        kind: &'static str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        min: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        max: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        unit: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        length: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        values: Option<Vec<Value<'a>>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        fields: Option<Vec<ParamOut<'a>>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        item: Option<Box<Type<'a>>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        size: Option<f64>,
-    }
-
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct ParamOut<'a> {
-        identifier: &'a str,
-        name: &'a str,
-        required: bool,
-        data_type: Type<'a>,
-    }
-
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct PropertyOut<'a> {
-        identifier: &'a str,
-        name: &'a str,
-        access_mode: &'static str,
-        data_type: Type<'a>,
-    }
-
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct ServiceOut<'a> {
-        identifier: &'a str,
-        name: &'a str,
-        call_type: &'static str,
-        input_data: Vec<ParamOut<'a>>,
-    }
-
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct ModelOut<'a> {
-        product_key: &'a str,
-        properties: Vec<PropertyOut<'a>>,
-        services: Vec<ServiceOut<'a>>,
-    }
-
-    fn ty(t: &DataType) -> Type<'_> {
-        let (fields, item, size) = match &t.kind {
-            DataKind::Struct(f) => (Some(f.iter().map(param).collect()), None, None),
-            DataKind::Array { size, item } => {
-                (None, Some(Box::new(ty(item))), size.map(|s| s as f64))
-            }
-            _ => (None, None, None),
-        };
-        Type {
-            kind: t.kind.name(),
-            min: t.min.as_ref().map(|l| l.value),
-            max: t.max.as_ref().map(|l| l.value),
-            unit: t.unit.as_deref(),
-            length: t.length.map(|l| l as f64),
-            values: (!t.values.is_empty()).then(|| {
-                t.values
-                    .iter()
-                    .map(|(k, n)| Value {
-                        value: super::super::model_number(k),
-                        name: n,
-                    })
-                    .collect()
-            }),
-            fields,
-            item,
-            size,
-        }
-    }
-
-    fn param(p: &Param) -> ParamOut<'_> {
-        ParamOut {
-            identifier: &p.identifier,
-            name: &p.name,
-            required: p.required,
-            data_type: ty(&p.data_type),
-        }
-    }
-
-    pub fn model(m: &ThingModel) -> ModelOut<'_> {
-        ModelOut {
-            product_key: &m.product_key,
-            properties: m
-                .properties
-                .iter()
-                .map(|p| PropertyOut {
-                    identifier: &p.identifier,
-                    name: &p.name,
-                    access_mode: if p.read_only { "r" } else { "rw" },
-                    data_type: ty(&p.data_type),
+/// A type of the thing model with its specs.
+fn ty(t: &DataType) -> JsValue {
+    let (fields, item, size) = match &t.kind {
+        DataKind::Struct(f) => (list(f, param), None, None),
+        DataKind::Array { size, item } => (None, Some(ty(item)), size.map(|s| s as f64)),
+        _ => (None, None, None),
+    };
+    record(&[
+        ("type", text(t.kind.name())),
+        ("min", t.min.as_ref().and_then(|l| number(l.value))),
+        ("max", t.max.as_ref().and_then(|l| number(l.value))),
+        ("unit", t.unit.as_deref().and_then(text)),
+        ("length", t.length.and_then(|l| number(l as f64))),
+        (
+            "values",
+            if t.values.is_empty() {
+                None
+            } else {
+                list(&t.values, |(k, n)| {
+                    record(&[("value", number(super::model_number(k))), ("name", text(n))])
                 })
-                .collect(),
-            services: m
-                .services
-                .iter()
-                .map(|s| ServiceOut {
-                    identifier: &s.identifier,
-                    name: &s.name,
-                    call_type: if s.sync { "sync" } else { "async" },
-                    input_data: s.input.iter().map(param).collect(),
-                })
-                .collect(),
-        }
-    }
+            },
+        ),
+        ("fields", fields),
+        ("item", item),
+        ("size", size.and_then(number)),
+    ])
+}
+
+fn param(p: &Param) -> JsValue {
+    record(&[
+        ("identifier", text(&p.identifier)),
+        ("name", text(&p.name)),
+        ("required", Some(JsValue::from_bool(p.required))),
+        ("dataType", Some(ty(&p.data_type))),
+    ])
 }
 
 /// A thing model, for `thingModel()`.
-pub fn thing_model(m: &crate::core::thing_model::ThingModel) -> JsValue {
-    js(&model_out::model(m))
+pub fn thing_model(m: &ThingModel) -> JsValue {
+    record(&[
+        ("productKey", text(&m.product_key)),
+        (
+            "properties",
+            list(&m.properties, |p| {
+                record(&[
+                    ("identifier", text(&p.identifier)),
+                    ("name", text(&p.name)),
+                    ("accessMode", text(if p.read_only { "r" } else { "rw" })),
+                    ("dataType", Some(ty(&p.data_type))),
+                ])
+            }),
+        ),
+        (
+            "services",
+            list(&m.services, |s| {
+                record(&[
+                    ("identifier", text(&s.identifier)),
+                    ("name", text(&s.name)),
+                    ("callType", text(if s.sync { "sync" } else { "async" })),
+                    ("inputData", list(&s.input, param)),
+                ])
+            }),
+        ),
+    ])
 }

@@ -1,13 +1,10 @@
 //! The job API in JavaScript: `createJob`, `job`, `cancelJob` and `tasks` (an async iterator).
 
-use alloc::string::String;
-
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::client::{
-    Client, Device, Error, JobInfo, JobRequest, JobTargets, JobWork, Task, TaskStatus,
-};
+use super::{number, record, text};
+
+use crate::client::{Client, Error, JobInfo, JobRequest, JobTargets, JobWork, Task, TaskStatus};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_JOBS: &'static str = r#"
@@ -140,108 +137,52 @@ pub fn job_request(r: &JsValue) -> Result<JobRequest, Error> {
     })
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Created<'a> {
-    job_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: &'a Option<String>,
-    attempts: u32,
-    elapsed_ms: f64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Statistics {
-    total: u32,
-    queued: u32,
-    sent: u32,
-    in_progress: u32,
-    succeeded: u32,
-    failed: u32,
-    rejected: u32,
-    timed_out: u32,
-    cancelled: u32,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Info<'a> {
-    job_id: &'a str,
-    name: &'a str,
-    status: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    statistics: Statistics,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    data: JsValue,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TaskOut<'a> {
-    task_id: &'a str,
-    job_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    product_key: &'a Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    device_name: &'a Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    iot_id: &'a Option<String>,
-    status: &'a str,
-    message: &'a str,
-}
-
-fn js<T: Serialize>(v: &T) -> JsValue {
-    serde_wasm_bindgen::to_value(v).unwrap_or(JsValue::UNDEFINED)
-}
-
 pub fn created(job_id: &str, meta: &crate::client::CallMeta) -> JsValue {
-    js(&Created {
-        job_id,
-        request_id: &meta.request_id,
-        attempts: meta.attempts,
-        elapsed_ms: meta.elapsed_ms,
-    })
+    record(&[
+        ("jobId", text(job_id)),
+        ("requestId", meta.request_id.as_deref().and_then(text)),
+        ("attempts", number(meta.attempts.into())),
+        ("elapsedMs", number(meta.elapsed_ms)),
+    ])
 }
 
 pub fn info(j: &JobInfo) -> JsValue {
     let s = &j.statistics;
-    js(&Info {
-        job_id: &j.job_id,
-        name: &j.name,
-        status: &j.status,
-        kind: &j.kind,
-        statistics: Statistics {
-            total: s.total,
-            queued: s.queued,
-            sent: s.sent,
-            in_progress: s.in_progress,
-            succeeded: s.succeeded,
-            failed: s.failed,
-            rejected: s.rejected,
-            timed_out: s.timed_out,
-            cancelled: s.cancelled,
-        },
-        data: crate::client::value_at(j.body.value(), &["Data"]),
-    })
+    let statistics = record(&[
+        ("total", number(s.total.into())),
+        ("queued", number(s.queued.into())),
+        ("sent", number(s.sent.into())),
+        ("inProgress", number(s.in_progress.into())),
+        ("succeeded", number(s.succeeded.into())),
+        ("failed", number(s.failed.into())),
+        ("rejected", number(s.rejected.into())),
+        ("timedOut", number(s.timed_out.into())),
+        ("cancelled", number(s.cancelled.into())),
+    ]);
+    record(&[
+        ("jobId", text(&j.job_id)),
+        ("name", text(&j.name)),
+        ("status", text(&j.status)),
+        ("type", text(&j.kind)),
+        ("statistics", Some(statistics)),
+        (
+            "data",
+            Some(crate::client::value_at(j.body.value(), &["Data"])),
+        ),
+    ])
 }
 
 pub(super) fn task(t: &Task) -> JsValue {
-    let Device {
-        iot_id,
-        product_key,
-        device_name,
-    } = &t.device;
-    js(&TaskOut {
-        task_id: &t.task_id,
-        job_id: &t.job_id,
-        product_key,
-        device_name,
-        iot_id,
-        status: &t.status_name,
-        message: &t.message,
-    })
+    let d = &t.device;
+    record(&[
+        ("taskId", text(&t.task_id)),
+        ("jobId", text(&t.job_id)),
+        ("productKey", d.product_key.as_deref().and_then(text)),
+        ("deviceName", d.device_name.as_deref().and_then(text)),
+        ("iotId", d.iot_id.as_deref().and_then(text)),
+        ("status", text(&t.status_name)),
+        ("message", text(&t.message)),
+    ])
 }
 
 /// `tasks(jobId, { status, pageSize })`.

@@ -40,7 +40,7 @@ impl serde::Serialize for Name {
     }
 }
 
-fn name(key: &'static str) -> JsValue {
+pub(crate) fn name(key: &'static str) -> JsValue {
     serde_wasm_bindgen::to_value(&Name(key)).unwrap_or_else(|_| JsValue::from_str(key))
 }
 

@@ -65,6 +65,32 @@ fn iterator_result(value: Option<wasm_bindgen::JsValue>) -> wasm_bindgen::JsValu
     out.into()
 }
 
+/// A plain object of `fields`, in order, each name from the name cache; a field whose value is
+/// `None` is left out. (The second entry's results: one loop for every shape, where a
+/// `#[derive(Serialize)]` writes a serializer for each.)
+#[cfg(feature = "fleet")]
+fn record(fields: &[(&'static str, Option<wasm_bindgen::JsValue>)]) -> wasm_bindgen::JsValue {
+    let out = js_sys::Object::new();
+    for (k, v) in fields {
+        if let Some(v) = v {
+            let _ = js_sys::Reflect::set(&out, &js::name(k), v);
+        }
+    }
+    out.into()
+}
+
+/// A string field of a [`record`].
+#[cfg(feature = "fleet")]
+fn text(s: &str) -> Option<wasm_bindgen::JsValue> {
+    Some(wasm_bindgen::JsValue::from_str(s))
+}
+
+/// A number field of a [`record`].
+#[cfg(feature = "fleet")]
+fn number(n: f64) -> Option<wasm_bindgen::JsValue> {
+    Some(wasm_bindgen::JsValue::from_f64(n))
+}
+
 /// An enum key (`"0"`, `"2"`) as a number, read by the engine.
 #[cfg(feature = "fleet")]
 fn model_number(text: &str) -> f64 {

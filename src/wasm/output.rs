@@ -6,6 +6,8 @@ use alloc::string::String;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "fleet")]
+use super::{number, record, text};
 use crate::client::{
     Body, CallMeta, CallResult, InvokeResult, PropertyStatus, PropertyStatusResult,
 };
@@ -233,9 +235,33 @@ pub fn property_status(meta: CallMeta, body: Body) -> JsValue {
     })
 }
 
+/// `[[name, value], ...]`.
+#[cfg(feature = "fleet")]
+fn pairs(items: &[(String, String)]) -> Option<JsValue> {
+    let out = js_sys::Array::new();
+    for (k, v) in items {
+        out.push(&js_sys::Array::of2(&k.into(), &v.into()));
+    }
+    Some(out.into())
+}
+
 #[cfg(feature = "fleet")]
 pub fn explanation(x: &Explanation) -> JsValue {
-    js(x)
+    record(&[
+        ("method", text(x.method)),
+        ("params", pairs(&x.params)),
+        ("canonicalQuery", text(&x.canonical_query)),
+        ("stringToSign", text(&x.string_to_sign)),
+        ("signature", text(&x.signature)),
+        ("url", text(&x.url)),
+        ("body", x.body.as_deref().and_then(text)),
+        ("curl", text(&x.curl)),
+        (
+            "canonicalRequest",
+            x.canonical_request.as_deref().and_then(text),
+        ),
+        ("headers", x.headers.as_deref().and_then(pairs)),
+    ])
 }
 
 /// `signRpc`'s result.
@@ -252,44 +278,24 @@ pub fn stages(s: &Stages<'_>) -> JsValue {
 }
 
 #[cfg(feature = "fleet")]
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckOut<'a> {
-    name: &'a str,
-    status: &'a str,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    advice: Option<&'a str>,
-}
-
-#[cfg(feature = "fleet")]
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SelfTestOut<'a> {
-    ok: bool,
-    checks: alloc::vec::Vec<CheckOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    clock_offset_ms: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    credentials_expire_in_ms: Option<f64>,
-}
-
-#[cfg(feature = "fleet")]
 /// `selfTest()`'s report.
 pub fn self_test(t: &SelfTest) -> JsValue {
-    js(&SelfTestOut {
-        ok: t.ok(),
-        checks: t
-            .checks
-            .iter()
-            .map(|c| CheckOut {
-                name: c.name,
-                status: c.status.as_str(),
-                detail: &c.detail,
-                advice: c.advice.as_deref(),
-            })
-            .collect(),
-        clock_offset_ms: t.clock_offset_ms,
-        credentials_expire_in_ms: t.credentials_expire_in_ms,
-    })
+    let checks = js_sys::Array::new();
+    for c in &t.checks {
+        checks.push(&record(&[
+            ("name", text(c.name)),
+            ("status", text(c.status.as_str())),
+            ("detail", text(&c.detail)),
+            ("advice", c.advice.as_deref().and_then(text)),
+        ]));
+    }
+    record(&[
+        ("ok", Some(JsValue::from_bool(t.ok()))),
+        ("checks", Some(checks.into())),
+        ("clockOffsetMs", t.clock_offset_ms.and_then(number)),
+        (
+            "credentialsExpireInMs",
+            t.credentials_expire_in_ms.and_then(number),
+        ),
+    ])
 }

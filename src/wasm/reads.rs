@@ -8,14 +8,13 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use js_sys::{Array, Promise};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::to_js;
 use super::iot_client::IotClient;
 use super::js::{check_keys, get, invalid, opt_bool, opt_number, opt_string, opt_timeout, present};
-use super::promise;
+use super::{number, promise, record, text};
 use crate::client::{
     CallOptions, Client, Device, DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages,
     DeviceRecord, DeviceStatus, Error, HistoryOptions, HistoryPages, PropertyPoint, RecordPages,
@@ -216,44 +215,19 @@ pub(super) fn iterator(reader: Reader) -> JsValue {
     )
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DeviceOut<'a> {
-    device_name: &'a str,
-    iot_id: &'a str,
-    product_key: &'a str,
-    status: &'a str,
-    nickname: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    firmware_version: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    utc_active: Option<&'a str>,
-}
-
-fn js<T: Serialize>(v: &T) -> JsValue {
-    serde_wasm_bindgen::to_value(v).unwrap_or(JsValue::UNDEFINED)
-}
-
 fn device_out(d: &DeviceInfo, detail: Option<&DeviceDetail>) -> JsValue {
-    js(&DeviceOut {
-        device_name: &d.device_name,
-        iot_id: &d.iot_id,
-        product_key: &d.product_key,
-        status: &d.status_name,
-        nickname: &d.nickname,
-        firmware_version: detail.map(|x| x.firmware_version.as_str()),
-        utc_active: detail.map(|x| x.utc_active.as_str()),
-    })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PointOut<'a> {
-    identifier: &'a str,
-    time: f64,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    value: JsValue,
-    raw_value: &'a str,
+    record(&[
+        ("deviceName", text(&d.device_name)),
+        ("iotId", text(&d.iot_id)),
+        ("productKey", text(&d.product_key)),
+        ("status", text(&d.status_name)),
+        ("nickname", text(&d.nickname)),
+        (
+            "firmwareVersion",
+            detail.and_then(|x| text(&x.firmware_version)),
+        ),
+        ("utcActive", detail.and_then(|x| text(&x.utc_active))),
+    ])
 }
 
 /// A point's value as its property's type says: a number (exact: a `BigInt` beyond 2^53) for
@@ -283,44 +257,32 @@ pub(super) fn typed_value(model: Option<&ThingModel>, identifier: &str, raw: &st
 }
 
 fn points_out(page: &[PropertyPoint], model: Option<&ThingModel>) -> JsValue {
-    let out: Vec<PointOut<'_>> = page
-        .iter()
-        .map(|p| PointOut {
-            identifier: &p.identifier,
-            time: p.time_ms as f64,
-            value: typed_value(model, &p.identifier, &p.value),
-            raw_value: &p.value,
-        })
-        .collect();
-    js(&out)
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RecordOut<'a> {
-    time: f64,
-    identifier: &'a str,
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    event_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    input_data: Option<&'a str>,
-    output_data: &'a str,
+    let out = Array::new();
+    for p in page {
+        out.push(&record(&[
+            ("identifier", text(&p.identifier)),
+            ("time", number(p.time_ms as f64)),
+            ("value", Some(typed_value(model, &p.identifier, &p.value))),
+            ("rawValue", text(&p.value)),
+        ]));
+    }
+    out.into()
 }
 
 fn records_out(page: &[DeviceRecord]) -> JsValue {
-    let out: Vec<RecordOut<'_>> = page
-        .iter()
-        .map(|r| RecordOut {
-            time: r.time_ms as f64,
-            identifier: &r.identifier,
-            name: &r.name,
-            event_type: (!r.event_type.is_empty()).then_some(r.event_type.as_str()),
-            input_data: r.event_type.is_empty().then_some(r.input_data.as_str()),
-            output_data: &r.output_data,
-        })
-        .collect();
-    js(&out)
+    let out = Array::new();
+    for r in page {
+        let event = !r.event_type.is_empty();
+        out.push(&record(&[
+            ("time", number(r.time_ms as f64)),
+            ("identifier", text(&r.identifier)),
+            ("name", text(&r.name)),
+            ("eventType", if event { text(&r.event_type) } else { None }),
+            ("inputData", if event { None } else { text(&r.input_data) }),
+            ("outputData", text(&r.output_data)),
+        ]));
+    }
+    out.into()
 }
 
 /// Unix ms from a `Date` or a number.
