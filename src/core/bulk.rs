@@ -2,8 +2,6 @@
 //! share (no more than `qps` calls start in any one second, slower after throttling), the
 //! pacing of progress reports, and the grouping of a fleet into batch calls.
 
-use alloc::collections::VecDeque;
-
 /// How long the rate window is, ms.
 pub const WINDOW_MS: f64 = 1000.0;
 
@@ -51,7 +49,8 @@ pub fn is_throttling(code: &str) -> bool {
 /// window, up to all of it (additive increase, multiplicative decrease).
 #[derive(Debug)]
 pub struct RateWindow {
-    starts: VecDeque<f64>,
+    /// Oldest first.
+    starts: Vec<f64>,
     share: f64,
     /// When the share last changed (ms; it changes at most once per window).
     changed_ms: f64,
@@ -67,7 +66,7 @@ impl RateWindow {
     /// An empty window with the whole rate allowed.
     pub fn new() -> Self {
         Self {
-            starts: VecDeque::new(),
+            starts: Vec::new(),
             share: 1.0,
             changed_ms: f64::NEG_INFINITY,
         }
@@ -82,16 +81,18 @@ impl RateWindow {
     /// At `now_ms`, under `qps` calls per second: `Ok(())` when a call may start now (and it is
     /// counted as started), or `Err(ms)`, how long to wait before asking again.
     pub fn admit(&mut self, now_ms: f64, qps: f64) -> Result<(), f64> {
-        while self
-            .starts
-            .front()
-            .is_some_and(|&t| t < now_ms - WINDOW_MS - MARGIN_MS)
-        {
-            self.starts.pop_front();
-        }
+        // Those that left the window, moved out by one copy (a window holds at most `qps`).
+        let s = &mut self.starts;
+        let left = s
+            .iter()
+            .take_while(|&&t| t < now_ms - WINDOW_MS - MARGIN_MS)
+            .count();
+        let len = s.len();
+        s.copy_within(left..len, 0);
+        s.truncate(len - left);
         let limit = self.limit(qps);
         if self.starts.len() < limit {
-            self.starts.push_back(now_ms);
+            self.starts.push(now_ms);
             return Ok(());
         }
         // The call that must leave the window before one more may start.
