@@ -52,6 +52,15 @@ mod watch;
 /// Every async method's promise, through the client's one `future_to_promise`.
 use crate::client::promise;
 
+#[cfg(feature = "fleet")]
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/iterable.js")]
+extern "C" {
+    /// `it` (an exported class with `next()`: the reads' and the live watch's iterators) made
+    /// async-iterable.
+    #[wasm_bindgen(js_name = asyncIterable)]
+    fn async_iterable(it: wasm_bindgen::JsValue) -> wasm_bindgen::JsValue;
+}
+
 /// An async iterator's step: `{ value, done: false }`, or `{ value: undefined, done: true }`.
 #[cfg(feature = "fleet")]
 fn iterator_result(value: Option<wasm_bindgen::JsValue>) -> wasm_bindgen::JsValue {

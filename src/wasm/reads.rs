@@ -22,12 +22,6 @@ use crate::client::{
 };
 use crate::core::thing_model::{DataKind, ThingModel};
 
-#[wasm_bindgen(module = "/js/iterable.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = asyncIterable)]
-    fn async_iterable(it: JsValue) -> JsValue;
-}
-
 #[wasm_bindgen(typescript_custom_section)]
 const TS_READS: &'static str = r#"
 /** A device's state, as the platform names it. */
@@ -207,7 +201,7 @@ async fn step(r: &mut Reader) -> Result<Option<JsValue>, Error> {
 }
 
 pub(super) fn iterator(reader: Reader) -> JsValue {
-    async_iterable(
+    super::async_iterable(
         ReadIterator {
             reader: Rc::new(RefCell::new(Some(reader))),
         }

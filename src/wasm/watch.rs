@@ -83,12 +83,6 @@ export interface LiveWatch extends AsyncIterableIterator<WatchItem> {
 }
 "#;
 
-#[wasm_bindgen(module = "/js/iterable.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = asyncIterable)]
-    fn async_iterable(it: JsValue) -> JsValue;
-}
-
 /// What `watch()` returns: an async iterator of [`WatchItem`]s with its state and `close()`.
 #[wasm_bindgen]
 pub struct LiveWatch {
@@ -108,7 +102,8 @@ fn state_name(s: ConnectionState) -> &'static str {
     }
 }
 
-/// A plain object of `fields`.
+/// A plain object of `fields`. (Not `super::record`: its arrays of owned, optional values
+/// need drop glue of their own inside `item_out`'s async state, 443 bytes gzip more.)
 fn object(fields: &[(&str, &JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in fields {
@@ -351,7 +346,7 @@ impl IotClient {
                 }
                 (s, f)
             });
-            Ok(async_iterable(
+            Ok(super::async_iterable(
                 LiveWatch {
                     watch: Rc::new(RefCell::new(Some(watch))),
                     handle,
