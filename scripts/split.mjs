@@ -38,8 +38,13 @@ const WASM_OPT = join(root, 'node_modules', '.bin', 'wasm-opt');
 export const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
-/** A function's name without the hashes that differ from one build of the crate to another. */
-const stable = (name) => name.replace(/::h[0-9a-f]{16}/g, '').replace(/\[[0-9a-f]{16}\]/g, '');
+/**
+ * A function's name without the hashes that differ from one build of the crate to another: a
+ * symbol's `::h` and 16 hex digits, and a crate's disambiguator (`thingcall[59d0dd3742df5ec6]`),
+ * printed without its leading zeros (15 digits or fewer one build in 16), and always after the
+ * crate's name (a slice such as `[f64]` is not one).
+ */
+export const stable = (name) => name.replace(/::h[0-9a-f]{16}/g, '').replace(/(?<=\w)\[[0-9a-f]{1,16}\]/g, '');
 
 function moduleFacts(file) {
   const m = binaryen.readBinary(readFileSync(file));
