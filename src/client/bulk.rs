@@ -202,7 +202,7 @@ fn not_sent() -> Error {
             "the bulk call was aborted before this target's call started.",
             Outcome::NotSent,
         ),
-        [],
+        &[],
     )
 }
 
@@ -451,10 +451,10 @@ impl Client {
         if options.batch {
             let pk = one_product(targets, ctx)?;
             for g in groups(targets.len(), MAX_BATCH) {
-                let device_names: Vec<String> = targets[g.clone()]
-                    .iter()
-                    .map(|t| t.device_name.clone().unwrap_or_default())
-                    .collect();
+                let mut device_names = Vec::new();
+                for t in &targets[g.clone()] {
+                    device_names.push(t.device_name.clone().unwrap_or_default());
+                }
                 group_sizes.push(g.len() as u32);
                 let (text, written) = text_for(&targets[g.start]);
                 let target = Target::Names {
@@ -497,6 +497,10 @@ impl Client {
         }
         let n = requests.len();
         let workers = (options.concurrency as usize).min(n).max(1);
+        let mut settled = Vec::with_capacity(n);
+        for _ in 0..n {
+            settled.push(None);
+        }
         let run = Rc::new(Run {
             client: self.clone(),
             action,
@@ -509,7 +513,7 @@ impl Client {
             },
             requests,
             next: Cell::new(0),
-            settled: RefCell::new((0..n).map(|_| None).collect()),
+            settled: RefCell::new(settled),
             pacer: RefCell::new(ProgressPacer::new(targets.len() as u32, now_ms())),
             weight: if options.batch { group } else { one },
             group_sizes,

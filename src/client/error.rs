@@ -114,10 +114,7 @@ struct Inner {
 
 impl Error {
     /// `failure`, its message scrubbed of every value in `secrets`.
-    pub(crate) fn new<'a>(
-        mut failure: Failure,
-        secrets: impl IntoIterator<Item = &'a str>,
-    ) -> Self {
+    pub(crate) fn new(mut failure: Failure, secrets: &[&str]) -> Self {
         failure.message = redact(failure.message.trim_ascii_end(), secrets);
         Self::from_failure(failure)
     }

@@ -392,7 +392,7 @@ impl Client {
                     "thingcall's client sends requests only in WebAssembly (a page, a worker, Node); on the host, use the core (signing) or call from the browser.",
                     Outcome::NotSent,
                 ),
-                [],
+                &[],
             ));
         }
         // Checked by reference, so that a bad option drops `options` in one place.
@@ -668,8 +668,8 @@ impl Client {
         #[cfg(feature = "v3")]
         if let Some(v3) = self.presigned_v3(action, params, options)? {
             let signer = self.inner.signer.borrow();
-            let secrets = signer.iter().flat_map(|s| s.creds.secrets());
-            return Ok(redact(&self.curl_with(&v3.wire, &v3.headers), secrets));
+            let secrets = secret_texts(&signer);
+            return Ok(redact(&self.curl_with(&v3.wire, &v3.headers), &secrets));
         }
         let stages = self.presigned(action, params, self.method(), options)?;
         Ok(self.curl(&stages.canonical.with_signature(&stages.signature)))
@@ -735,8 +735,8 @@ impl Client {
         #[cfg(feature = "v3")]
         if let Some(v3) = self.presigned_v3(action, params, options)? {
             let signer = self.inner.signer.borrow();
-            let secrets: Vec<&str> = signer.iter().flat_map(|s| s.creds.secrets()).collect();
-            let r = |s: &str| redact(s, secrets.iter().copied());
+            let secrets = secret_texts(&signer);
+            let r = |s: &str| redact(s, &secrets);
             let mut params = Vec::new();
             for pair in text::split(&v3.canonical_query, b'&').filter(|p| !p.is_empty()) {
                 let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
@@ -768,8 +768,8 @@ impl Client {
         let stages = self.presigned(action, params, method, options)?;
         let wire = stages.canonical.with_signature(&stages.signature);
         let signer = self.inner.signer.borrow();
-        let secrets: Vec<&str> = signer.iter().flat_map(|s| s.creds.secrets()).collect();
-        let r = |s: &str| redact(s, secrets.iter().copied());
+        let secrets = secret_texts(&signer);
+        let r = |s: &str| redact(s, &secrets);
         let params = text::split(stages.canonical.as_str(), b'&')
             .map(|pair| {
                 let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
@@ -881,7 +881,7 @@ impl Client {
     /// `f` as an [`Error`], scrubbed of the current secret and token.
     fn error(&self, f: Failure) -> Error {
         let signer = self.inner.signer.borrow();
-        Error::new(f, signer.iter().flat_map(|s| s.creds.secrets()))
+        Error::new(f, &secret_texts(&signer))
     }
 
     fn needs_credentials(&self) -> bool {
@@ -975,7 +975,7 @@ impl Client {
                     "the AbortSignal had fired before the call started.",
                     Outcome::NotSent,
                 ),
-                [],
+                &[],
             ));
         }
         let started = now_ms();
@@ -1136,10 +1136,13 @@ impl Client {
             .creds;
         check_params(params).map_err(|e| Failure::invalid(e.message()))?;
         let method = self.inner.transport.method();
-        let form = crate::core::CanonicalizedQueryString::new(
-            params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        let empty = crate::core::CanonicalizedQueryString::new([]);
+        // From a `Vec`, as V1 signs (one instance of the sort for both).
+        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len());
+        for (k, v) in params {
+            pairs.push((k, v));
+        }
+        let form = crate::core::CanonicalizedQueryString::new(pairs);
+        let empty = crate::core::CanonicalizedQueryString::new(Vec::new());
         let query = if method == HttpMethod::Post {
             &empty
         } else {
@@ -1167,11 +1170,10 @@ impl Client {
         let request = CanonicalRequest::new(method, query, &headers, &payload);
         let string_to_sign = StringToSignV3::new(&request);
         let signature = creds.sign_v3(&string_to_sign);
-        let mut sent: Vec<(&'static str, String)> = headers
-            .iter()
-            .skip(1)
-            .map(|(k, v)| (*k, String::from(*v)))
-            .collect();
+        let mut sent: Vec<(&'static str, String)> = Vec::with_capacity(headers.len() + 1);
+        for (k, v) in &headers[1..] {
+            sent.push((k, String::from(*v)));
+        }
         sent.push((
             "authorization",
             signature.authorization(creds.access_key_id(), &request),
@@ -1334,6 +1336,18 @@ pub(crate) fn promise(f: JsResultFuture) -> Promise {
 }
 
 /// A call in flight ([`Client::send`]).
+/// The secret and token of `signer`'s credentials, to scrub from a text (a plain loop: an
+/// iterator chain collected is compiled again for each of its uses).
+fn secret_texts(signer: &Option<Signer>) -> Vec<&str> {
+    let mut out = Vec::new();
+    if let Some(s) = signer {
+        for t in s.creds.secrets() {
+            out.push(t);
+        }
+    }
+    out
+}
+
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(CallMeta, Body), Error>> + 'a>>;
 
 /// What comes of one attempt.

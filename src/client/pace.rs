@@ -92,7 +92,7 @@ impl Client {
                     "the listing was cancelled by its AbortSignal.",
                     Outcome::NotSent,
                 ),
-                [],
+                &[],
             ));
         };
         let went_out = || admitted.went_out(self);

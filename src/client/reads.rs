@@ -495,7 +495,10 @@ impl Client {
             now,
         )
         .map_err(bad)?;
-        let groups = identifiers.chunks(10).map(<[String]>::to_vec).collect();
+        let mut groups = Vec::new();
+        for g in identifiers.chunks(10) {
+            groups.push(g.to_vec());
+        }
         Ok(HistoryPages {
             client: self.clone(),
             device: device.clone(),

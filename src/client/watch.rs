@@ -409,7 +409,9 @@ impl Watch {
     }
 
     fn show(&mut self, changes: Vec<Change>) {
-        self.out.extend(changes.into_iter().map(WatchItem::Change));
+        for c in changes {
+            self.out.push(WatchItem::Change(c));
+        }
     }
 
     /// Reads every followed device's properties and merges them.
@@ -419,12 +421,12 @@ impl Watch {
                 .client
                 .query_device_property_status(device, None, &self.options.call)
                 .await?;
-            let items: Vec<(String, i64, String)> = status
-                .properties
-                .into_iter()
-                .filter(|p| p.time.is_finite() && self.wanted(&p.identifier))
-                .map(|p| (p.identifier, p.time as i64, p.raw_value))
-                .collect();
+            let mut items = Vec::new();
+            for p in status.properties {
+                if p.time.is_finite() && self.wanted(&p.identifier) {
+                    items.push((p.identifier, p.time as i64, p.raw_value));
+                }
+            }
             let key = self.keys[i].clone();
             let changes = self.view.apply_snapshot(&key, items);
             self.show(changes);
@@ -467,10 +469,8 @@ impl Watch {
                         if !self.follows(&device) {
                             return;
                         }
-                        let items = items
-                            .into_iter()
-                            .filter(|(identifier, _, _)| self.wanted(identifier))
-                            .collect();
+                        let mut items = items;
+                        items.retain(|(identifier, _, _)| self.wanted(identifier));
                         Message::Properties { device, items }
                     }
                     Message::Status { ref device, .. } if !self.follows(device) => return,

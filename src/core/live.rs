@@ -97,13 +97,15 @@ impl Message {
                 let Json::Object(members) = v.get("items")? else {
                     return None;
                 };
-                let items = members
-                    .iter()
-                    .filter_map(|(id, item)| {
-                        let time = integer(item.get("time")?)?;
-                        Some((id.clone(), time, item.get("value")?.to_platform_text()))
-                    })
-                    .collect();
+                let mut items = Vec::new();
+                for (id, item) in members {
+                    let (Some(time), Some(value)) =
+                        (item.get("time").and_then(integer), item.get("value"))
+                    else {
+                        continue;
+                    };
+                    items.push((id.clone(), time, value.to_platform_text()));
+                }
                 Some(Message::Properties { device, items })
             }
             "status" => Some(Message::Status {

@@ -50,15 +50,8 @@ fn names(r: &JsValue, ctx: &str) -> Result<Vec<String>, Error> {
     if !present(&v) {
         return Ok(Vec::new());
     }
-    let bad = || field(ctx, "deviceNames", ": must be an array of strings");
-    if !Array::is_array(&v) {
-        return Err(bad());
-    }
-    let mut names = Vec::new();
-    for n in Array::from(&v).iter() {
-        names.push(n.as_string().ok_or_else(bad)?);
-    }
-    Ok(names)
+    super::js::string_items(&v)
+        .ok_or_else(|| field(ctx, "deviceNames", ": must be an array of strings"))
 }
 
 /// A request to `spec`'s action read from the object `r` by the catalog: the device as the

@@ -81,6 +81,18 @@ pub(crate) const SURROGATE: &str = ": holds a lone UTF-16 surrogate (it would be
 pub(crate) const SURROGATE_KEY: &str =
     " holds a lone UTF-16 surrogate (it would be sent as U+FFFD)";
 
+/// `v`'s items as strings; `None` when `v` is not an array or one of them is not a string.
+pub(crate) fn string_items(v: &JsValue) -> Option<Vec<String>> {
+    if !js_sys::Array::is_array(v) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for item in js_sys::Array::from(v).iter() {
+        out.push(item.as_string()?);
+    }
+    Some(out)
+}
+
 pub(crate) fn present(v: &JsValue) -> bool {
     !v.is_undefined() && !v.is_null()
 }

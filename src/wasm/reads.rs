@@ -441,22 +441,11 @@ impl IotClient {
         (|| {
             const CTX: &str = "propertyHistory";
             let d: Device = super::device::device(&device, CTX)?;
-            let ids: Vec<String> = if let Some(one) = identifiers.as_string() {
-                alloc::vec![one]
-            } else if Array::is_array(&identifiers) {
-                Array::from(&identifiers)
-                    .iter()
-                    .map(|v| v.as_string())
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        invalid(
-                            "propertyHistory: identifiers must be a string or an array of strings",
-                        )
-                    })?
-            } else {
-                return Err(invalid(
-                    "propertyHistory: identifiers must be a string or an array of strings",
-                ));
+            let ids: Vec<String> = match identifiers.as_string() {
+                Some(one) => alloc::vec![one],
+                None => super::js::string_items(&identifiers).ok_or_else(|| {
+                    invalid("propertyHistory: identifiers must be a string or an array of strings")
+                })?,
             };
             let h = history_options(&options, &["typed"], CTX)?;
             let typed = opt_bool(&options, "typed", CTX)?.unwrap_or(true);

@@ -248,21 +248,20 @@ fn devices(o: &JsValue) -> Result<Vec<Device>, Error> {
     if !Array::is_array(&v) {
         return Err(bad());
     }
-    Array::from(&v)
-        .iter()
-        .map(|d| {
-            if !super::js::is_plain_object(&d) {
-                return Err(bad());
-            }
-            check_keys(&d, &["productKey", "deviceName"], "watch: devices[]")?;
-            let pk = opt_string(&d, "productKey", "watch: devices[]")?;
-            let dn = opt_string(&d, "deviceName", "watch: devices[]")?;
-            match (pk, dn) {
-                (Some(pk), Some(dn)) => Ok(Device::by_name(pk, dn)),
-                _ => Err(bad()),
-            }
-        })
-        .collect()
+    let mut out = Vec::new();
+    for d in Array::from(&v).iter() {
+        if !super::js::is_plain_object(&d) {
+            return Err(bad());
+        }
+        check_keys(&d, &["productKey", "deviceName"], "watch: devices[]")?;
+        let pk = opt_string(&d, "productKey", "watch: devices[]")?;
+        let dn = opt_string(&d, "deviceName", "watch: devices[]")?;
+        match (pk, dn) {
+            (Some(pk), Some(dn)) => out.push(Device::by_name(pk, dn)),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(out)
 }
 
 fn strings(o: &JsValue, key: &'static str) -> Result<Vec<String>, Error> {
@@ -270,14 +269,8 @@ fn strings(o: &JsValue, key: &'static str) -> Result<Vec<String>, Error> {
     if !present(&v) {
         return Ok(Vec::new());
     }
-    let bad = || super::js::field("watch", key, ": an array of strings");
-    if !Array::is_array(&v) {
-        return Err(bad());
-    }
-    Array::from(&v)
-        .iter()
-        .map(|s| s.as_string().ok_or_else(bad))
-        .collect()
+    super::js::string_items(&v)
+        .ok_or_else(|| super::js::field("watch", key, ": an array of strings"))
 }
 
 fn delay(o: &JsValue, key: &'static str, default: u32) -> Result<u32, Error> {
