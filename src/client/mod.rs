@@ -354,13 +354,7 @@ fn checked(options: &ClientOptions) -> Result<(String, Option<String>, u32), Err
         SignatureVersion::V1 => None,
         SignatureVersion::V3 => Some(
             match options.signed_host.as_deref().filter(|h| !h.is_empty()) {
-                Some(h)
-                    if h.bytes().all(|b| {
-                        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b':' | b'[' | b']')
-                    }) =>
-                {
-                    String::from(h)
-                }
+                Some(h) if text::alnum_or(h, b"-.:[]") => String::from(h),
                 Some(_) => {
                     return Err(Error::invalid(
                         "options.signedHost: a host name, with a port when not the default",
@@ -770,18 +764,17 @@ impl Client {
         let signer = self.inner.signer.borrow();
         let secrets = secret_texts(&signer);
         let r = |s: &str| redact(s, &secrets);
-        let params = text::split(stages.canonical.as_str(), b'&')
-            .map(|pair| {
-                let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
-                let k = percent_decode(k);
-                let v = if k == "SecurityToken" {
-                    String::from("** redacted **")
-                } else {
-                    r(&percent_decode(v))
-                };
-                (k, v)
-            })
-            .collect();
+        let mut params = Vec::new();
+        for pair in text::split(stages.canonical.as_str(), b'&') {
+            let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
+            let k = percent_decode(k);
+            let v = if k == "SecurityToken" {
+                String::from("** redacted **")
+            } else {
+                r(&percent_decode(v))
+            };
+            params.push((k, v));
+        }
         let wire = r(&wire);
         Ok(Explanation {
             method: method.as_str(),

@@ -327,8 +327,7 @@ impl Request {
 /// Whether `v` is made of the bytes of the platform's identifiers and device names: ASCII
 /// letters, digits and `-_.:@`.
 pub(crate) fn is_name(v: &str) -> bool {
-    v.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@'))
+    text::alnum_or(v, b"-_.:@")
 }
 
 /// A ProductKey, DeviceName, IotId, Identifier or IotInstanceId: the platform's identifiers and
@@ -502,16 +501,13 @@ impl SetDevicesProperty {
 /// and `.`, `_`, `-` too in names (`DeviceName.1`); no value with a NUL (U+0000), which no
 /// platform parameter holds and which servers cut strings at.
 pub(crate) fn check_call(action: &str, params: &Params) -> Result<(), Error> {
-    if !action.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !text::alnum_or(action, b"") {
         return Err(Error::invalid(
             "action: only ASCII letters and digits (an RPC action name such as QueryDeviceDetail)",
         ));
     }
     for (k, v) in params {
-        if !k
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        {
+        if !text::alnum_or(k, b"._-") {
             return Err(Error::invalid(concat(&[
                 "params: a parameter name may hold only ASCII letters, digits and . _ - (",
                 &crate::core::encode::percent_encode(k),

@@ -187,11 +187,12 @@ impl PropertyStatusResult {
     /// The result of an answer (`Client::send`).
     pub(crate) fn new(meta: CallMeta, body: Body) -> Self {
         let list = body.at(&["Data", "List", "PropertyStatusInfo"]);
-        let properties = if Array::is_array(&list) {
-            Array::from(&list).iter().map(|p| property(&p)).collect()
-        } else {
-            Vec::new()
-        };
+        let mut properties = Vec::new();
+        if Array::is_array(&list) {
+            for p in Array::from(&list).iter() {
+                properties.push(property(&p));
+            }
+        }
         Self {
             meta,
             properties,

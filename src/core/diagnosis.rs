@@ -197,13 +197,14 @@ impl<'a> Parts<'a> {
     /// The canonical query's `(name, value)` pairs, decoded for reading.
     fn params(&self) -> Vec<(String, String)> {
         let once = percent_decode(self.query);
-        text::split(&once, b'&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
+        let mut out = Vec::new();
+        for p in text::split(&once, b'&') {
+            if !p.is_empty() {
                 let (k, v) = text::split_once(p, b'=').unwrap_or((p, ""));
-                (percent_decode(k), percent_decode(v))
-            })
-            .collect()
+                out.push((percent_decode(k), percent_decode(v)));
+            }
+        }
+        out
     }
 }
 

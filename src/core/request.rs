@@ -218,7 +218,7 @@ pub fn sign_request<S: AsRef<str>>(
     check_params(params)?;
     let timestamp = common.timestamp.wire();
     let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 10);
-    all.extend([
+    all.extend_from_slice(&[
         ("AccessKeyId", common.credentials.access_key_id()),
         ("Action", common.action),
         ("Format", "JSON"),
@@ -235,7 +235,9 @@ pub fn sign_request<S: AsRef<str>>(
     if let (Some(region), false) = (common.region_id, has_region) {
         all.push(("RegionId", region));
     }
-    all.extend(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+    for (k, v) in params {
+        all.push((k.as_ref(), v.as_ref()));
+    }
     Ok(sign(method, all, key))
 }
 

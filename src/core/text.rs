@@ -11,6 +11,17 @@ pub fn position(s: &[u8], b: u8) -> Option<usize> {
     s.iter().position(|&x| x == b)
 }
 
+/// Whether every byte of `s` is an ASCII letter or digit, or one of `extra` (one loop for
+/// every such check of a name: a closure given to `bytes().all` is compiled for each).
+pub fn alnum_or(s: &str, extra: &[u8]) -> bool {
+    for &b in s.as_bytes() {
+        if !b.is_ascii_alphanumeric() && position(extra, b).is_none() {
+            return false;
+        }
+    }
+    true
+}
+
 /// Whether `s` holds the byte `b`.
 #[inline]
 pub fn contains(s: &str, b: u8) -> bool {

@@ -348,16 +348,17 @@ fn data_type(d: Option<&Json>, number: NumberParser<'_>) -> Result<DataType, Str
         other => return Err(concat(&["unknown data type ", other])),
     };
     let values = match (&kind, specs) {
-        (DataKind::Bool | DataKind::Enum, Some(Json::Object(m))) => m
-            .iter()
-            .map(|(k, v)| {
+        (DataKind::Bool | DataKind::Enum, Some(Json::Object(m))) => {
+            let mut values = Vec::with_capacity(m.len());
+            for (k, v) in m {
                 let name = match v {
                     Json::String(s) => s.clone(),
                     _ => String::new(),
                 };
-                (k.clone(), name)
-            })
-            .collect(),
+                values.push((k.clone(), name));
+            }
+            values
+        }
         _ => Vec::new(),
     };
     Ok(DataType {
@@ -377,12 +378,12 @@ struct Writer<'a> {
 }
 
 /// Appends `items` to `out`, separated by ", ".
-fn listed(out: &mut String, items: &mut dyn Iterator<Item = &str>) {
-    for (i, item) in items.enumerate() {
+fn listed<T>(out: &mut String, items: &[T], name: fn(&T) -> &str) {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        out.push_str(item);
+        out.push_str(name(item));
     }
 }
 
@@ -441,10 +442,7 @@ impl Writer<'_> {
             }
             let Some(f) = fields.iter().find(|f| &f.identifier == k) else {
                 let mut known = concat(&["not an ", what, "(known: "]);
-                listed(
-                    &mut known,
-                    &mut fields.iter().map(|f| f.identifier.as_str()),
-                );
+                listed(&mut known, fields, |f| &f.identifier);
                 known.push(')');
                 return Err(violation(&p, "identifier", known));
             };
@@ -509,7 +507,7 @@ impl Writer<'_> {
                     _ if t.values.is_empty() || t.values.iter().any(|(k, _)| k == text) => Ok(()),
                     _ => {
                         let mut m = concat(&[text, " is not one of the enum's values ("]);
-                        listed(&mut m, &mut t.values.iter().map(|(k, _)| k.as_str()));
+                        listed(&mut m, &t.values, |(k, _)| k);
                         m.push(')');
                         Err(violation(at, "enum", m))
                     }
