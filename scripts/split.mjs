@@ -139,6 +139,7 @@ function watName(name) {
  * `placeholder`; the second imports the first's memory, tables and functions from `primary`.
  */
 export function split({ callsWasm, fullWasm, first, second, work }) {
+  const deadShims = dropDeadClosureShims(fullWasm);
   const { keep, moved, movedExports } = firstModuleFunctions(callsWasm, fullWasm);
   writeFileSync(`${work}/keep.txt`, `${keep.map(watName).join('\n')}\n`);
   writeFileSync(`${work}/moved.txt`, `${moved.join('\n')}\n`);
@@ -175,7 +176,53 @@ export function split({ callsWasm, fullWasm, first, second, work }) {
     // The functions in an order that compresses better (order.mjs): about 1 % of each module.
     orderForGzip(to, FEATURES, ['-Oz', ...finish]);
   }
-  return { kept: keep.length, moved: moved.length, movedExports, secondExports, data, links, placeholders };
+  return { kept: keep.length, moved: moved.length, movedExports, secondExports, data, links, placeholders, deadShims };
+}
+
+// --- closure shims that nothing calls -------------------------------------------------------
+//
+// A closure's `invoke` shim (`wasm_bindgen::convert::closures::_::invoke::<..>`) is called only
+// by the glue, through the export wasm-bindgen makes for it (`makeMutClosure`). Its table entry
+// comes from the closure type's `describe` function, which took its address: wasm-bindgen reads
+// and removes the describe functions, but leaves their table entries, and with them a shim for
+// every closure type js-sys and web-sys declare (typed arrays' `forEach`, `Set`, `Array.find`,
+// ...), about 45 functions that the first module would keep (they are table entries). Each such
+// entry of a shim that is not exported is pointed at one function that traps instead: the slots
+// keep their numbers, and the shims are gone after -Oz.
+
+/** Points the table entries of `file`'s unexported closure shims at one trapping function. */
+function dropDeadClosureShims(file) {
+  const m = binaryen.readBinary(readFileSync(file));
+  try {
+    m.setFeatures(binaryenFeatures());
+    const exported = new Set();
+    for (let i = 0; i < m.getNumExports(); i++) {
+      const e = binaryen.getExportInfo(m.getExportByIndex(i));
+      if (e.kind === binaryen.ExternalFunction) exported.add(e.value);
+    }
+    const shim = (name) => /^wasm_bindgen\[[0-9a-f]{1,16}\]::convert::closures::_::invoke::</.test(name) && !exported.has(name);
+    const segments = [];
+    for (let i = 0; i < m.getNumElementSegments(); i++) segments.push(binaryen.getElementSegmentInfo(m.getElementSegmentByIndex(i)));
+    let dropped = 0;
+    const stub = '%dead_closure_shim';
+    for (const seg of segments) {
+      if (!seg.data.some(shim)) continue;
+      const offset = binaryen.getExpressionInfo(seg.offset);
+      if (offset.id !== binaryen.ConstId) throw new Error('split: an element segment whose offset is not a constant');
+      if (dropped === 0) m.addFunction(stub, binaryen.none, binaryen.none, [], m.unreachable());
+      const data = seg.data.map((name) => (shim(name) ? (dropped++, stub) : name));
+      m.removeElementSegment(seg.name);
+      m.addActiveElementSegment(seg.table, seg.name, data, m.i32.const(offset.value));
+    }
+    if (dropped === 0) return 0;
+    if (!m.validate()) throw new Error('split: the module does not validate without its dead closure shims');
+    binaryen.setDebugInfo(true);
+    writeFileSync(file, m.emitBinary());
+    return dropped;
+  } finally {
+    binaryen.setDebugInfo(false);
+    m.dispose();
+  }
 }
 
 // --- the second entry's exports, from the second module ---------------------------------------
