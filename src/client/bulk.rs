@@ -308,13 +308,13 @@ impl Run {
                     .await;
                 let now = now_ms();
                 let throttled = self.client.inner.throttles.get() != throttles;
-                self.client.inner.windows.with(self.action, |w| {
-                    if throttled {
-                        w.throttled(now);
-                    } else {
-                        w.not_throttled(now);
-                    }
-                });
+                let mut window = self.client.inner.windows.of(self.action);
+                if throttled {
+                    window.throttled(now);
+                } else {
+                    window.not_throttled(now);
+                }
+                drop(window);
                 let again = matches!(&r, Err(e) if is_throttling(e.code()) && e.outcome() == Outcome::Rejected);
                 if !again || requeued == MAX_REQUEUES {
                     break;

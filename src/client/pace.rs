@@ -4,7 +4,7 @@
 //! request went out (`fetch` called).
 
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{RefCell, RefMut};
 
 use web_sys::AbortSignal;
 
@@ -19,7 +19,8 @@ use crate::core::{Failure, Outcome};
 pub(crate) struct RateWindows(RefCell<Vec<(&'static str, RateWindow)>>);
 
 impl RateWindows {
-    pub(crate) fn with<R>(&self, action: &'static str, f: impl FnOnce(&mut RateWindow) -> R) -> R {
+    /// The window of `action` (made on first use).
+    pub(crate) fn of(&self, action: &'static str) -> RefMut<'_, RateWindow> {
         let mut all = self.0.borrow_mut();
         let i = match all.iter().position(|(a, _)| *a == action) {
             Some(i) => i,
@@ -28,7 +29,7 @@ impl RateWindows {
                 all.len() - 1
             }
         };
-        f(&mut all[i].1)
+        RefMut::map(all, |all| &mut all[i].1)
     }
 
     /// The call `admitted` went out at `now_ms`.
@@ -69,7 +70,8 @@ impl Client {
                 return None;
             }
             let now = now_ms();
-            match self.inner.windows.with(action, |w| w.admit(now, qps)) {
+            let admitted = self.inner.windows.of(action).admit(now, qps);
+            match admitted {
                 Ok(()) => return Some(Admitted { action, at_ms: now }),
                 Err(ms) => sleep(ms, signal).await,
             }

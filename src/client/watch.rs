@@ -469,9 +469,16 @@ impl Watch {
                         if !self.follows(&device) {
                             return;
                         }
-                        let mut items = items;
-                        items.retain(|(identifier, _, _)| self.wanted(identifier));
-                        Message::Properties { device, items }
+                        let mut wanted = Vec::new();
+                        for item in items {
+                            if self.wanted(&item.0) {
+                                wanted.push(item);
+                            }
+                        }
+                        Message::Properties {
+                            device,
+                            items: wanted,
+                        }
                     }
                     Message::Status { ref device, .. } if !self.follows(device) => return,
                     Message::Other { device } => {

@@ -545,8 +545,7 @@ impl Writer<'_> {
             }
             (DataKind::Date, _) => expected("UTC ms as a string of digits"),
             (DataKind::Struct(fields), Json::Object(_)) => {
-                let fields = fields.clone();
-                self.fields(&fields, v, at, "field of the struct ")
+                self.fields(fields, v, at, "field of the struct ")
             }
             (DataKind::Struct(_), _) => expected("an object"),
             (DataKind::Array { size, item }, Json::Array(items)) => {
@@ -556,13 +555,12 @@ impl Writer<'_> {
                     d.push_str(" items");
                     return Err(violation(at, "length", d));
                 }
-                let item = (**item).clone();
                 for (i, x) in items.iter().enumerate() {
                     let mut p = String::from(at);
                     p.push('[');
                     crate::core::attempts::push_u64(&mut p, i as u64);
                     p.push(']');
-                    self.value(&item, x, &p)?;
+                    self.value(item, x, &p)?;
                 }
                 Ok(())
             }
