@@ -686,8 +686,7 @@ impl Client {
             .map_err(|f| self.error(f))
     }
 
-    /// `curl` with headers (V3's).
-    #[cfg(feature = "v3")]
+    /// `curl` with headers (V3's, or V1's form type).
     fn curl_with(&self, wire: &str, headers: &[(&'static str, String)]) -> String {
         let mut out = String::from("curl");
         if self.method() == HttpMethod::Post {
@@ -791,18 +790,16 @@ impl Client {
     }
 
     fn curl(&self, wire: &str) -> String {
-        match self.method() {
-            HttpMethod::Post => concat(&[
-                "curl -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data ",
-                &shell_quote(wire),
-                " ",
-                &shell_quote(self.endpoint()),
-            ]),
-            HttpMethod::Get => concat(&[
-                "curl ",
-                &shell_quote(&concat(&[self.endpoint(), "?", wire])),
-            ]),
-        }
+        let form = [(
+            "Content-Type",
+            String::from("application/x-www-form-urlencoded"),
+        )];
+        let headers: &[_] = if self.method() == HttpMethod::Post {
+            &form
+        } else {
+            &[]
+        };
+        self.curl_with(wire, headers)
     }
 
     fn presigned(

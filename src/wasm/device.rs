@@ -5,7 +5,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::js::{
@@ -136,7 +135,7 @@ fn value(r: &JsValue, f: &'static Field, ctx: &str) -> Result<Option<(String, Pa
 #[cfg(feature = "fleet")]
 /// The targets of a bulk call: an array of device objects.
 pub fn targets(v: &JsValue, ctx: &str) -> Result<Vec<Device>, Error> {
-    if !Array::is_array(v) {
+    if !js_sys::Array::is_array(v) {
         return Err(invalid(concat(&[
             ctx,
             ": targets must be an array of devices ({ productKey, deviceName } or { iotId })",
@@ -145,7 +144,7 @@ pub fn targets(v: &JsValue, ctx: &str) -> Result<Vec<Device>, Error> {
     // (Plain loops rather than collecting `Result`s: each such collect is its own iterator
     // adapter in the wasm.)
     let mut devices = Vec::new();
-    for (i, t) in Array::from(v).iter().enumerate() {
+    for (i, t) in js_sys::Array::from(v).iter().enumerate() {
         let mut c = concat(&[ctx, ".targets["]);
         push_u64(&mut c, i as u64);
         c.push(']');
