@@ -730,11 +730,7 @@ impl Client {
             let signer = self.inner.signer.borrow();
             let secrets = secret_texts(&signer);
             let r = |s: &str| redact(s, &secrets);
-            let mut params = Vec::new();
-            for pair in text::split(&v3.canonical_query, b'&').filter(|p| !p.is_empty()) {
-                let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
-                params.push((percent_decode(k), r(&percent_decode(v))));
-            }
+            let params = explained_params(&v3.canonical_query, &r);
             let post = method == HttpMethod::Post;
             let url = if post || v3.wire.is_empty() {
                 String::from(self.endpoint())
@@ -763,17 +759,7 @@ impl Client {
         let signer = self.inner.signer.borrow();
         let secrets = secret_texts(&signer);
         let r = |s: &str| redact(s, &secrets);
-        let mut params = Vec::new();
-        for pair in text::split(stages.canonical.as_str(), b'&') {
-            let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
-            let k = percent_decode(k);
-            let v = if k == "SecurityToken" {
-                String::from("** redacted **")
-            } else {
-                r(&percent_decode(v))
-            };
-            params.push((k, v));
-        }
+        let params = explained_params(stages.canonical.as_str(), &r);
         let wire = r(&wire);
         Ok(Explanation {
             method: method.as_str(),
@@ -1326,6 +1312,26 @@ pub(crate) fn promise(f: JsResultFuture) -> Promise {
 }
 
 /// A call in flight ([`Client::send`]).
+/// The parameters of a canonical query, decoded for display: each value scrubbed by `redact`,
+/// a `SecurityToken` replaced whole.
+fn explained_params(canonical: &str, redact: &dyn Fn(&str) -> String) -> Vec<(String, String)> {
+    let mut params = Vec::new();
+    for pair in text::split(canonical, b'&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (k, v) = text::split_once(pair, b'=').unwrap_or((pair, ""));
+        let k = percent_decode(k);
+        let v = if k == "SecurityToken" {
+            String::from("** redacted **")
+        } else {
+            redact(&percent_decode(v))
+        };
+        params.push((k, v));
+    }
+    params
+}
+
 /// The secret and token of `signer`'s credentials, to scrub from a text (a plain loop: an
 /// iterator chain collected is compiled again for each of its uses).
 fn secret_texts(signer: &Option<Signer>) -> Vec<&str> {

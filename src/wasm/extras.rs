@@ -92,26 +92,25 @@ impl IotClient {
     /// `timestamp` (a `Date` or the wire string `YYYY-MM-DDThh:mm:ssZ`) are given. Uses the
     /// static credentials, or the provider's current ones (after a first call or
     /// `refreshCredentials()`). The URL carries the SecurityToken: treat it as a secret.
+    #[wasm_bindgen(unchecked_return_type = "string")]
     pub fn presign(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
-    ) -> Result<String, JsValue> {
+    ) -> Result<JsValue, JsValue> {
         self.presigned(Presigned::Url, &action, &params, options)
-            .map(|v| v.as_string().unwrap_or_default())
     }
 
     /// Returns a ready `curl` command line for `action` with `params`, with the client's method (POST with a form body by default). Same options as `presign`.
-    #[wasm_bindgen(js_name = toCurl)]
+    #[wasm_bindgen(js_name = toCurl, unchecked_return_type = "string")]
     pub fn to_curl(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
-    ) -> Result<String, JsValue> {
+    ) -> Result<JsValue, JsValue> {
         self.presigned(Presigned::Curl, &action, &params, options)
-            .map(|v| v.as_string().unwrap_or_default())
     }
 
     /// Shows how a request is signed, for display: the sorted parameters, canonical query,
