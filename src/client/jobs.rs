@@ -9,7 +9,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use js_sys::Array;
-use wasm_bindgen::JsValue;
 
 use super::model::Checked;
 use super::requests::{is_name, json_object, Payload};
@@ -17,6 +16,7 @@ use super::results::{at, text};
 use super::{Body, CallMeta, CallOptions, CallResult, Client, Device, Error, Params};
 use crate::core::attempts::{concat, push_u64};
 use crate::core::fifo::Fifo;
+use crate::core::json::write_string;
 
 /// What a job does on each device.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,13 +197,6 @@ pub const JOB_QPS: f64 = crate::core::action::CREATE_JOB.qps as f64;
 /// The most tasks `ListTask` returns at once.
 pub const MAX_TASK_PAGE: u32 = 50;
 
-fn json_text(v: &JsValue) -> String {
-    js_sys::JSON::stringify(v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
-}
-
 fn count(body: &Body, key: &str) -> u32 {
     body.at(&["Data", key]).as_f64().unwrap_or(0.0) as u32
 }
@@ -262,19 +255,16 @@ impl Client {
                 "createJob.maximumPerMinute: 50 to 1000 (the platform's rollout rate)",
             ));
         }
-        // The products whose models the work must fit, and the target config.
-        let target = js_sys::Object::new();
-        let set = |o: &js_sys::Object, k: &str, v: &JsValue| {
-            let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), v);
-        };
+        // The products whose models the work must fit, and the target config (JSON).
+        let mut target = String::from("{\"targetType\":");
         let mut products: Vec<String> = Vec::new();
         match &request.targets {
             JobTargets::Product(pk) => {
                 if pk.is_empty() {
                     return Err(Error::invalid("createJob.productKey is required"));
                 }
-                set(&target, "targetType", &"PRODUCT_KEY".into());
-                set(&target, "targetProduct", &pk.as_str().into());
+                target.push_str("\"PRODUCT_KEY\",\"targetProduct\":");
+                write_string(pk, &mut target);
                 products.push(pk.clone());
             }
             JobTargets::Devices(devices) => {
@@ -283,7 +273,7 @@ impl Client {
                         "createJob.targets: give at least one device",
                     ));
                 }
-                let list = Array::new();
+                target.push_str("\"DEVICE\",\"targetDevices\":[");
                 for (i, d) in devices.iter().enumerate() {
                     let (Some(pk), Some(dn)) = (
                         d.product_key.as_deref().filter(|s| !s.is_empty()),
@@ -296,18 +286,22 @@ impl Client {
                     };
                     // The same check as any device request.
                     super::requests::check_device(CTX, d)?;
-                    let o = js_sys::Object::new();
-                    set(&o, "productKey", &pk.into());
-                    set(&o, "deviceName", &dn.into());
-                    list.push(&o);
+                    if i > 0 {
+                        target.push(',');
+                    }
+                    target.push_str("{\"productKey\":");
+                    write_string(pk, &mut target);
+                    target.push_str(",\"deviceName\":");
+                    write_string(dn, &mut target);
+                    target.push('}');
                     if !products.iter().any(|p| p == pk) {
                         products.push(pk.into());
                     }
                 }
-                set(&target, "targetType", &"DEVICE".into());
-                set(&target, "targetDevices", &list);
+                target.push(']');
             }
         }
+        target.push('}');
         let (kind, identifier, text, what) = match &request.work {
             JobWork::InvokeService { identifier, args } => {
                 if identifier.is_empty() || !is_name(identifier) {
@@ -351,7 +345,7 @@ impl Client {
             ("JobName".into(), request.name.clone()),
             ("Type".into(), kind.into()),
             ("JobDocument".into(), doc_text),
-            ("TargetConfig".into(), json_text(&target)),
+            ("TargetConfig".into(), target),
         ];
         if let Some(d) = request.description.as_deref().filter(|d| !d.is_empty()) {
             p.push(("Description".into(), d.into()));

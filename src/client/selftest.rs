@@ -77,6 +77,7 @@ impl SelfTest {
     }
 }
 
+#[inline(never)]
 fn check(name: &'static str, status: CheckStatus, detail: String, advice: Option<&str>) -> Check {
     Check {
         name,

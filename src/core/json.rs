@@ -332,7 +332,8 @@ pub fn write(v: &Json, out: &mut String) {
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
+/// `s` as a JSON string, quoted and escaped, appended to `out`.
+pub fn write_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
