@@ -332,25 +332,34 @@ pub fn write(v: &Json, out: &mut String) {
     }
 }
 
-/// `s` as a JSON string, quoted and escaped, appended to `out`.
+/// `s` as a JSON string, quoted and escaped, appended to `out`. Byte by byte: only ASCII
+/// bytes are escaped, and every byte of a multi-byte character is 0x80 or above, so the runs
+/// between escapes are whole characters, copied as they are.
 pub fn write_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
+    let mut run = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        run = i + 1;
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -363,6 +372,21 @@ pub fn char_count(s: &str) -> usize {
 mod tests {
     use super::*;
     use alloc::vec;
+
+    #[test]
+    fn escapes_strings_as_json_does() {
+        let written = |s: &str| {
+            let mut out = String::new();
+            write_string(s, &mut out);
+            out
+        };
+        assert_eq!(
+            written("a\"b\\c\nd\re\tf\u{1}g\u{1f}é灯\u{7f}"),
+            "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\u001fé灯\u{7f}\""
+        );
+        assert_eq!(written(""), "\"\"");
+        assert_eq!(written("\n"), "\"\\n\"");
+    }
 
     #[test]
     fn writes_what_it_reads() {

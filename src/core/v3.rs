@@ -68,12 +68,14 @@ impl CanonicalRequest {
         payload_sha256: &str,
     ) -> Self {
         // Insertion by name: a request signs a handful of headers, and this keeps a
-        // general-purpose sort (several KB of wasm) out of the package.
+        // general-purpose sort (several KB of wasm) out of the package. Values are trimmed of
+        // ASCII whitespace (the headers signed are ASCII; Unicode's whitespace table is not
+        // needed).
         let mut sorted: Vec<(String, &str)> = Vec::with_capacity(headers.len());
         for (name, value) in headers {
             let name = name.to_ascii_lowercase();
             let at = sorted.partition_point(|(n, _)| n.as_str() <= name.as_str());
-            sorted.insert(at, (name, value.trim()));
+            sorted.insert(at, (name, value.trim_ascii()));
         }
         let mut text = String::with_capacity(
             query.as_str().len()
