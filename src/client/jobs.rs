@@ -197,6 +197,27 @@ pub const JOB_QPS: f64 = crate::core::action::CREATE_JOB.qps as f64;
 /// The most tasks `ListTask` returns at once.
 pub const MAX_TASK_PAGE: u32 = 50;
 
+/// A `JobName` the platform takes: 4 to 30 characters, each an ASCII letter, digit or `_`, or a
+/// CJK ideograph (U+4E00 to U+9FFF). By bytes: such an ideograph is three bytes in UTF-8, from
+/// `E4 B8 80` to `E9 BF BF`.
+fn is_job_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            i += 1;
+        } else if (0xE4..=0xE9).contains(&c)
+            && (c > 0xE4 || b.get(i + 1).is_some_and(|&d| d >= 0xB8))
+        {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    (4..=30).contains(&crate::core::json::char_count(name))
+}
+
 fn count(body: &Body, key: &str) -> u32 {
     body.at(&["Data", key]).as_f64().unwrap_or(0.0) as u32
 }
@@ -226,14 +247,7 @@ impl Client {
         options: &CallOptions,
     ) -> Result<JobCreated, Error> {
         const CTX: &str = "createJob";
-        let name_ok = {
-            let n = crate::core::json::char_count(&request.name);
-            (4..=30).contains(&n)
-                && request.name.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || c == '_' || ('\u{4e00}'..='\u{9fff}').contains(&c)
-                })
-        };
-        if !name_ok {
+        if !is_job_name(&request.name) {
             return Err(Error::invalid(
                 "createJob.name: 4 to 30 letters, digits, _ or Chinese characters (the platform's JobName)",
             ));
@@ -494,5 +508,37 @@ impl TaskPages {
             .filter(|t| !t.is_empty());
         self.done = self.next_token.is_none();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_job_name;
+
+    #[test]
+    fn job_names() {
+        for ok in [
+            "blink_all",
+            "abcd",
+            "灯光调节",
+            "ab一丁",
+            "鿿鿿鿿鿿",
+            "abcdefghijklmnopqrstuvwxyz0123",
+        ] {
+            assert!(is_job_name(ok), "{ok}");
+        }
+        for bad in [
+            "abc",
+            "a b c d",
+            "blink-all",
+            "㐀㐀㐀㐀",
+            "ab\u{4dff}c",
+            "ab\u{a000}c",
+            "abcé",
+            "ab😀c",
+            "abcdefghijklmnopqrstuvwxyz01234",
+        ] {
+            assert!(!is_job_name(bad), "{bad}");
+        }
     }
 }

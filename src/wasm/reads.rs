@@ -398,14 +398,8 @@ impl IotClient {
         const CTX: &str = "deviceDetails";
         let read = (|| {
             let pk = product_key(&product_key_, CTX)?;
-            let bad = || invalid("deviceDetails: deviceNames must be an array of strings");
-            if !Array::is_array(&device_names) {
-                return Err(bad());
-            }
-            let mut names = Vec::new();
-            for n in Array::from(&device_names).iter() {
-                names.push(n.as_string().ok_or_else(bad)?);
-            }
+            let names = super::js::string_items(&device_names)
+                .ok_or_else(|| invalid("deviceDetails: deviceNames must be an array of strings"))?;
             let o: CallOptions = super::iot_client::opts(options)?;
             Ok((pk, names, o))
         })();
