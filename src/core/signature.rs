@@ -60,13 +60,14 @@ impl FromStr for HttpMethod {
 pub const SIGNATURE_PARAM: &str = "Signature";
 
 /// The pairs without `Signature`, sorted by name in byte order (then by value). Binary
-/// insertion: parameter lists are short, and this keeps a general-purpose sort (several KB of
-/// wasm) out of the package.
+/// insertion where the pairs are: parameter lists are short, and this keeps a general-purpose
+/// sort (several KB of wasm) out of the package. A `Vec` given is sorted in its own buffer
+/// (collecting a `Vec`'s iterator gives the `Vec` back), so signing allocates no second list.
 fn sorted<'a, I>(params: I) -> Vec<(&'a str, &'a str)>
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(16);
+    let mut pairs: Vec<(&str, &str)> = params.into_iter().collect();
     // Names first, values only between equal names (`then_with`: not compared otherwise).
     let after = |q: &(&str, &str), p: &(&str, &str)| {
         q.0.as_bytes()
@@ -74,18 +75,27 @@ where
             .then_with(|| q.1.cmp(p.1))
             == core::cmp::Ordering::Greater
     };
-    for p in params {
+    // `pairs[..n]` is sorted; the slots from `n` to `i` have been read already.
+    let mut n = 0;
+    for i in 0..pairs.len() {
+        let p = pairs[i];
         if p.0 == SIGNATURE_PARAM {
             continue;
         }
+        let mut at = n;
         // Most lists come partly in order (the common parameters do): append without a search.
-        if pairs.last().is_none_or(|q| !after(q, &p)) {
-            pairs.push(p);
-            continue;
+        if n > 0 && after(&pairs[n - 1], &p) {
+            at = pairs[..n].partition_point(|q| !after(q, &p));
+            let mut j = n;
+            while j > at {
+                pairs[j] = pairs[j - 1];
+                j -= 1;
+            }
         }
-        let at = pairs.partition_point(|q| !after(q, &p));
-        pairs.insert(at, p);
+        pairs[at] = p;
+        n += 1;
     }
+    pairs.truncate(n);
     pairs
 }
 
