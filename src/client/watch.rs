@@ -416,10 +416,10 @@ impl Watch {
 
     /// Reads every followed device's properties and merges them.
     async fn snapshot(&mut self) -> Result<(), Error> {
-        for (i, device) in self.options.devices.clone().iter().enumerate() {
+        for i in 0..self.options.devices.len() {
             let status = self
                 .client
-                .query_device_property_status(device, None, &self.options.call)
+                .query_device_property_status(&self.options.devices[i], None, &self.options.call)
                 .await?;
             let mut items = Vec::new();
             for p in status.properties {
@@ -427,8 +427,7 @@ impl Watch {
                     items.push((p.identifier, p.time as i64, p.raw_value));
                 }
             }
-            let key = self.keys[i].clone();
-            let changes = self.view.apply_snapshot(&key, items);
+            let changes = self.view.apply_snapshot(&self.keys[i], items);
             self.show(changes);
         }
         Ok(())

@@ -227,8 +227,8 @@ impl LiveWatch {
 
     /// The stream's connection state now.
     #[wasm_bindgen(getter, unchecked_return_type = "WatchState")]
-    pub fn state(&self) -> String {
-        state_name(self.handle.state()).into()
+    pub fn state(&self) -> JsValue {
+        JsValue::from_str(state_name(self.handle.state()))
     }
 }
 
