@@ -1311,7 +1311,6 @@ pub(crate) fn promise(f: JsResultFuture) -> Promise {
     future_to_promise(f)
 }
 
-/// A call in flight ([`Client::send`]).
 /// The parameters of a canonical query, decoded for display: each value scrubbed by `redact`,
 /// a `SecurityToken` replaced whole.
 fn explained_params(canonical: &str, redact: &dyn Fn(&str) -> String) -> Vec<(String, String)> {
@@ -1344,6 +1343,7 @@ fn secret_texts(signer: &Option<Signer>) -> Vec<&str> {
     out
 }
 
+/// A call in flight ([`Client::send`]).
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(CallMeta, Body), Error>> + 'a>>;
 
 /// What comes of one attempt.
