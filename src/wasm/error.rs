@@ -3,6 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::output::Fields;
 use crate::client::Error;
 use crate::core::diagnosis::Diagnosis;
 
@@ -25,32 +26,25 @@ extern "C" {
 }
 
 /// [`Diagnosis`] as JavaScript sees it (`SignatureDiagnosis` in the `.d.ts`).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DiagnosisOut<'a> {
-    cause: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    position: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parameter: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sent: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    received: Option<&'a str>,
-    explanation: &'a str,
+struct DiagnosisOut<'a>(&'a Diagnosis);
+
+impl serde::Serialize for DiagnosisOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let mut m = Fields::new(s)?;
+        m.put("cause", d.cause.as_str())?;
+        // A number, not a u64 (whose serializer carries an error path with formatting).
+        m.opt("position", &d.position.map(|p| p as f64))?;
+        m.opt("parameter", &d.parameter)?;
+        m.opt("sent", &d.sent)?;
+        m.opt("received", &d.received)?;
+        m.put("explanation", &d.explanation)?;
+        m.end()
+    }
 }
 
 fn diagnosis(d: &Diagnosis) -> JsValue {
-    let out = DiagnosisOut {
-        cause: d.cause.as_str(),
-        // A number, not a u64 (whose serializer carries an error path with formatting).
-        position: d.position.map(|p| p as f64),
-        parameter: d.parameter.as_deref(),
-        sent: d.sent.as_deref(),
-        received: d.received.as_deref(),
-        explanation: &d.explanation,
-    };
-    serde_wasm_bindgen::to_value(&out).unwrap_or(JsValue::UNDEFINED)
+    super::output::js(&DiagnosisOut(d))
 }
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -28,20 +28,29 @@ pub fn get(o: &JsValue, key: &'static str) -> JsValue {
     Reflect::get(o, &name(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A property name as serde-wasm-bindgen writes an enum's unit variant: a JavaScript string made
-/// once per `&'static str` and kept in its cache (found by the string's address), as it does for
-/// the field names of every result it makes. Reading an option or a request's field would
-/// otherwise decode a new string on every call.
-struct Name(&'static str);
-
-impl serde::Serialize for Name {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_unit_variant("", 0, self.0)
-    }
+std::thread_local! {
+    /// The JavaScript strings of the property names the binding reads and writes, each made
+    /// once and found again by its address and length (they are `&'static str` literals).
+    static NAMES: core::cell::RefCell<alloc::vec::Vec<(usize, usize, JsValue)>> =
+        const { core::cell::RefCell::new(alloc::vec::Vec::new()) };
 }
 
+/// `key` as a JavaScript string, made once: reading an option or a request's field, or writing
+/// a result's, would otherwise decode a new string on every call. (A scan: there are about a
+/// hundred names, and no hash table to link.)
 pub(crate) fn name(key: &'static str) -> JsValue {
-    serde_wasm_bindgen::to_value(&Name(key)).unwrap_or_else(|_| JsValue::from_str(key))
+    let at = (key.as_ptr() as usize, key.len());
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        for (ptr, len, js) in names.iter() {
+            if (*ptr, *len) == at {
+                return js.clone();
+            }
+        }
+        let js = JsValue::from_str(key);
+        names.push((at.0, at.1, js.clone()));
+        js
+    })
 }
 
 /// `v` as a Rust string when it is a JavaScript string; `Some(Err(()))` when it holds a lone

@@ -3,7 +3,7 @@
 
 use alloc::string::String;
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "fleet")]
@@ -126,34 +126,85 @@ export interface SigningExplanation {
 }
 "#;
 
+/// serde-wasm-bindgen as the results use it: a map is a plain object.
+const SERIALIZER: serde_wasm_bindgen::Serializer =
+    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+
 pub(super) fn js<T: Serialize>(v: &T) -> JsValue {
-    // Serializing these types cannot fail (no maps with non-string keys, no u64 beyond 2^53).
-    serde_wasm_bindgen::to_value(v).unwrap_or(JsValue::UNDEFINED)
+    // Serializing these types cannot fail (string keys only, no u64 beyond 2^53).
+    v.serialize(&SERIALIZER).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JavaScript value passed through as it is (serde-wasm-bindgen's `preserve`).
+pub(super) struct Same<'a>(pub &'a JsValue);
+
+impl Serialize for Same<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde_wasm_bindgen::preserve::serialize(self.0, s)
+    }
+}
+
+/// A result's fields, written as a map (a plain object: [`SERIALIZER`]). A derived struct's
+/// field names would go through serde-wasm-bindgen's cache of names, a hash table of about
+/// 1.5 KB gzip that nothing else needs; a key here is decoded each time instead, which
+/// measures the same for `signRpc` (three keys) and is nothing beside a call.
+pub(super) struct Fields<M>(pub M);
+
+impl<M: SerializeMap> Fields<M> {
+    pub fn new<S: Serializer<SerializeMap = M>>(s: S) -> Result<Self, S::Error> {
+        s.serialize_map(None).map(Fields)
+    }
+
+    pub fn put<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), M::Error> {
+        self.0.serialize_entry(key, v)
+    }
+
+    /// `key` when `v` is there.
+    pub fn opt<T: Serialize>(&mut self, key: &'static str, v: &Option<T>) -> Result<(), M::Error> {
+        match v {
+            Some(v) => self.put(key, v),
+            None => Ok(()),
+        }
+    }
+
+    /// `key` when `v` is not `undefined`.
+    pub fn js(&mut self, key: &'static str, v: &JsValue) -> Result<(), M::Error> {
+        if v.is_undefined() {
+            return Ok(());
+        }
+        self.put(key, &Same(v))
+    }
+
+    pub fn end(self) -> Result<M::Ok, M::Error> {
+        self.0.end()
+    }
 }
 
 /// `InvokeThingService`'s result.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Invoke<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     request_id: &'a Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     message_id: &'a Option<String>,
     mode: &'static str,
-    #[serde(
-        with = "serde_wasm_bindgen::preserve",
-        skip_serializing_if = "JsValue::is_undefined"
-    )]
     result: JsValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
     raw_result: &'a Option<String>,
-    #[serde(
-        with = "serde_wasm_bindgen::preserve",
-        skip_serializing_if = "JsValue::is_undefined"
-    )]
     code: JsValue,
     attempts: u32,
     elapsed_ms: f64,
+}
+
+impl Serialize for Invoke<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = Fields::new(s)?;
+        m.opt("requestId", self.request_id)?;
+        m.opt("messageId", self.message_id)?;
+        m.put("mode", self.mode)?;
+        m.js("result", &self.result)?;
+        m.opt("rawResult", self.raw_result)?;
+        m.js("code", &self.code)?;
+        m.put("attempts", &self.attempts)?;
+        m.put("elapsedMs", &self.elapsed_ms)?;
+        m.end()
+    }
 }
 
 pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
@@ -182,19 +233,26 @@ pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
 }
 
 /// The result of `call` and of every action without a shape of its own.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Call<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     request_id: &'a Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     message_id: &'a Option<String>,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
     data: JsValue,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
     body: JsValue,
     attempts: u32,
     elapsed_ms: f64,
+}
+
+impl Serialize for Call<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = Fields::new(s)?;
+        m.opt("requestId", self.request_id)?;
+        m.opt("messageId", self.message_id)?;
+        m.put("data", &Same(&self.data))?;
+        m.put("body", &Same(&self.body))?;
+        m.put("attempts", &self.attempts)?;
+        m.put("elapsedMs", &self.elapsed_ms)?;
+        m.end()
+    }
 }
 
 pub fn call(meta: CallMeta, body: Body) -> JsValue {
@@ -210,29 +268,53 @@ pub fn call(meta: CallMeta, body: Body) -> JsValue {
     })
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Properties<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_id: &'a Option<String>,
-    properties: &'a [PropertyStatus],
-    attempts: u32,
-    elapsed_ms: f64,
+/// `QueryDevicePropertyStatus`'s result.
+struct Properties<'a>(&'a PropertyStatusResult);
+
+/// One of its properties.
+struct Status<'a>(&'a PropertyStatus);
+
+impl Serialize for Status<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = Fields::new(s)?;
+        m.put("identifier", &p.identifier)?;
+        m.put("value", &p.value)?;
+        m.put("rawValue", &p.raw_value)?;
+        m.put("time", &p.time)?;
+        m.put("dataType", &p.data_type)?;
+        m.put("name", &p.name)?;
+        m.put("unit", &p.unit)?;
+        m.end()
+    }
+}
+
+impl Serialize for Properties<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = Fields::new(s)?;
+        m.opt("requestId", &r.meta.request_id)?;
+        m.put("properties", &Statuses(&r.properties))?;
+        m.put("attempts", &r.meta.attempts)?;
+        m.put("elapsedMs", &r.meta.elapsed_ms)?;
+        m.end()
+    }
+}
+
+struct Statuses<'a>(&'a [PropertyStatus]);
+
+impl Serialize for Statuses<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for p in self.0 {
+            seq.serialize_element(&Status(p))?;
+        }
+        seq.end()
+    }
 }
 
 pub fn property_status(meta: CallMeta, body: Body) -> JsValue {
-    let r = &PropertyStatusResult::new(meta, body);
-    let CallMeta {
-        request_id,
-        attempts,
-        elapsed_ms,
-    } = &r.meta;
-    js(&Properties {
-        request_id,
-        properties: &r.properties,
-        attempts: *attempts,
-        elapsed_ms: *elapsed_ms,
-    })
+    js(&Properties(&PropertyStatusResult::new(meta, body)))
 }
 
 /// `[[name, value], ...]`.
@@ -265,12 +347,20 @@ pub fn explanation(x: &Explanation) -> JsValue {
 }
 
 /// `signRpc`'s result.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Stages<'a> {
     pub canonical_query: &'a str,
     pub string_to_sign: &'a str,
     pub signature: &'a str,
+}
+
+impl Serialize for Stages<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = Fields::new(s)?;
+        m.put("canonicalQuery", self.canonical_query)?;
+        m.put("stringToSign", self.string_to_sign)?;
+        m.put("signature", self.signature)?;
+        m.end()
+    }
 }
 
 pub fn stages(s: &Stages<'_>) -> JsValue {
