@@ -1288,7 +1288,7 @@ impl Client {
                     Failure::new(codes::INVALID_RESPONSE, "no answer.", Outcome::Unknown)
                 });
                 if let (Some(note), true) = (note, failure.code == codes::INVALID_RESPONSE) {
-                    if failure.message.ends_with('.') {
+                    if failure.message.as_bytes().last() == Some(&b'.') {
                         failure.message.pop();
                     }
                     failure.message.push_str(&note);

@@ -424,7 +424,7 @@ fn push_i64(out: &mut String, n: i64) {
 /// elsewhere).
 fn is_json_object(text: &str, payload: Payload) -> bool {
     match payload {
-        Payload::Serialized => text.starts_with('{'),
+        Payload::Serialized => text.as_bytes().first() == Some(&b'{'),
         #[cfg(target_arch = "wasm32")]
         Payload::AsWritten => js_sys::JSON::parse(text)
             .ok()

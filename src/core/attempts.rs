@@ -232,7 +232,7 @@ impl Attempts {
         };
         let (outcome, reason) = classify_platform_error(code, status);
         let mut message = String::from(a.message.trim_ascii_end());
-        if !message.is_empty() && !message.ends_with('.') {
+        if !message.is_empty() && message.as_bytes().last() != Some(&b'.') {
             message.push('.');
         }
         let mut server_ms = None;

@@ -97,7 +97,7 @@ impl IotClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         self.presigned(Presigned::Url, &action, &params, options)
     }
@@ -108,7 +108,7 @@ impl IotClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         self.presigned(Presigned::Curl, &action, &params, options)
     }
@@ -121,7 +121,7 @@ impl IotClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         self.presigned(Presigned::Explain, &action, &params, options)
     }
@@ -153,7 +153,7 @@ impl IotClient {
         what: Presigned,
         action: &JsValue,
         params: &JsValue,
-        options: Option<JsValue>,
+        options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (a, p, o) = presign_args(action, params, options).map_err(|e| to_js(&e))?;
         let c = &self.client;
@@ -170,9 +170,9 @@ impl IotClient {
 fn presign_args(
     action: &JsValue,
     params: &JsValue,
-    options: Option<JsValue>,
+    options: JsValue,
 ) -> Result<(String, Params, crate::client::PresignOptions), Error> {
-    let o = input::presign_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    let o = input::presign_options(&options)?;
     let p = params_or_empty(params)?;
     let a = action.as_string().unwrap_or_default();
     if a.is_empty() {

@@ -172,7 +172,7 @@ impl IotClient {
     pub fn create_job(
         &self,
         #[wasm_bindgen(unchecked_param_type = "CreateJobRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         let read = super::jobs::job_request(&request).and_then(|r| Ok((r, opts(options)?)));
         let (request, o) = match read {
@@ -223,12 +223,12 @@ impl IotClient {
     pub fn tasks(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "TasksOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "TasksOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         super::jobs::tasks(
             &self.client,
             &job_id,
-            &options.unwrap_or(JsValue::UNDEFINED),
+            &options,
         )
         .map_err(|e| to_js(&e))
     }
@@ -250,7 +250,7 @@ impl IotClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "DeviceTarget[]")] targets: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BulkServiceCall")] call: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: JsValue,
     ) -> Promise {
         self.many(&action::INVOKE_THING_SERVICE, targets, &call, options)
     }
@@ -262,7 +262,7 @@ impl IotClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "DeviceTarget[]")] targets: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BulkPropertySet")] set: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: JsValue,
     ) -> Promise {
         self.many(&action::SET_DEVICE_PROPERTY, targets, &set, options)
     }
@@ -276,7 +276,7 @@ impl IotClient {
         spec: &'static ActionSpec,
         targets: JsValue,
         payload: &JsValue,
-        options: Option<JsValue>,
+        options: JsValue,
     ) -> Promise {
         let service = spec.field("Identifier").is_some();
         let ctx = if service {
@@ -286,7 +286,7 @@ impl IotClient {
         };
         let read = || -> Result<_, Error> {
             let devices = device::targets(&targets, ctx)?;
-            let options = bulk_options(&options.unwrap_or(JsValue::UNDEFINED), ctx)?;
+            let options = bulk_options(&options, ctx)?;
             let work = if service {
                 service_call(payload).map(|(c, p)| BulkWork::service(&c, p))?
             } else {

@@ -73,7 +73,7 @@ impl IotClient {
     pub fn invoke_thing_service(
         &self,
         #[wasm_bindgen(unchecked_param_type = "InvokeThingServiceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.device(&action::INVOKE_THING_SERVICE, &request, options)
     }
@@ -83,7 +83,7 @@ impl IotClient {
     pub fn set_device_property(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SetDevicePropertyRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.device(&action::SET_DEVICE_PROPERTY, &request, options)
     }
@@ -93,7 +93,7 @@ impl IotClient {
     pub fn query_device_property_status(
         &self,
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.device(&action::QUERY_DEVICE_PROPERTY_STATUS, &request, options)
     }
@@ -103,7 +103,7 @@ impl IotClient {
     pub fn query_device_detail(
         &self,
         #[wasm_bindgen(unchecked_param_type = "DeviceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.device(&action::QUERY_DEVICE_DETAIL, &request, options)
     }
@@ -113,7 +113,7 @@ impl IotClient {
     pub fn invoke_things_service(
         &self,
         #[wasm_bindgen(unchecked_param_type = "InvokeThingsServiceRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.device(&action::INVOKE_THINGS_SERVICE, &request, options)
     }
@@ -123,7 +123,7 @@ impl IotClient {
     pub fn set_devices_property(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SetDevicesPropertyRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         self.device(&action::SET_DEVICES_PROPERTY, &request, options)
     }
@@ -137,7 +137,7 @@ impl IotClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] action: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Params")] params: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         let call = opts(options).and_then(|o| {
             let action = action
@@ -191,7 +191,7 @@ impl IotClient {
         &self,
         spec: &'static ActionSpec,
         request: &JsValue,
-        options: Option<JsValue>,
+        options: JsValue,
     ) -> Promise {
         let shape: Shape = match spec.result {
             ResultKind::Invoke => output::invoke,
@@ -213,8 +213,8 @@ impl IotClient {
     }
 }
 
-pub(super) fn opts(o: Option<JsValue>) -> Result<CallOptions, Error> {
-    o.map_or_else(|| Ok(CallOptions::default()), |o| input::call_options(&o))
+pub(super) fn opts(o: JsValue) -> Result<CallOptions, Error> {
+    input::call_options(&o)
 }
 
 /// `params ?? {}`.

@@ -355,12 +355,12 @@ impl IotClient {
     pub fn devices(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] product_key_: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "DevicesOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "DevicesOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         (|| {
             const CTX: &str = "devices";
             let pk = product_key(&product_key_, CTX)?;
-            let o = options.unwrap_or(JsValue::UNDEFINED);
+            let o = options;
             let mut list = DeviceListOptions::default();
             if present(&o) {
                 check_keys(&o, &["status", "pageSize", "signal", "timeoutMs"], CTX)?;
@@ -393,7 +393,7 @@ impl IotClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] product_key_: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string[]")] device_names: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: JsValue,
     ) -> Promise {
         const CTX: &str = "deviceDetails";
         let read = (|| {

@@ -288,11 +288,11 @@ impl IotClient {
     #[wasm_bindgen(unchecked_return_type = "LiveWatch")]
     pub fn watch(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "WatchOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "WatchOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         (|| {
             const CTX: &str = "watch";
-            let o = options.unwrap_or(JsValue::UNDEFINED);
+            let o = options;
             let mut w = WatchOptions::new("/events");
             let mut typed = true;
             let mut abort = None;
