@@ -477,7 +477,10 @@ impl Client {
             iot_instance_id.as_deref(),
             &[],
         )?;
-        let (meta, body) = self.perform(request, options).await?;
+        // No field of it is checked against the thing model: sent as it is.
+        let name = request.spec().name;
+        let params = request.into_params(self.iot_instance_id());
+        let (meta, body) = self.send(name, params, options).await?;
         Ok(PropertyStatusResult::new(meta, body))
     }
 

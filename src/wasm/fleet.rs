@@ -225,12 +225,7 @@ impl IotClient {
         #[wasm_bindgen(unchecked_param_type = "string")] job_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "TasksOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        super::jobs::tasks(
-            &self.client,
-            &job_id,
-            &options,
-        )
-        .map_err(|e| to_js(&e))
+        super::jobs::tasks(&self.client, &job_id, &options).map_err(|e| to_js(&e))
     }
 
     /// Drops the thing models this client keeps (after a product's model changed).

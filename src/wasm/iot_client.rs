@@ -169,16 +169,16 @@ impl IotClient {
     }
 
     /// The normalized endpoint URL.
-    #[wasm_bindgen(getter)]
-    pub fn endpoint(&self) -> String {
-        self.client.endpoint().into()
+    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    pub fn endpoint(&self) -> JsValue {
+        JsValue::from_str(self.client.endpoint())
     }
 
     /// `"GET"` or `"POST"`.
     #[wasm_bindgen(getter, unchecked_return_type = "HttpMethodName")]
-    pub fn method(&self) -> String {
+    pub fn method(&self) -> JsValue {
         let m: HttpMethod = self.client.method();
-        m.as_str().into()
+        JsValue::from_str(m.as_str())
     }
 }
 
@@ -187,12 +187,7 @@ impl IotClient {
     /// answer shaped (one function for all of them, so the reading and the call are in the
     /// wasm once).
     #[inline(never)]
-    fn device(
-        &self,
-        spec: &'static ActionSpec,
-        request: &JsValue,
-        options: JsValue,
-    ) -> Promise {
+    fn device(&self, spec: &'static ActionSpec, request: &JsValue, options: JsValue) -> Promise {
         let shape: Shape = match spec.result {
             ResultKind::Invoke => output::invoke,
             ResultKind::PropertyStatus => output::property_status,

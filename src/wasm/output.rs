@@ -130,7 +130,7 @@ export interface SigningExplanation {
 const SERIALIZER: serde_wasm_bindgen::Serializer =
     serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
 
-pub(super) fn js<T: Serialize>(v: &T) -> JsValue {
+pub(super) fn js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     // Serializing these types cannot fail (string keys only, no u64 beyond 2^53).
     v.serialize(&SERIALIZER).unwrap_or(JsValue::UNDEFINED)
 }
@@ -155,8 +155,15 @@ impl<M: SerializeMap> Fields<M> {
         s.serialize_map(None).map(Fields)
     }
 
+    /// `key: v`, `v` made by serde-wasm-bindgen.
     pub fn put<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), M::Error> {
-        self.0.serialize_entry(key, v)
+        self.same(key, &js(v))
+    }
+
+    /// `key: v`, `v` as it is. (The one entry the map is given: each value is made first, so
+    /// that the map's code is not compiled again for each type of value.)
+    pub fn same(&mut self, key: &'static str, v: &JsValue) -> Result<(), M::Error> {
+        self.0.serialize_entry(key, &Same(v))
     }
 
     /// `key` when `v` is there.
@@ -172,7 +179,7 @@ impl<M: SerializeMap> Fields<M> {
         if v.is_undefined() {
             return Ok(());
         }
-        self.put(key, &Same(v))
+        self.same(key, v)
     }
 
     pub fn end(self) -> Result<M::Ok, M::Error> {
@@ -247,8 +254,8 @@ impl Serialize for Call<'_> {
         let mut m = Fields::new(s)?;
         m.opt("requestId", self.request_id)?;
         m.opt("messageId", self.message_id)?;
-        m.put("data", &Same(&self.data))?;
-        m.put("body", &Same(&self.body))?;
+        m.same("data", &self.data)?;
+        m.same("body", &self.body)?;
         m.put("attempts", &self.attempts)?;
         m.put("elapsedMs", &self.elapsed_ms)?;
         m.end()
