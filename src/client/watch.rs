@@ -188,7 +188,10 @@ impl Shared {
                     };
                     s.push(Incoming::Event {
                         kind: m.type_(),
-                        id: m.last_event_id().parse().unwrap_or(0),
+                        // The relay's ids count up from 1 (an id past i64::MAX reads as 0).
+                        id: crate::core::attempts::parse_i64(&m.last_event_id())
+                            .and_then(|n| u64::try_from(n).ok())
+                            .unwrap_or(0),
                         data: m.data().as_string().unwrap_or_default(),
                     });
                 }),

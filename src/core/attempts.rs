@@ -87,7 +87,11 @@ pub fn parse_i64(s: &str) -> Option<i64> {
         if d > 9 {
             return None;
         }
-        n = n.checked_mul(10)?.checked_sub(i64::from(d))?;
+        // (A bound, not `checked_mul`: on wasm32 that is a 128-bit multiply.)
+        if n < i64::MIN / 10 {
+            return None;
+        }
+        n = (n * 10).checked_sub(i64::from(d))?;
     }
     if negative {
         Some(n)
