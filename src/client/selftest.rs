@@ -88,7 +88,8 @@ fn check(name: &'static str, status: CheckStatus, detail: String, advice: Option
 }
 
 fn seconds(out: &mut String, ms: f64) {
-    let s = (ms.abs() / 1000.0).round() as u64;
+    // (floor(x + 0.5): `round` is a libm function of its own in the wasm.)
+    let s = (ms.abs() / 1000.0 + 0.5).floor() as u64;
     if ms < 0.0 && s > 0 {
         out.push('-');
     }

@@ -32,13 +32,13 @@ impl serde::Serialize for DiagnosisOut<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let d = self.0;
         let mut m = Fields::new(s)?;
-        m.put("cause", d.cause.as_str())?;
+        m.put("cause", d.cause.as_str());
         // A number, not a u64 (whose serializer carries an error path with formatting).
-        m.opt("position", &d.position.map(|p| p as f64))?;
-        m.opt("parameter", &d.parameter)?;
-        m.opt("sent", &d.sent)?;
-        m.opt("received", &d.received)?;
-        m.put("explanation", &d.explanation)?;
+        m.opt("position", &d.position.map(|p| p as f64));
+        m.opt("parameter", &d.parameter);
+        m.opt("sent", &d.sent);
+        m.opt("received", &d.received);
+        m.put("explanation", &d.explanation);
         m.end()
     }
 }

@@ -156,30 +156,30 @@ impl<M: SerializeMap> Fields<M> {
     }
 
     /// `key: v`, `v` made by serde-wasm-bindgen.
-    pub fn put<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), M::Error> {
-        self.same(key, &js(v))
+    pub fn put<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) {
+        self.same(key, &js(v));
     }
 
     /// `key: v`, `v` as it is. (The one entry the map is given: each value is made first, so
-    /// that the map's code is not compiled again for each type of value.)
-    pub fn same(&mut self, key: &'static str, v: &JsValue) -> Result<(), M::Error> {
-        self.0.serialize_entry(key, &Same(v))
+    /// that the map's code is not compiled again for each type of value.) It cannot fail: the
+    /// key is a string and the value passes through, so no result carries an error path per
+    /// field.
+    pub fn same(&mut self, key: &'static str, v: &JsValue) {
+        let _ = self.0.serialize_entry(key, &Same(v));
     }
 
     /// `key` when `v` is there.
-    pub fn opt<T: Serialize>(&mut self, key: &'static str, v: &Option<T>) -> Result<(), M::Error> {
-        match v {
-            Some(v) => self.put(key, v),
-            None => Ok(()),
+    pub fn opt<T: Serialize>(&mut self, key: &'static str, v: &Option<T>) {
+        if let Some(v) = v {
+            self.put(key, v);
         }
     }
 
     /// `key` when `v` is not `undefined`.
-    pub fn js(&mut self, key: &'static str, v: &JsValue) -> Result<(), M::Error> {
-        if v.is_undefined() {
-            return Ok(());
+    pub fn js(&mut self, key: &'static str, v: &JsValue) {
+        if !v.is_undefined() {
+            self.same(key, v);
         }
-        self.same(key, v)
     }
 
     pub fn end(self) -> Result<M::Ok, M::Error> {
@@ -202,14 +202,14 @@ struct Invoke<'a> {
 impl Serialize for Invoke<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = Fields::new(s)?;
-        m.opt("requestId", self.request_id)?;
-        m.opt("messageId", self.message_id)?;
-        m.put("mode", self.mode)?;
-        m.js("result", &self.result)?;
-        m.opt("rawResult", self.raw_result)?;
-        m.js("code", &self.code)?;
-        m.put("attempts", &self.attempts)?;
-        m.put("elapsedMs", &self.elapsed_ms)?;
+        m.opt("requestId", self.request_id);
+        m.opt("messageId", self.message_id);
+        m.put("mode", self.mode);
+        m.js("result", &self.result);
+        m.opt("rawResult", self.raw_result);
+        m.js("code", &self.code);
+        m.put("attempts", &self.attempts);
+        m.put("elapsedMs", &self.elapsed_ms);
         m.end()
     }
 }
@@ -252,12 +252,12 @@ struct Call<'a> {
 impl Serialize for Call<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = Fields::new(s)?;
-        m.opt("requestId", self.request_id)?;
-        m.opt("messageId", self.message_id)?;
-        m.same("data", &self.data)?;
-        m.same("body", &self.body)?;
-        m.put("attempts", &self.attempts)?;
-        m.put("elapsedMs", &self.elapsed_ms)?;
+        m.opt("requestId", self.request_id);
+        m.opt("messageId", self.message_id);
+        m.same("data", &self.data);
+        m.same("body", &self.body);
+        m.put("attempts", &self.attempts);
+        m.put("elapsedMs", &self.elapsed_ms);
         m.end()
     }
 }
@@ -285,13 +285,13 @@ impl Serialize for Status<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = self.0;
         let mut m = Fields::new(s)?;
-        m.put("identifier", &p.identifier)?;
-        m.put("value", &p.value)?;
-        m.put("rawValue", &p.raw_value)?;
-        m.put("time", &p.time)?;
-        m.put("dataType", &p.data_type)?;
-        m.put("name", &p.name)?;
-        m.put("unit", &p.unit)?;
+        m.put("identifier", &p.identifier);
+        m.put("value", &p.value);
+        m.put("rawValue", &p.raw_value);
+        m.put("time", &p.time);
+        m.put("dataType", &p.data_type);
+        m.put("name", &p.name);
+        m.put("unit", &p.unit);
         m.end()
     }
 }
@@ -300,10 +300,10 @@ impl Serialize for Properties<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.0;
         let mut m = Fields::new(s)?;
-        m.opt("requestId", &r.meta.request_id)?;
-        m.put("properties", &Statuses(&r.properties))?;
-        m.put("attempts", &r.meta.attempts)?;
-        m.put("elapsedMs", &r.meta.elapsed_ms)?;
+        m.opt("requestId", &r.meta.request_id);
+        m.put("properties", &Statuses(&r.properties));
+        m.put("attempts", &r.meta.attempts);
+        m.put("elapsedMs", &r.meta.elapsed_ms);
         m.end()
     }
 }
@@ -363,9 +363,9 @@ pub struct Stages<'a> {
 impl Serialize for Stages<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = Fields::new(s)?;
-        m.put("canonicalQuery", self.canonical_query)?;
-        m.put("stringToSign", self.string_to_sign)?;
-        m.put("signature", self.signature)?;
+        m.put("canonicalQuery", self.canonical_query);
+        m.put("stringToSign", self.string_to_sign);
+        m.put("signature", self.signature);
         m.end()
     }
 }
