@@ -17,6 +17,7 @@ use super::js::{check_keys, get, invalid, opt_bool, opt_number, opt_string, opt_
 use super::promise;
 use crate::client::{Client, Device, Error, Watch, WatchHandle, WatchItem, WatchOptions};
 use crate::core::live::{Change, ConnectionState};
+use crate::core::thing_model::ThingModel;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_WATCH: &'static str = r#"
@@ -112,22 +113,26 @@ fn object(fields: &[(&str, &JsValue)]) -> JsValue {
     o.into()
 }
 
+/// The `productKey` and `deviceName` of a `productKey/deviceName` key.
+fn device_parts(key: &str) -> (&str, &str) {
+    crate::core::text::split_once(key, b'/').unwrap_or(("", key))
+}
+
 /// `{ productKey, deviceName }` of a `productKey/deviceName` key.
-fn device_out(key: &str) -> (JsValue, &str) {
-    let (product_key, device_name) = crate::core::text::split_once(key, b'/').unwrap_or(("", key));
-    let o = object(&[
+fn device_out(key: &str) -> JsValue {
+    let (product_key, device_name) = device_parts(key);
+    object(&[
         ("productKey", &JsValue::from_str(product_key)),
         ("deviceName", &JsValue::from_str(device_name)),
-    ]);
-    (o, product_key)
+    ])
 }
 
 fn text(s: &str) -> JsValue {
     JsValue::from_str(s)
 }
 
-/// An item as the object `next()` gives.
-async fn item_out(client: &Client, typed: bool, item: &WatchItem) -> JsValue {
+/// An item as the object `next()` gives; `model` types a property's value.
+fn item_out(model: Option<&ThingModel>, item: &WatchItem) -> JsValue {
     match item {
         WatchItem::Gap => object(&[("type", &text("gap"))]),
         WatchItem::State(s) => {
@@ -135,7 +140,7 @@ async fn item_out(client: &Client, typed: bool, item: &WatchItem) -> JsValue {
         }
         WatchItem::Change(Change::Presence { device, presence }) => object(&[
             ("type", &text("status")),
-            ("device", &device_out(device).0),
+            ("device", &device_out(device)),
             ("online", &JsValue::from_bool(presence.online)),
             ("time", &JsValue::from_f64(presence.version.time_ms as f64)),
         ]),
@@ -143,26 +148,17 @@ async fn item_out(client: &Client, typed: bool, item: &WatchItem) -> JsValue {
             device,
             identifier,
             value,
-        }) => {
-            let (d, product_key) = device_out(device);
-            // The model is fetched once per client; without one, the text sent.
-            let model = if typed {
-                client.thing_model(product_key).await.ok()
-            } else {
-                None
-            };
-            object(&[
-                ("type", &text("property")),
-                ("device", &d),
-                ("identifier", &text(identifier)),
-                (
-                    "value",
-                    &super::reads::typed_value(model.as_deref(), identifier, &value.value),
-                ),
-                ("rawValue", &text(&value.value)),
-                ("time", &JsValue::from_f64(value.version.time_ms as f64)),
-            ])
-        }
+        }) => object(&[
+            ("type", &text("property")),
+            ("device", &device_out(device)),
+            ("identifier", &text(identifier)),
+            (
+                "value",
+                &super::reads::typed_value(model, identifier, &value.value),
+            ),
+            ("rawValue", &text(&value.value)),
+            ("time", &JsValue::from_f64(value.version.time_ms as f64)),
+        ]),
         WatchItem::Message {
             kind,
             device,
@@ -170,7 +166,7 @@ async fn item_out(client: &Client, typed: bool, item: &WatchItem) -> JsValue {
             data,
         } => object(&[
             ("type", &text(kind)),
-            ("device", &device_out(device).0),
+            ("device", &device_out(device)),
             ("id", &JsValue::from_f64(*id as f64)),
             (
                 "data",
@@ -196,9 +192,16 @@ impl LiveWatch {
                 )));
             };
             let got = w.next().await;
+            // A property's model, fetched once per client; without one, the text sent.
+            let mut model = None;
+            if let Some(Ok(WatchItem::Change(Change::Property { device, .. }))) = &got {
+                if typed {
+                    model = client.thing_model(device_parts(device).0).await.ok();
+                }
+            }
             let out = match &got {
                 None => Ok(None),
-                Some(Ok(item)) => Ok(Some(item_out(&client, typed, item).await)),
+                Some(Ok(item)) => Ok(Some(item_out(model.as_deref(), item))),
                 Some(Err(e)) => Err(to_js(e)),
             };
             watch.borrow_mut().replace(w);
