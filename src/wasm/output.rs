@@ -353,22 +353,15 @@ pub fn explanation(x: &Explanation) -> JsValue {
     ])
 }
 
-/// `signRpc`'s result.
-pub struct Stages<'a> {
-    pub canonical_query: &'a str,
-    pub string_to_sign: &'a str,
-    pub signature: &'a str,
-}
-
-/// [`Stages`] as a plain object, each name made once ([`super::js::name`]): `signRpc` is the
-/// one result made thousands of times a second, and decoding its three names on every call
-/// (as [`Fields`] does) cost it a tenth of its speed.
-pub fn stages(s: &Stages<'_>) -> JsValue {
+/// `signRpc`'s result: the three stages as a plain object, each name made once
+/// ([`super::js::name`]). It is the one result made thousands of times a second, and decoding
+/// its three names on every call (as [`Fields`] does) cost it a tenth of its speed.
+pub fn stages(s: &crate::core::SignedStages) -> JsValue {
     let out = js_sys::Object::new();
     for (k, v) in [
-        ("canonicalQuery", s.canonical_query),
-        ("stringToSign", s.string_to_sign),
-        ("signature", s.signature),
+        ("canonicalQuery", s.canonical.as_str()),
+        ("stringToSign", s.string_to_sign.as_str()),
+        ("signature", s.signature.as_str()),
     ] {
         let _ = js_sys::Reflect::set(&out, &super::js::name(k), &JsValue::from_str(v));
     }

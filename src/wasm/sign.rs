@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::error::to_js;
 use super::js::{get, invalid};
-use super::output::{stages, Stages};
+use super::output::stages;
 use super::params::param_pairs;
 use crate::client::Error;
 use crate::core::{sign, HttpMethod, SigningKey};
@@ -86,11 +86,7 @@ fn sign_input(input: &JsValue) -> Result<JsValue, Error> {
         sign(method, pairs, key)
     });
     drop(plain);
-    Ok(stages(&Stages {
-        canonical_query: signed.canonical.as_str(),
-        string_to_sign: signed.string_to_sign.as_str(),
-        signature: signed.signature.as_str(),
-    }))
+    Ok(stages(&signed))
 }
 
 /// Signs an RPC request (signature v1): sorts and RFC 3986-encodes `params` into the canonical
