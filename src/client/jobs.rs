@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use js_sys::Array;
 
 use super::model::Checked;
+use super::reads::PageRequest;
 use super::requests::{is_name, json_object, Payload};
 use super::results::{at, text};
 use super::{Body, CallMeta, CallOptions, CallResult, Client, Device, Error, Params};
@@ -446,6 +447,7 @@ impl Client {
             next_token: None,
             done: false,
             buffer: Fifo::default(),
+            options: CallOptions::default(),
         })
     }
 }
@@ -459,18 +461,34 @@ pub struct TaskPages {
     next_token: Option<String>,
     done: bool,
     buffer: Fifo<Task>,
+    options: CallOptions,
 }
 
 impl TaskPages {
     /// The next task, `None` after the last.
     pub async fn next(&mut self) -> Result<Option<Task>, Error> {
-        while self.buffer.is_empty() && !self.done {
-            self.fetch().await?;
+        loop {
+            if let Some(t) = self.pop() {
+                return Ok(Some(t));
+            }
+            let Some(page) = self.request()? else {
+                return Ok(None);
+            };
+            let r = page.send().await?;
+            self.answered(&r);
         }
-        Ok(self.buffer.pop())
     }
 
-    async fn fetch(&mut self) -> Result<(), Error> {
+    /// A task read before, without a request.
+    pub(crate) fn pop(&mut self) -> Option<Task> {
+        self.buffer.pop()
+    }
+
+    /// The next page's request (`ListTask`), `None` after the last page.
+    pub(crate) fn request(&mut self) -> Result<Option<PageRequest<'_>>, Error> {
+        if self.done {
+            return Ok(None);
+        }
         let mut p = self.client.job_params(&self.job_id, "tasks")?;
         let mut limit = String::new();
         push_u64(&mut limit, self.page_size as u64);
@@ -481,7 +499,17 @@ impl TaskPages {
         if let Some(t) = self.next_token.take() {
             p.push(("NextToken".into(), t));
         }
-        let r = self.client.job_call("ListTask", p).await?;
+        Ok(Some(PageRequest::new(
+            &self.client,
+            &self.options,
+            "ListTask",
+            JOB_QPS,
+            p,
+        )))
+    }
+
+    /// Reads a page's answer: its tasks wait to be read.
+    pub(crate) fn answered(&mut self, r: &CallResult) {
         let list = at(r.body.value(), &["Data", "Data", "Task"]);
         if Array::is_array(&list) {
             for t in Array::from(&list).iter() {
@@ -507,7 +535,6 @@ impl TaskPages {
             .text_at(&["Data", "NextToken"])
             .filter(|t| !t.is_empty());
         self.done = self.next_token.is_none();
-        Ok(())
     }
 }
 

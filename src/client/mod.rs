@@ -60,6 +60,8 @@ pub use jobs::{
 };
 #[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use model::js_number;
+#[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
+pub(crate) use reads::PageRequest;
 pub use reads::{
     DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages, DeviceRecord, DeviceStatus,
     HistoryOptions, HistoryPages, PropertyPoint, RecordPages,

@@ -14,12 +14,47 @@ use js_sys::Array;
 use web_sys::AbortSignal;
 
 use super::results::{at, text};
-use super::{CallOptions, Client, Device, Error, Params, Payload, Request, Target};
+use super::{CallOptions, CallResult, Client, Device, Error, Params, Payload, Request, Target};
 use crate::core::action::{self, MAX_BATCH};
 use crate::core::attempts::parse_i64;
 use crate::core::bulk::groups;
 use crate::core::fifo::Fifo;
 use crate::core::paging::{DevicePaging, HistoryPaging, RangeForm};
+
+/// One page's request, as a pager makes it: every pager's pages go out through
+/// [`PageRequest::send`], one function whatever the read.
+pub(crate) struct PageRequest<'a> {
+    client: &'a Client,
+    options: &'a CallOptions,
+    action: &'static str,
+    qps: f64,
+    params: Params,
+}
+
+impl<'a> PageRequest<'a> {
+    pub(crate) fn new(
+        client: &'a Client,
+        options: &'a CallOptions,
+        action: &'static str,
+        qps: f64,
+        params: Params,
+    ) -> Self {
+        Self {
+            client,
+            options,
+            action,
+            qps,
+            params,
+        }
+    }
+
+    /// Sends it, paced by the action's QPS through the client's rate window.
+    pub(crate) async fn send(self) -> Result<CallResult, Error> {
+        self.client
+            .paced_call(self.action, self.qps, self.params, self.options)
+            .await
+    }
+}
 
 /// A device's state, as `QueryDevice` and `BatchQueryDeviceDetail` give it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,10 +169,16 @@ fn device_info(v: &wasm_bindgen::JsValue, product_key: &str) -> DeviceInfo {
 impl DevicePages {
     /// The next device, `None` after the last.
     pub async fn next(&mut self) -> Result<Option<DeviceInfo>, Error> {
-        while self.buffer.is_empty() && !self.paging.done() {
-            self.fetch().await?;
+        loop {
+            if let Some(d) = self.pop() {
+                return Ok(Some(d));
+            }
+            let Some(page) = self.request() else {
+                return Ok(None);
+            };
+            let r = page.send().await?;
+            self.answered(&r);
         }
-        Ok(self.buffer.pop())
     }
 
     /// The rest of the list, every page read.
@@ -149,23 +190,29 @@ impl DevicePages {
         Ok(all)
     }
 
-    async fn fetch(&mut self) -> Result<(), Error> {
-        let Some(paging) = self.paging.request() else {
-            return Ok(());
-        };
+    /// A device read before, without a request.
+    pub(crate) fn pop(&mut self) -> Option<DeviceInfo> {
+        self.buffer.pop()
+    }
+
+    /// The next page's request, `None` after the last page.
+    pub(crate) fn request(&mut self) -> Option<PageRequest<'_>> {
+        let paging = self.paging.request()?;
         let mut params: Params = Vec::with_capacity(4);
         params.push(("ProductKey".into(), self.product_key.clone()));
         params.extend(paging);
         self.client.instance(&mut params);
-        let r = self
-            .client
-            .paced_call(
-                action::QUERY_DEVICE.name,
-                self.qps.into(),
-                params,
-                &self.options,
-            )
-            .await?;
+        Some(PageRequest::new(
+            &self.client,
+            &self.options,
+            action::QUERY_DEVICE.name,
+            self.qps.into(),
+            params,
+        ))
+    }
+
+    /// Reads a page's answer: its devices wait to be read.
+    pub(crate) fn answered(&mut self, r: &CallResult) {
         self.requests += 1;
         let list = r.body.at(&["Data", "DeviceInfo"]);
         let mut got = 0;
@@ -184,7 +231,6 @@ impl DevicePages {
         }
         let token = r.body.text_at(&["NextToken"]);
         self.paging.answered(got, total, token);
-        Ok(())
     }
 }
 
@@ -335,16 +381,11 @@ impl HistoryPages {
 
     /// The next page's points (in the order asked), `None` after the last.
     pub async fn next_page(&mut self) -> Result<Option<Vec<PropertyPoint>>, Error> {
-        loop {
-            if self.group >= self.groups.len() {
-                return Ok(None);
-            }
-            if let Some(range) = self.paging.request() {
-                return self.fetch(range).await.map(Some);
-            }
-            self.group += 1;
-            self.paging = self.start.clone();
-        }
+        let Some(page) = self.request()? else {
+            return Ok(None);
+        };
+        let r = page.send().await?;
+        Ok(Some(self.answered(&r)))
     }
 
     /// Every point left, every page read.
@@ -356,10 +397,18 @@ impl HistoryPages {
         Ok(all)
     }
 
-    async fn fetch(
-        &mut self,
-        range: [(&'static str, String); 3],
-    ) -> Result<Vec<PropertyPoint>, Error> {
+    /// The next page's request, `None` after the last page of the last group.
+    pub(crate) fn request(&mut self) -> Result<Option<PageRequest<'_>>, Error> {
+        let range = loop {
+            if self.group >= self.groups.len() {
+                return Ok(None);
+            }
+            if let Some(range) = self.paging.request() {
+                break range;
+            }
+            self.group += 1;
+            self.paging = self.start.clone();
+        };
         let single = self.single();
         let spec = if single {
             &action::QUERY_DEVICE_PROPERTY_DATA
@@ -386,10 +435,19 @@ impl HistoryPages {
                 ));
             }
         }
-        let r = self
-            .client
-            .paced_call(spec.name, spec.qps.into(), params, &self.call)
-            .await?;
+        Ok(Some(PageRequest::new(
+            &self.client,
+            &self.call,
+            spec.name,
+            spec.qps.into(),
+            params,
+        )))
+    }
+
+    /// Reads a page's answer: its points.
+    pub(crate) fn answered(&mut self, r: &CallResult) -> Vec<PropertyPoint> {
+        let single = self.single();
+        let ids = &self.groups[self.group];
         self.requests += 1;
         let body = &r.body;
         let (root, lists): (&[&str], Vec<(String, wasm_bindgen::JsValue)>) = if single {
@@ -435,7 +493,7 @@ impl HistoryPages {
             .and_then(|t| parse_i64(&t))
             .filter(|_| valid);
         self.paging.answered(next);
-        Ok(points)
+        points
     }
 }
 
@@ -558,6 +616,15 @@ pub struct RecordPages {
 impl RecordPages {
     /// The next page's records (in the order asked), `None` after the last.
     pub async fn next_page(&mut self) -> Result<Option<Vec<DeviceRecord>>, Error> {
+        let Some(page) = self.request()? else {
+            return Ok(None);
+        };
+        let r = page.send().await?;
+        Ok(Some(self.answered(&r)))
+    }
+
+    /// The next page's request, `None` after the last page.
+    pub(crate) fn request(&mut self) -> Result<Option<PageRequest<'_>>, Error> {
         let Some(range) = self.paging.request() else {
             return Ok(None);
         };
@@ -581,10 +648,17 @@ impl RecordPages {
         values.push(Some((size.as_str(), Payload::AsWritten)));
         let request = Request::new(spec, Target::Device(&self.device), None, &values)?;
         let params = request.into_params(self.client.iot_instance_id());
-        let r = self
-            .client
-            .paced_call(spec.name, spec.qps.into(), params, &self.call)
-            .await?;
+        Ok(Some(PageRequest::new(
+            &self.client,
+            &self.call,
+            spec.name,
+            spec.qps.into(),
+            params,
+        )))
+    }
+
+    /// Reads a page's answer: its records.
+    pub(crate) fn answered(&mut self, r: &CallResult) -> Vec<DeviceRecord> {
         self.requests += 1;
         let list_name = match self.kind {
             RecordKind::Events { .. } => "EventInfo",
@@ -612,7 +686,7 @@ impl RecordPages {
             .and_then(|t| parse_i64(&t))
             .filter(|_| valid);
         self.paging.answered(next);
-        Ok(Some(records))
+        records
     }
 
     /// Every record left, every page read.

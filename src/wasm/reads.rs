@@ -16,9 +16,9 @@ use super::iot_client::IotClient;
 use super::js::{check_keys, get, invalid, opt_bool, opt_number, opt_string, opt_timeout, present};
 use super::{number, promise, record, text};
 use crate::client::{
-    CallOptions, Client, Device, DeviceDetail, DeviceInfo, DeviceListOptions, DevicePages,
-    DeviceRecord, DeviceStatus, Error, HistoryOptions, HistoryPages, PropertyPoint, RecordPages,
-    TaskPages,
+    CallOptions, CallResult, Client, Device, DeviceDetail, DeviceInfo, DeviceListOptions,
+    DevicePages, DeviceRecord, DeviceStatus, Error, HistoryOptions, HistoryPages, PageRequest,
+    PropertyPoint, RecordPages, TaskPages,
 };
 use crate::core::thing_model::{DataKind, ThingModel};
 
@@ -178,25 +178,69 @@ impl ReadIterator {
     }
 }
 
+/// One `next()`: a device or task read before, or the next page's request sent (every read's
+/// through one `PageRequest::send`) and its answer read.
 async fn step(r: &mut Reader) -> Result<Option<JsValue>, Error> {
-    match r {
-        Reader::Devices(pages) => Ok(pages.next().await?.map(|d| device_out(&d, None))),
-        Reader::Properties {
-            pages,
-            client,
-            typing,
-            model,
-        } => {
-            if let Some(pk) = typing.take() {
-                *model = Some(client.thing_model(&pk).await?);
-            }
-            Ok(pages
-                .next_page()
-                .await?
-                .map(|page| points_out(&page, model.as_deref())))
+    if let Reader::Properties {
+        client,
+        typing,
+        model,
+        ..
+    } = r
+    {
+        if let Some(pk) = typing.take() {
+            *model = Some(client.thing_model(&pk).await?);
         }
-        Reader::Records(pages) => Ok(pages.next_page().await?.map(|page| records_out(&page))),
-        Reader::Tasks(pages) => Ok(pages.next().await?.map(|t| super::jobs::task(&t))),
+    }
+    loop {
+        if let Some(v) = r.ready() {
+            return Ok(Some(v));
+        }
+        let Some(page) = r.request()? else {
+            return Ok(None);
+        };
+        let answer = page.send().await?;
+        if let Some(v) = r.answered(&answer) {
+            return Ok(Some(v));
+        }
+    }
+}
+
+impl Reader {
+    /// A device or task read before, without a request.
+    fn ready(&mut self) -> Option<JsValue> {
+        match self {
+            Reader::Devices(pages) => pages.pop().map(|d| device_out(&d, None)),
+            Reader::Tasks(pages) => pages.pop().map(|t| super::jobs::task(&t)),
+            Reader::Properties { .. } | Reader::Records(_) => None,
+        }
+    }
+
+    fn request(&mut self) -> Result<Option<PageRequest<'_>>, Error> {
+        match self {
+            Reader::Devices(pages) => Ok(pages.request()),
+            Reader::Properties { pages, .. } => pages.request(),
+            Reader::Records(pages) => pages.request(),
+            Reader::Tasks(pages) => pages.request(),
+        }
+    }
+
+    /// A page of points or records; `None` when the answer's devices or tasks were buffered.
+    fn answered(&mut self, answer: &CallResult) -> Option<JsValue> {
+        match self {
+            Reader::Devices(pages) => {
+                pages.answered(answer);
+                None
+            }
+            Reader::Properties { pages, model, .. } => {
+                Some(points_out(&pages.answered(answer), model.as_deref()))
+            }
+            Reader::Records(pages) => Some(records_out(&pages.answered(answer))),
+            Reader::Tasks(pages) => {
+                pages.answered(answer);
+                None
+            }
+        }
     }
 }
 
