@@ -48,6 +48,16 @@ impl<'a> PageRequest<'a> {
         }
     }
 
+    /// A request of `spec`'s action, at its documented QPS.
+    fn of(
+        client: &'a Client,
+        options: &'a CallOptions,
+        spec: &'static action::ActionSpec,
+        params: Params,
+    ) -> Self {
+        Self::new(client, options, spec.name, spec.qps.into(), params)
+    }
+
     /// Sends it, paced by the action's QPS through the client's rate window.
     pub(crate) async fn send(self) -> Result<CallResult, Error> {
         self.client
@@ -435,11 +445,10 @@ impl HistoryPages {
                 ));
             }
         }
-        Ok(Some(PageRequest::new(
+        Ok(Some(PageRequest::of(
             &self.client,
             &self.call,
-            spec.name,
-            spec.qps.into(),
+            spec,
             params,
         )))
     }
@@ -648,11 +657,10 @@ impl RecordPages {
         values.push(Some((size.as_str(), Payload::AsWritten)));
         let request = Request::new(spec, Target::Device(&self.device), None, &values)?;
         let params = request.into_params(self.client.iot_instance_id());
-        Ok(Some(PageRequest::new(
+        Ok(Some(PageRequest::of(
             &self.client,
             &self.call,
-            spec.name,
-            spec.qps.into(),
+            spec,
             params,
         )))
     }
