@@ -496,8 +496,9 @@ impl TaskPages {
         if let Some(s) = self.status {
             p.push(("Status".into(), s.as_str().into()));
         }
-        if let Some(t) = self.next_token.take() {
-            p.push(("NextToken".into(), t));
+        // Kept until the answer replaces it: a page that failed is asked for again.
+        if let Some(t) = &self.next_token {
+            p.push(("NextToken".into(), t.clone()));
         }
         Ok(Some(PageRequest::new(
             &self.client,

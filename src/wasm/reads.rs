@@ -216,6 +216,7 @@ impl Reader {
         }
     }
 
+    /// The next page's request, `None` after the last page.
     fn request(&mut self) -> Result<Option<PageRequest<'_>>, Error> {
         match self {
             Reader::Devices(pages) => Ok(pages.request()),

@@ -45,6 +45,36 @@ test('a job over the whole product: every lamp\'s task ends, the offline one TIM
   c.free();
 });
 
+test('a tasks() page that was refused is asked for again: no task lost, none read twice', async () => {
+  const c = await client();
+  const { jobId } = await c.createJob({ name: 'blink_twice', productKey: PK, identifier: 'Blink', args: { times: 1 } });
+  await untilEnded(c, jobId);
+  const tasks = c.tasks(jobId, { pageSize: 6 });
+  const seen = [];
+  for (let i = 0; i < 6; i++) seen.push((await tasks.next()).value);
+  // The second page's ListTask refused once, as the platform refuses a request (not retried).
+  const real = globalThis.fetch;
+  let refused = 0;
+  globalThis.fetch = async (request) => {
+    if (!refused && (await request.clone().text()).includes('Action=ListTask')) {
+      refused++;
+      const body = { RequestId: 'refused-once', Success: false, Code: 'iot.job.QueryFailed', Message: 'refused once' };
+      return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } });
+    }
+    return real(request);
+  };
+  try {
+    await assert.rejects(tasks.next(), /refused once/);
+  } finally {
+    globalThis.fetch = real;
+  }
+  assert.equal(refused, 1);
+  for (let r = await tasks.next(); !r.done; r = await tasks.next()) seen.push(r.value);
+  assert.equal(seen.length, 21);
+  assert.equal(new Set(seen.map((t) => t.taskId)).size, 21, 'each task once');
+  c.free();
+});
+
 test('a property set over a device list, cancelled while it rolls out', async () => {
   const c = await client({ checkArgs: true });
   const targets = Array.from({ length: 20 }, (_, i) => ({ productKey: PK, deviceName: `lamp-${String(i + 1).padStart(2, '0')}` }));
