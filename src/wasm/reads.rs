@@ -188,8 +188,10 @@ async fn step(r: &mut Reader) -> Result<Option<JsValue>, Error> {
         ..
     } = r
     {
-        if let Some(pk) = typing.take() {
-            *model = Some(client.thing_model(&pk).await?);
+        // Dropped once the model is read: a failed read is tried again by the next `next()`.
+        if let Some(pk) = typing.as_deref() {
+            *model = Some(client.thing_model(pk).await?);
+            *typing = None;
         }
     }
     loop {

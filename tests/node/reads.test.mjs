@@ -130,6 +130,41 @@ test('propertyHistory() of one property: the points the emulator holds, typed, o
   assert.deepEqual(newest.map((p) => p.time), points.map((p) => p.time).reverse());
 });
 
+test('a refused read is asked for again by the next next(): the thing model, then a page, none skipped', async () => {
+  await control('reset');
+  const to = Date.now();
+  const from = to - HOUR;
+  const all = (await collect((await client()).propertyHistory(lamp(1), 'Temperature', { from, to, pageSize: 7 }))).flat();
+  // A new client (thing models are kept per client): its QueryThingModel refused once, then the
+  // second page once, as the platform refuses a request (not retried).
+  const pages = (await client()).propertyHistory(lamp(1), 'Temperature', { from, to, pageSize: 7 });
+  const refuse = ['QueryThingModel', 'QueryDevicePropertyData'];
+  let asked = 0;
+  const real = globalThis.fetch;
+  globalThis.fetch = async (request) => {
+    const action = /Action=(\w+)/.exec(await request.clone().text())?.[1];
+    if (action === 'QueryDevicePropertyData') asked++;
+    if (action === refuse[0] && (action === 'QueryThingModel' || asked === 2)) {
+      refuse.shift();
+      const body = { RequestId: 'refused-once', Success: false, Code: 'iot.common.QueryFailed', Message: 'refused once' };
+      return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } });
+    }
+    return real(request);
+  };
+  const got = [];
+  try {
+    await assert.rejects(pages.next(), /refused once/);
+    got.push(...(await pages.next()).value);
+    await assert.rejects(pages.next(), /refused once/);
+  } finally {
+    globalThis.fetch = real;
+  }
+  assert.deepEqual(refuse, []);
+  for (let r = await pages.next(); !r.done; r = await pages.next()) got.push(...r.value);
+  assert.deepEqual(got.map((p) => p.time), all.map((p) => p.time));
+  assert.ok(got.every((p) => typeof p.value === 'number'), 'typed by the model read on the second try');
+});
+
 test('propertyHistory() of several properties reads QueryDevicePropertiesData, its reversed range handled', async () => {
   await control('reset');
   const c = await client();
