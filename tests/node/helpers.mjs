@@ -36,6 +36,22 @@ const extras = await import(join(pkgDir, 'extras.js'));
 extras.loadExtrasSync({ module: readFileSync(join(pkgDir, 'thingcall_extras_bg.wasm')) });
 
 export const DEMO = { accessKeyId: 'thingcall-demo', accessKeySecret: 'thingcall-demo-secret' };
+
+/** The action a request the package sends names: V3's `x-acs-action` header, or V1's `Action`
+ * parameter (in the form body, or the query of a GET). */
+export async function actionOf(request) {
+  const v3 = request.headers.get('x-acs-action');
+  if (v3) return v3;
+  const wire = request.method === 'GET' ? new URL(request.url).search : await request.clone().text();
+  return new URLSearchParams(wire).get('Action');
+}
+
+/** An answer as the platform gives when it refuses a request (HTTP 400: not retried). */
+export function refusal(message) {
+  const body = { RequestId: 'refused', Success: false, Code: 'iot.common.QueryFailed', Message: message };
+  return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } });
+}
+
 export const PK = 'a1LampDemo0';
 
 let emulator = null;

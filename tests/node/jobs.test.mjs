@@ -3,7 +3,7 @@
 // tasks() as an async iterator over ListTask pages, cancelJob, checkArgs, and bad input.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { client, control, deviceLog, emulatorUrl, PK, rejection } from './helpers.mjs';
+import { actionOf, client, control, deviceLog, emulatorUrl, PK, refusal, rejection } from './helpers.mjs';
 
 const stats = async () => (await fetch(`${await emulatorUrl()}/_emulator/stats`)).json();
 
@@ -56,10 +56,9 @@ test('a tasks() page that was refused is asked for again: no task lost, none rea
   const real = globalThis.fetch;
   let refused = 0;
   globalThis.fetch = async (request) => {
-    if (!refused && (await request.clone().text()).includes('Action=ListTask')) {
+    if (!refused && (await actionOf(request)) === 'ListTask') {
       refused++;
-      const body = { RequestId: 'refused-once', Success: false, Code: 'iot.job.QueryFailed', Message: 'refused once' };
-      return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } });
+      return refusal('refused once');
     }
     return real(request);
   };

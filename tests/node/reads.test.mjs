@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, startEmulator } from '../../scripts/lib.mjs';
-import { thingcall, emulatorUrl, control, DEMO, PK } from './helpers.mjs';
+import { actionOf, thingcall, emulatorUrl, control, DEMO, PK, refusal } from './helpers.mjs';
 
 const { IotClient } = thingcall;
 const HOUR = 3_600_000;
@@ -142,12 +142,11 @@ test('a refused read is asked for again by the next next(): the thing model, the
   let asked = 0;
   const real = globalThis.fetch;
   globalThis.fetch = async (request) => {
-    const action = /Action=(\w+)/.exec(await request.clone().text())?.[1];
+    const action = await actionOf(request);
     if (action === 'QueryDevicePropertyData') asked++;
     if (action === refuse[0] && (action === 'QueryThingModel' || asked === 2)) {
       refuse.shift();
-      const body = { RequestId: 'refused-once', Success: false, Code: 'iot.common.QueryFailed', Message: 'refused once' };
-      return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } });
+      return refusal('refused once');
     }
     return real(request);
   };
