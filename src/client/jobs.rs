@@ -465,7 +465,8 @@ pub struct TaskPages {
 }
 
 impl TaskPages {
-    /// The next task, `None` after the last.
+    /// The next task, `None` after the last. After an `Err` the listing stays where it was:
+    /// the next call asks for the same page again.
     pub async fn next(&mut self) -> Result<Option<Task>, Error> {
         loop {
             if let Some(t) = self.pop() {

@@ -177,7 +177,8 @@ fn device_info(v: &wasm_bindgen::JsValue, product_key: &str) -> DeviceInfo {
 }
 
 impl DevicePages {
-    /// The next device, `None` after the last.
+    /// The next device, `None` after the last. After an `Err` the listing stays where it was:
+    /// the next call asks for the same page again.
     pub async fn next(&mut self) -> Result<Option<DeviceInfo>, Error> {
         loop {
             if let Some(d) = self.pop() {
@@ -389,7 +390,8 @@ impl HistoryPages {
         self.groups.len() == 1 && self.groups[0].len() == 1
     }
 
-    /// The next page's points (in the order asked), `None` after the last.
+    /// The next page's points (in the order asked), `None` after the last. After an `Err` the
+    /// reading stays where it was: the next call asks for the same page again.
     pub async fn next_page(&mut self) -> Result<Option<Vec<PropertyPoint>>, Error> {
         let Some(page) = self.request()? else {
             return Ok(None);
@@ -623,7 +625,8 @@ pub struct RecordPages {
 }
 
 impl RecordPages {
-    /// The next page's records (in the order asked), `None` after the last.
+    /// The next page's records (in the order asked), `None` after the last. After an `Err` the
+    /// reading stays where it was: the next call asks for the same page again.
     pub async fn next_page(&mut self) -> Result<Option<Vec<DeviceRecord>>, Error> {
         let Some(page) = self.request()? else {
             return Ok(None);
