@@ -1,7 +1,7 @@
 //! Bulk calls across a fleet: one service call or property set on many devices, as many calls
 //! in flight as `concurrency` allows, started no faster than the rate window of the client
-//! ([`crate::core::bulk::RateWindow`], shared by every bulk call of that action) allows, and
-//! slower after throttling. One entry per target, in order; a device's failure is its entry's
+//! ([`crate::core::bulk::RateWindow`], shared by every bulk call of that action) allows (a
+//! call's retries too), and slower after throttling. One entry per target, in order; a device's failure is its entry's
 //! error, never the whole call's. With `batch`, the platform's batch actions carry up to 100
 //! devices per request.
 
@@ -43,8 +43,9 @@ pub type OnProgress = Rc<dyn Fn(Progress)>;
 pub struct BulkOptions {
     /// Calls in flight at once (1 to 256; 16 by default).
     pub concurrency: u32,
-    /// Calls started per second at most (the platform's limit by default: 500 for
-    /// `InvokeThingService` and `SetDeviceProperty`, 10 for the batch actions; never above it).
+    /// Requests started per second at most, retries included (the platform's limit by default:
+    /// 500 for `InvokeThingService` and `SetDeviceProperty`, 10 for the batch actions; never
+    /// above it).
     pub qps: Option<f64>,
     /// Stops starting calls when it fires: the calls in flight settle, the rest are `not_sent`.
     pub signal: Option<AbortSignal>,
@@ -268,7 +269,7 @@ impl Run {
     }
 
     /// Waits for the rate window to let one more call start; `None` when aborted first.
-    async fn admitted(&self) -> Option<Admitted> {
+    async fn admitted(&self) -> Option<Admitted<'_>> {
         self.client
             .pace(self.action, self.qps, self.options.signal.as_ref())
             .await
@@ -301,10 +302,9 @@ impl Run {
                     return;
                 };
                 let throttles = self.client.inner.throttles.get();
-                let went_out = || admitted.went_out(&self.client);
                 r = self
                     .client
-                    .send_with(self.action, params.clone(), &self.call, Some(&went_out))
+                    .send_with(self.action, params.clone(), &self.call, Some(&admitted))
                     .await;
                 let now = now_ms();
                 let throttled = self.client.inner.throttles.get() != throttles;

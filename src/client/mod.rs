@@ -546,18 +546,18 @@ impl Client {
         self.call_with(action, params, options, None)
     }
 
-    /// [`Client::call`], with `went_out` run once the first attempt's request went out.
+    /// [`Client::call`], each attempt paced by `pacing`.
     pub(crate) async fn call_with(
         &self,
         action: &str,
         params: Params,
         options: &CallOptions,
-        went_out: Option<&dyn Fn()>,
+        pacing: Option<&dyn Pacing>,
     ) -> Result<CallResult, Error> {
         if action.is_empty() {
             return Err(Error::invalid("call: action is required"));
         }
-        let (meta, body) = self.send_with(action, params, options, went_out).await?;
+        let (meta, body) = self.send_with(action, params, options, pacing).await?;
         Ok(CallResult::new(meta, body))
     }
 
@@ -924,16 +924,16 @@ impl Client {
         self.send_with(action, params, options, None)
     }
 
-    /// [`Client::send`], with `went_out` run once the first attempt's request went out
-    /// (`fetch` called).
+    /// [`Client::send`] for a call that its caller's rate window admitted: each attempt after
+    /// the first waits for the window too, and each tells the window when it went out.
     pub(crate) fn send_with<'a>(
         &'a self,
         action: &'a str,
         params: Params,
         options: &'a CallOptions,
-        went_out: Option<&'a dyn Fn()>,
+        pacing: Option<&'a dyn Pacing>,
     ) -> SendFuture<'a> {
-        Box::pin(self.send_unboxed(action, params, options, went_out))
+        Box::pin(self.send_unboxed(action, params, options, pacing))
     }
 
     async fn send_unboxed(
@@ -941,7 +941,7 @@ impl Client {
         action: &str,
         params: Params,
         options: &CallOptions,
-        mut went_out: Option<&dyn Fn()>,
+        pacing: Option<&dyn Pacing>,
     ) -> Result<(CallMeta, Body), Error> {
         check_params(&params).map_err(|e| Error::invalid(e.message()))?;
         requests::check_call(action, &params)?;
@@ -982,7 +982,7 @@ impl Client {
             attempts.begin();
             let sent = inner
                 .transport
-                .send(&wire, headers.as_ref(), deadline.signal(), went_out.take())
+                .send(&wire, headers.as_ref(), deadline.signal(), pacing)
                 .await;
             if deadline.passed() {
                 return Err(cut(&attempts, true));
@@ -992,7 +992,11 @@ impl Client {
                 Judged::Failed(e) => return Err(e),
                 Judged::Retry(after_ms) => {
                     deadline.sleep(after_ms).await;
-                    if deadline.passed() {
+                    let admitted = match pacing {
+                        Some(p) => p.admit_again(deadline.signal()).await,
+                        None => true,
+                    };
+                    if !admitted || deadline.passed() {
                         return Err(cut(&attempts, false));
                     }
                 }
@@ -1349,6 +1353,19 @@ fn secret_texts(signer: &Option<Signer>) -> Vec<&str> {
 }
 
 /// A call in flight ([`Client::send`]).
+/// What a call admitted by a rate window asks of it while it runs (the paced calls: bulk calls,
+/// jobs, paged reads).
+pub(crate) trait Pacing {
+    /// Waits for the window to let another attempt (a retry) start, under `signal`; `false`
+    /// when it fired first.
+    fn admit_again<'a>(
+        &'a self,
+        signal: &'a AbortSignal,
+    ) -> Pin<Box<dyn Future<Output = bool> + 'a>>;
+    /// The attempt's request went out (`fetch` called): its start in the window moves to now.
+    fn went_out(&self);
+}
+
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(CallMeta, Body), Error>> + 'a>>;
 
 /// What comes of one attempt.

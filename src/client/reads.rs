@@ -4,8 +4,8 @@
 //! groups of 100 ([`Client::device_details`], `BatchQueryDeviceDetail`), and properties'
 //! history ([`Client::property_history`]: `QueryDevicePropertyData` for one,
 //! `QueryDevicePropertiesData` for up to 10 at a time). Every page is paced by the action's
-//! documented QPS through the client's rate window, has the client's deadline, and is retried as
-//! a read (it is idempotent).
+//! documented QPS through the client's rate window (its retries too), has the client's deadline,
+//! and is retried as a read (it is idempotent).
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestInit};
 
+use super::Pacing;
 use crate::core::HttpMethod;
 
 #[wasm_bindgen(module = "/js/fetch_guard.js")]
@@ -121,8 +122,8 @@ impl Transport {
         self.method
     }
 
-    /// Sends `wire` (the signed query or form body) under `signal`; `went_out` runs once `fetch`
-    /// has been called. `Err` holds what `fetch` (or reading the body) failed with: the request may
+    /// Sends `wire` (the signed query or form body) under `signal`; `pacing` is told once
+    /// `fetch` has been called. `Err` holds what `fetch` (or reading the body) failed with: the request may
     /// have arrived.
     /// Boxed, so that its two callers (the call loop, the self-test's probe) share one state
     /// machine in the wasm.
@@ -131,9 +132,9 @@ impl Transport {
         wire: &'a str,
         headers: Option<&'a JsValue>,
         signal: &'a AbortSignal,
-        went_out: Option<&'a dyn Fn()>,
+        pacing: Option<&'a dyn Pacing>,
     ) -> Pin<Box<dyn Future<Output = Result<HttpAnswer, String>> + 'a>> {
-        Box::pin(self.send_unboxed(wire, headers, signal, went_out))
+        Box::pin(self.send_unboxed(wire, headers, signal, pacing))
     }
 
     /// `headers`: a signature V3 request's (the form's `Content-Type` among them for POST).
@@ -142,7 +143,7 @@ impl Transport {
         wire: &str,
         headers: Option<&JsValue>,
         signal: &AbortSignal,
-        went_out: Option<&dyn Fn()>,
+        pacing: Option<&dyn Pacing>,
     ) -> Result<HttpAnswer, String> {
         let init = RequestInit::new();
         init.set_signal(Some(signal));
@@ -167,7 +168,7 @@ impl Transport {
             }
         }
         .map_err(|e| describe(&e))?;
-        let response = guarded(gloo_net::http::Request::from(request).send(), went_out)
+        let response = guarded(gloo_net::http::Request::from(request).send(), pacing)
             .await
             .map_err(|e| match e {
                 gloo_net::Error::JsError(e) => e.message,
@@ -198,8 +199,8 @@ impl Transport {
 }
 
 /// `fut`'s first poll (where gloo-net calls `fetch`) with the global `fetch` guarded; then
-/// `went_out`.
-async fn guarded<F: Future>(fut: F, went_out: Option<&dyn Fn()>) -> F::Output {
+/// `pacing` is told the request went out.
+async fn guarded<F: Future>(fut: F, pacing: Option<&dyn Pacing>) -> F::Output {
     let mut fut = pin!(fut);
     let first = core::future::poll_fn(|cx| {
         guard_fetch(true);
@@ -208,8 +209,8 @@ async fn guarded<F: Future>(fut: F, went_out: Option<&dyn Fn()>) -> F::Output {
         Poll::Ready(r)
     })
     .await;
-    if let Some(went_out) = went_out {
-        went_out();
+    if let Some(pacing) = pacing {
+        pacing.went_out();
     }
     match first {
         Poll::Ready(out) => out,

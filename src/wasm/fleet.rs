@@ -44,7 +44,7 @@ export interface BulkProgress {
 export interface BulkOptions {
   /** Calls in flight at once, 1 to 256. Default 16. */
   concurrency?: number;
-  /** Calls started in any one second at most (shared by every bulk call of the client, slower after throttling). Default and maximum: the platform's limit, 500 (10 with `batch`). */
+  /** Requests started in any one second at most, a call's retries included (shared by every bulk call of the client, slower after throttling). Default and maximum: the platform's limit, 500 (10 with `batch`). */
   qps?: number;
   /** Stops starting calls: those in flight settle, the rest are `not_sent` (`Aborted`). */
   signal?: AbortSignal;
@@ -235,8 +235,8 @@ impl IotClient {
     }
 
     /// Calls a service on many devices (`InvokeThingService` each), `concurrency` at a time and
-    /// no more than `qps` started in any second (shared by every bulk call of this client,
-    /// slower after throttling). Resolves with one entry per target, in order (`{ target, ok,
+    /// no more than `qps` requests started in any second, retries included (shared by every bulk
+    /// call of this client, slower after throttling). Resolves with one entry per target, in order (`{ target, ok,
     /// value }` or `{ target, ok: false, error }`); a device's failure is its entry's, never a
     /// rejection. Aborting stops new calls: those in flight settle, the rest are `not_sent`.
     /// With `batch: true`, one `InvokeThingsService` per 100 devices (asynchronous services).

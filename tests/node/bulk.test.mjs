@@ -1,7 +1,7 @@
 // Bulk calls against the emulator: invokeMany and setPropertyMany give one entry per target in
-// order and never reject for a device's failure; the rate window holds; throttling is survived;
-// an abort stops new calls and lets those in flight settle; batch mode groups by 100; bad options
-// are refused before anything is sent.
+// order and never reject for a device's failure; the rate window holds, retries included;
+// throttling is survived; an abort stops new calls and lets those in flight settle; batch mode
+// groups by 100; bad options are refused before anything is sent.
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { thingcall, client, control, deviceLog, emulatorUrl, DEMO, PK, rejection } from './helpers.mjs';
@@ -122,6 +122,20 @@ test('a call counts in the rate window from when it went out, not from its turn'
   assert.equal(starts.length, 50);
   const most = maxPerSecond(starts);
   assert.ok(most <= 40, `${most} started in one second at qps 40`);
+  c.free();
+});
+
+test('a retry is admitted by the rate window too', async () => {
+  // The first 20 requests are refused with ServiceUnavailable (nothing ran) and sent again: each
+  // retry waits for the window beside the 20 calls not started yet, so no second has more than 20.
+  await control('faults', { errorNext: 20 });
+  const c = await client({ retry: { baseDelayMs: 50, maxDelayMs: 100 } });
+  const [entries, starts] = await recordingStarts(() => c.invokeMany(lamps(40), { identifier: 'Echo' }, { qps: 20, concurrency: 40 }));
+  assert.ok(entries.every((e) => e.ok), entries.find((e) => !e.ok)?.error?.message);
+  assert.equal(entries.filter((e) => e.value.attempts === 2).length, 20);
+  assert.equal(starts.length, 60);
+  const most = maxPerSecond(starts);
+  assert.ok(most <= 20, `${most} requests went out in one second at qps 20`);
   c.free();
 });
 
