@@ -75,9 +75,10 @@ import { root } from '../../scripts/lib.mjs';
 // made once (its rate back): 51,032 and 110,273; from the core's `SignedStages`: 51,045 and
 // 110,286; the paged reads' requests sent through one function: 51,007 and 109,669; a job's
 // NextToken kept until its answer: both 109,653; a history's thing model tried again: 109,614;
-// a paced call's retries admitted by its rate window: 51,092 and 109,960.
+// a paced call's retries admitted by its rate window: 51,092 and 109,960; `signRpc`'s stages
+// as one string: 51,045 and 109,921.
 const CEILING_FIRST = 51_200;
-const CEILING_BOTH = 110_050;
+const CEILING_BOTH = 110_000;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
 // diagnosis, `signRpc`) loads at most what AWS's browser client for the same job weighs
 // (`@aws-sdk/client-iot-data-plane`, bundled, gzip -9); both entries together at most 100 KB.
