@@ -1,9 +1,9 @@
 //! Bulk calls across a fleet: one service call or property set on many devices, as many calls
 //! in flight as `concurrency` allows, started no faster than the rate window of the client
 //! ([`crate::core::bulk::RateWindow`], shared by every bulk call of that action) allows (a
-//! call's retries too), and slower after throttling. One entry per target, in order; a device's failure is its entry's
-//! error, never the whole call's. With `batch`, the platform's batch actions carry up to 100
-//! devices per request.
+//! call's retries too), and slower after throttling. One entry per target, in order; a
+//! device's failure is its entry's error, never the whole call's. With `batch`, the platform's
+//! batch actions carry up to 100 devices per request.
 
 use alloc::rc::Rc;
 use alloc::string::String;

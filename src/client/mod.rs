@@ -1352,7 +1352,6 @@ fn secret_texts(signer: &Option<Signer>) -> Vec<&str> {
     out
 }
 
-/// A call in flight ([`Client::send`]).
 /// What a call admitted by a rate window asks of it while it runs (the paced calls: bulk calls,
 /// jobs, paged reads).
 pub(crate) trait Pacing {
@@ -1366,6 +1365,7 @@ pub(crate) trait Pacing {
     fn went_out(&self);
 }
 
+/// A call in flight ([`Client::send`]).
 type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(CallMeta, Body), Error>> + 'a>>;
 
 /// What comes of one attempt.

@@ -123,8 +123,8 @@ impl Transport {
     }
 
     /// Sends `wire` (the signed query or form body) under `signal`; `pacing` is told once
-    /// `fetch` has been called. `Err` holds what `fetch` (or reading the body) failed with: the request may
-    /// have arrived.
+    /// `fetch` has been called. `Err` holds what `fetch` (or reading the body) failed with: the
+    /// request may have arrived.
     /// Boxed, so that its two callers (the call loop, the self-test's probe) share one state
     /// machine in the wasm.
     pub fn send<'a>(

@@ -236,9 +236,9 @@ impl IotClient {
 
     /// Calls a service on many devices (`InvokeThingService` each), `concurrency` at a time and
     /// no more than `qps` requests started in any second, retries included (shared by every bulk
-    /// call of this client, slower after throttling). Resolves with one entry per target, in order (`{ target, ok,
-    /// value }` or `{ target, ok: false, error }`); a device's failure is its entry's, never a
-    /// rejection. Aborting stops new calls: those in flight settle, the rest are `not_sent`.
+    /// call of this client, slower after throttling). Resolves with one entry per target, in
+    /// order (`{ target, ok, value }` or `{ target, ok: false, error }`); a device's failure is
+    /// its entry's, never a rejection. Aborting stops new calls: those in flight settle, the rest are `not_sent`.
     /// With `batch: true`, one `InvokeThingsService` per 100 devices (asynchronous services).
     #[wasm_bindgen(js_name = invokeMany, unchecked_return_type = "Promise<BulkEntry<InvokeThingServiceResult | CallResult>[]>")]
     pub fn invoke_many(
