@@ -34,7 +34,7 @@ impl ProvidedCredentials {
     /// `AccessKeySecret`, `SecurityToken`, `Expiration`), as a backend relays them or a client
     /// gets them from `call("AssumeRole", ...)`; `None` when the answer has no key.
     pub fn from_assume_role(body: &super::Body) -> Option<Self> {
-        let field = |k: &str| body.text_at(&["Credentials", k]).filter(|s| !s.is_empty());
+        let field = |k: &'static str| body.text_of(&["Credentials", k]).filter(|s| !s.is_empty());
         Some(Self {
             access_key_id: field("AccessKeyId")?,
             access_key_secret: field("AccessKeySecret")?.into(),

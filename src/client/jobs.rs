@@ -219,7 +219,7 @@ fn is_job_name(name: &str) -> bool {
     (4..=30).contains(&crate::core::json::char_count(name))
 }
 
-fn count(body: &Body, key: &str) -> u32 {
+fn count(body: &Body, key: &'static str) -> u32 {
     body.at(&["Data", key]).as_f64().unwrap_or(0.0) as u32
 }
 
@@ -380,7 +380,7 @@ impl Client {
         self.instance_param(&request.iot_instance_id, &mut p);
         let r = self.job_call("CreateJob", p).await?;
         Ok(JobCreated {
-            job_id: r.body.text_at(&["Data", "JobId"]).unwrap_or_default(),
+            job_id: r.body.text_of(&["Data", "JobId"]).unwrap_or_default(),
             meta: r.meta,
         })
     }
@@ -402,11 +402,11 @@ impl Client {
         let b = &job.body;
         Ok(JobInfo {
             job_id: b
-                .text_at(&["Data", "JobId"])
+                .text_of(&["Data", "JobId"])
                 .unwrap_or_else(|| job_id.into()),
-            name: b.text_at(&["Data", "JobName"]).unwrap_or_default(),
-            status: b.text_at(&["Data", "Status"]).unwrap_or_default(),
-            kind: b.text_at(&["Data", "Type"]).unwrap_or_default(),
+            name: b.text_of(&["Data", "JobName"]).unwrap_or_default(),
+            status: b.text_of(&["Data", "Status"]).unwrap_or_default(),
+            kind: b.text_of(&["Data", "Type"]).unwrap_or_default(),
             statistics: JobStatistics {
                 total: count(&stats, "Total"),
                 queued: count(&stats, "Queued"),
@@ -515,7 +515,7 @@ impl TaskPages {
         let list = at(r.body.value(), &["Data", "Data", "Task"]);
         if Array::is_array(&list) {
             for t in Array::from(&list).iter() {
-                let field = |k: &str| text(&at(&t, &[k])).unwrap_or_default();
+                let field = |k: &'static str| text(&at(&t, &[k])).unwrap_or_default();
                 let status_name = field("Status");
                 let some = |s: String| Some(s).filter(|s| !s.is_empty());
                 self.buffer.push(Task {
@@ -534,7 +534,7 @@ impl TaskPages {
         }
         self.next_token = r
             .body
-            .text_at(&["Data", "NextToken"])
+            .text_of(&["Data", "NextToken"])
             .filter(|t| !t.is_empty());
         self.done = self.next_token.is_none();
     }

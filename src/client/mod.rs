@@ -22,6 +22,7 @@ mod error;
 mod jobs;
 #[cfg(feature = "fleet")]
 mod model;
+mod names;
 mod pace;
 mod reads;
 mod requests;
@@ -60,6 +61,7 @@ pub use jobs::{
 };
 #[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use model::js_number;
+pub(crate) use names::js_name;
 #[cfg(all(target_arch = "wasm32", feature = "js", feature = "fleet"))]
 pub(crate) use reads::PageRequest;
 pub use reads::{
@@ -1201,7 +1203,7 @@ impl Client {
                 if body.is_none() {
                     note = Some(http.not_envelope_note());
                 }
-                let field = |k: &str| {
+                let field = |k: &'static str| {
                     body.and_then(|b| results::text(&results::at(b, &[k])))
                         .unwrap_or_default()
                 };

@@ -50,7 +50,7 @@ impl Client {
             .await?;
         let text = r
             .body
-            .text_at(&["Data", "ThingModelJson"])
+            .text_of(&["Data", "ThingModelJson"])
             .unwrap_or_default();
         let model = ThingModel::from_tsl_text(&text, &js_number).map_err(|e| {
             Error::invalid(concat(&[

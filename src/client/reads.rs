@@ -152,7 +152,7 @@ pub struct DevicePages {
 }
 
 fn device_info(v: &wasm_bindgen::JsValue, product_key: &str) -> DeviceInfo {
-    let field = |k: &str| text(&at(v, &[k])).unwrap_or_default();
+    let field = |k: &'static str| text(&at(v, &[k])).unwrap_or_default();
     let status_name = {
         let s = field("DeviceStatus");
         if s.is_empty() {
@@ -240,7 +240,7 @@ impl DevicePages {
         if total.is_some_and(|t| t >= action::QUERY_DEVICE_LARGE_PRODUCT) {
             self.qps = action::QUERY_DEVICE_LARGE_PRODUCT_QPS;
         }
-        let token = r.body.text_at(&["NextToken"]);
+        let token = r.body.text_of(&["NextToken"]);
         self.paging.answered(got, total, token);
     }
 }
@@ -320,7 +320,7 @@ impl Client {
             let list = r.body.at(&["Data", "Data"]);
             if Array::is_array(&list) {
                 for d in Array::from(&list).iter() {
-                    let field = |k: &str| text(&at(&d, &[k])).unwrap_or_default();
+                    let field = |k: &'static str| text(&at(&d, &[k])).unwrap_or_default();
                     out.push(DeviceDetail {
                         info: device_info(&d, product_key),
                         firmware_version: field("FirmwareVersion"),
@@ -500,7 +500,7 @@ impl HistoryPages {
         };
         let valid = body.at(&path("NextValid")).as_bool() == Some(true);
         let next = body
-            .text_at(&path("NextTime"))
+            .text_of(&path("NextTime"))
             .and_then(|t| parse_i64(&t))
             .filter(|_| valid);
         self.paging.answered(next);
@@ -679,7 +679,7 @@ impl RecordPages {
         let mut records = Vec::new();
         if Array::is_array(&list) {
             for e in Array::from(&list).iter() {
-                let field = |k: &str| text(&at(&e, &[k])).unwrap_or_default();
+                let field = |k: &'static str| text(&at(&e, &[k])).unwrap_or_default();
                 records.push(DeviceRecord {
                     time_ms: parse_i64(&field("Time")).unwrap_or(0),
                     identifier: field("Identifier"),
@@ -693,7 +693,7 @@ impl RecordPages {
         let valid = r.body.at(&["Data", "NextValid"]).as_bool() == Some(true);
         let next = r
             .body
-            .text_at(&["Data", "NextTime"])
+            .text_of(&["Data", "NextTime"])
             .and_then(|t| parse_i64(&t))
             .filter(|_| valid);
         self.paging.answered(next);

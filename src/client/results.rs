@@ -26,10 +26,19 @@ impl Body {
 
     /// The string (or number, as text) at `path` (e.g. `["Data", "MessageId"]`).
     pub fn text_at(&self, path: &[&str]) -> Option<String> {
+        let mut v = self.value.clone();
+        for k in path {
+            v = get(&v, &JsValue::from_str(k));
+        }
+        text(&v)
+    }
+
+    /// [`Body::text_at`] for the client's own names (their strings made once).
+    pub(crate) fn text_of(&self, path: &[&'static str]) -> Option<String> {
         text(&at(&self.value, path))
     }
 
-    pub(crate) fn at(&self, path: &[&str]) -> JsValue {
+    pub(crate) fn at(&self, path: &[&'static str]) -> JsValue {
         at(&self.value, path)
     }
 
@@ -41,15 +50,21 @@ impl Body {
 }
 
 /// `v[path[0]][path[1]]...`, or `undefined`.
-pub(crate) fn at(v: &JsValue, path: &[&str]) -> JsValue {
+/// Each name's JavaScript string is made once ([`super::js_name`]).
+pub(crate) fn at(v: &JsValue, path: &[&'static str]) -> JsValue {
     let mut v = v.clone();
     for k in path {
-        if !v.is_object() {
-            return JsValue::UNDEFINED;
-        }
-        v = Reflect::get(&v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        v = get(&v, &super::js_name(k));
     }
     v
+}
+
+/// `v[k]`, or `undefined` when `v` is not an object.
+fn get(v: &JsValue, k: &JsValue) -> JsValue {
+    if !v.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(v, k).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A string value, or a number (a `BigInt` too) as JavaScript writes it: an ID keeps
@@ -101,7 +116,7 @@ impl CallResult {
     /// The result of an answer (`Client::send`).
     pub(crate) fn new(meta: CallMeta, body: Body) -> Self {
         Self {
-            message_id: body.text_at(&["Data", "MessageId"]),
+            message_id: body.text_of(&["Data", "MessageId"]),
             meta,
             body,
         }
@@ -126,7 +141,7 @@ impl InvokeResult {
     /// The result of an answer (`Client::send`).
     pub(crate) fn new(meta: CallMeta, body: Body) -> Self {
         Self {
-            message_id: body.text_at(&["Data", "MessageId"]),
+            message_id: body.text_of(&["Data", "MessageId"]),
             raw_result: body.at(&["Data", "Result"]).as_string(),
             meta,
             body,
@@ -202,7 +217,7 @@ impl PropertyStatusResult {
 }
 
 fn property(p: &JsValue) -> PropertyStatus {
-    let field = |k: &str| text(&at(p, &[k])).unwrap_or_default();
+    let field = |k: &'static str| text(&at(p, &[k])).unwrap_or_default();
     let raw_value = field("Value");
     let data_type = field("DataType");
     // Blank is not a number (though `Number("")` is 0); the engine trims, as `Number` does.

@@ -39,8 +39,21 @@ extern "C" {
 }
 
 /// The request headers of a POST: made once per client, shared by its requests.
+#[wasm_bindgen]
+extern "C" {
+    /// The global `Request`.
+    #[wasm_bindgen(js_name = Request)]
+    type FetchRequest;
+    /// `new Request(url, init)` with a JavaScript string made before (web-sys's takes a `&str`,
+    /// decoded again on every call).
+    #[wasm_bindgen(catch, constructor, js_class = "Request")]
+    fn new(url: &JsValue, init: &RequestInit) -> Result<FetchRequest, JsValue>;
+}
+
 pub(crate) struct Transport {
     endpoint: String,
+    /// The endpoint's JavaScript string, the URL of every POST.
+    endpoint_js: JsValue,
     method: HttpMethod,
     form_headers: JsValue,
 }
@@ -108,6 +121,7 @@ impl Transport {
             &"application/x-www-form-urlencoded".into(),
         );
         Self {
+            endpoint_js: JsValue::from_str(&endpoint),
             endpoint,
             method,
             form_headers: headers.into(),
@@ -149,10 +163,11 @@ impl Transport {
         init.set_signal(Some(signal));
         let request = match self.method {
             HttpMethod::Post => {
-                init.set_method("POST");
+                // The method as a string made once (`set_method` decodes its `&str`).
+                let _ = Reflect::set(&init, &super::js_name("method"), &super::js_name("POST"));
                 init.set_headers(headers.unwrap_or(&self.form_headers));
                 init.set_body(&JsValue::from_str(wire));
-                web_sys::Request::new_with_str_and_init(&self.endpoint, &init)
+                FetchRequest::new(&self.endpoint_js, &init).map(JsCast::unchecked_into)
             }
             HttpMethod::Get => {
                 if let Some(h) = headers {

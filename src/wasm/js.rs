@@ -28,30 +28,9 @@ pub fn get(o: &JsValue, key: &'static str) -> JsValue {
     Reflect::get(o, &name(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-std::thread_local! {
-    /// The JavaScript strings of the property names the binding reads and writes, each made
-    /// once and found again by its address and length (they are `&'static str` literals).
-    static NAMES: core::cell::RefCell<alloc::vec::Vec<(usize, usize, JsValue)>> =
-        const { core::cell::RefCell::new(alloc::vec::Vec::new()) };
-}
-
 /// `key` as a JavaScript string, made once: reading an option or a request's field, or writing
-/// a result's, would otherwise decode a new string on every call. (A scan: there are about a
-/// hundred names, and no hash table to link.)
-pub(crate) fn name(key: &'static str) -> JsValue {
-    let at = (key.as_ptr() as usize, key.len());
-    NAMES.with(|names| {
-        let mut names = names.borrow_mut();
-        for (ptr, len, js) in names.iter() {
-            if (*ptr, *len) == at {
-                return js.clone();
-            }
-        }
-        let js = JsValue::from_str(key);
-        names.push((at.0, at.1, js.clone()));
-        js
-    })
-}
+/// a result's, would otherwise decode a new string on every call.
+pub(crate) use crate::client::js_name as name;
 
 /// `v` as a Rust string when it is a JavaScript string; `Some(Err(()))` when it holds a lone
 /// UTF-16 surrogate, which `as_string` would turn into U+FFFD (so something else would be sent).

@@ -146,8 +146,8 @@ impl Serialize for Same<'_> {
 
 /// A result's fields, written as a map (a plain object: [`SERIALIZER`]). A derived struct's
 /// field names would go through serde-wasm-bindgen's cache of names, a hash table of about
-/// 1.5 KB gzip that nothing else needs; a key here is decoded each time instead, which is
-/// nothing beside a call (`signRpc`, made far more often, names its fields once: [`stages`]).
+/// 1.5 KB gzip that nothing else needs; a key here is the binding's own string of its name,
+/// made once ([`super::js::name`]), not decoded again for every result.
 pub(super) struct Fields<M>(pub M);
 
 impl<M: SerializeMap> Fields<M> {
@@ -165,7 +165,9 @@ impl<M: SerializeMap> Fields<M> {
     /// key is a string and the value passes through, so no result carries an error path per
     /// field.
     pub fn same(&mut self, key: &'static str, v: &JsValue) {
-        let _ = self.0.serialize_entry(key, &Same(v));
+        let _ = self
+            .0
+            .serialize_entry(&Same(&super::js::name(key)), &Same(v));
     }
 
     /// `key` when `v` is there.
@@ -193,7 +195,8 @@ struct Invoke<'a> {
     message_id: &'a Option<String>,
     mode: &'static str,
     result: JsValue,
-    raw_result: &'a Option<String>,
+    /// `Data.Result` when it is a string: the engine's own.
+    raw_result: JsValue,
     code: JsValue,
     attempts: u32,
     elapsed_ms: f64,
@@ -204,9 +207,9 @@ impl Serialize for Invoke<'_> {
         let mut m = Fields::new(s)?;
         m.opt("requestId", self.request_id);
         m.opt("messageId", self.message_id);
-        m.put("mode", self.mode);
+        m.same("mode", &super::js::name(self.mode));
         m.js("result", &self.result);
-        m.opt("rawResult", self.raw_result);
+        m.js("rawResult", &self.raw_result);
         m.js("code", &self.code);
         m.put("attempts", &self.attempts);
         m.put("elapsedMs", &self.elapsed_ms);
@@ -232,7 +235,11 @@ pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
         message_id: &r.message_id,
         mode: if r.is_sync() { "sync" } else { "async" },
         result,
-        raw_result: &r.raw_result,
+        raw_result: if raw.is_string() {
+            raw
+        } else {
+            JsValue::UNDEFINED
+        },
         code,
         attempts: r.meta.attempts,
         elapsed_ms: r.meta.elapsed_ms,
