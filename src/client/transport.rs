@@ -38,7 +38,6 @@ extern "C" {
     pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// The request headers of a POST: made once per client, shared by its requests.
 #[wasm_bindgen]
 extern "C" {
     /// The global `Request`.
@@ -50,6 +49,7 @@ extern "C" {
     fn new(url: &JsValue, init: &RequestInit) -> Result<FetchRequest, JsValue>;
 }
 
+/// The request headers of a POST: made once per client, shared by its requests.
 pub(crate) struct Transport {
     endpoint: String,
     /// The endpoint's JavaScript string, the URL of every POST.

@@ -220,6 +220,11 @@ impl Serialize for Invoke<'_> {
 pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
     let r = &InvokeResult::new(meta, body);
     let raw = crate::client::value_at(r.body.value(), &["Data", "Result"]);
+    let raw = if raw.is_string() {
+        raw
+    } else {
+        JsValue::UNDEFINED
+    };
     let result = if raw.is_string() {
         crate::client::json_parse(&raw).unwrap_or(JsValue::UNDEFINED)
     } else {
@@ -235,11 +240,7 @@ pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
         message_id: &r.message_id,
         mode: if r.is_sync() { "sync" } else { "async" },
         result,
-        raw_result: if raw.is_string() {
-            raw
-        } else {
-            JsValue::UNDEFINED
-        },
+        raw_result: raw,
         code,
         attempts: r.meta.attempts,
         elapsed_ms: r.meta.elapsed_ms,

@@ -76,8 +76,8 @@ import { root } from '../../scripts/lib.mjs';
 // 110,286; the paged reads' requests sent through one function: 51,007 and 109,669; a job's
 // NextToken kept until its answer: both 109,653; a history's thing model tried again: 109,614;
 // a paced call's retries admitted by its rate window: 51,092 and 109,960; `signRpc`'s stages
-// as one string: 51,045 and 109,921; the names of answers and results made once: 51,169 and
-// 109,980.
+// as one string: 51,045 and 109,921; the names of answers and results made once: 51,151 and
+// 109,962.
 const CEILING_FIRST = 51_200;
 const CEILING_BOTH = 110_000;
 // A page that makes calls (invoke, set, query, `call`, STS, retries, deadlines, errors with their
