@@ -8,9 +8,7 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "fleet")]
 use super::{number, record, text};
-use crate::client::{
-    Body, CallMeta, CallResult, InvokeResult, PropertyStatus, PropertyStatusResult,
-};
+use crate::client::{Body, CallMeta, CallResult, PropertyStatus, PropertyStatusResult};
 #[cfg(feature = "fleet")]
 use crate::client::{Explanation, SelfTest};
 
@@ -217,18 +215,18 @@ impl Serialize for Invoke<'_> {
     }
 }
 
+/// `invokeThingService`'s result, read from the answer here rather than through
+/// [`crate::client::InvokeResult`], whose `raw_result` would copy the device's answer into the
+/// wasm's memory on every call: `Data.Result` stays the engine's string. Synchronous exactly
+/// when that is a string, as [`crate::client::InvokeResult::is_sync`] says.
 pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
-    let r = &InvokeResult::new(meta, body);
-    let raw = crate::client::value_at(r.body.value(), &["Data", "Result"]);
-    let raw = if raw.is_string() {
-        raw
+    let found = crate::client::value_at(body.value(), &["Data", "Result"]);
+    let sync = found.is_string();
+    let (raw, result) = if sync {
+        let result = crate::client::json_parse(&found).unwrap_or(JsValue::UNDEFINED);
+        (found, result)
     } else {
-        JsValue::UNDEFINED
-    };
-    let result = if raw.is_string() {
-        crate::client::json_parse(&raw).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
+        (JsValue::UNDEFINED, JsValue::UNDEFINED)
     };
     let code = if result.is_object() {
         crate::client::value_at(&result, &["code"])
@@ -236,14 +234,14 @@ pub fn invoke(meta: CallMeta, body: Body) -> JsValue {
         JsValue::UNDEFINED
     };
     js(&Invoke {
-        request_id: &r.meta.request_id,
-        message_id: &r.message_id,
-        mode: if r.is_sync() { "sync" } else { "async" },
+        request_id: &meta.request_id,
+        message_id: &body.text_of(&["Data", "MessageId"]),
+        mode: if sync { "sync" } else { "async" },
         result,
         raw_result: raw,
         code,
-        attempts: r.meta.attempts,
-        elapsed_ms: r.meta.elapsed_ms,
+        attempts: meta.attempts,
+        elapsed_ms: meta.elapsed_ms,
     })
 }
 
